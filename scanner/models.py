@@ -1,0 +1,196 @@
+"""The values that flow through pacscan: controls in, findings out.
+
+Everything here is a frozen dataclass: parsed and validated at the edges (catalog loader,
+Checkov adapter, collectors), immutable afterwards.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, NewType
+
+ControlId = NewType("ControlId", str)
+CheckId = NewType("CheckId", str)
+
+#: JSON-compatible observed values attached to a finding.
+Evidence = Mapping[str, Any]
+
+
+class Severity(enum.StrEnum):
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    CRITICAL = "critical"
+
+    @property
+    def rank(self) -> int:
+        return _SEVERITY_RANK[self]
+
+
+_SEVERITY_RANK = {Severity.LOW: 1, Severity.MEDIUM: 2, Severity.HIGH: 3, Severity.CRITICAL: 4}
+
+
+class Status(enum.StrEnum):
+    """The verdict of one finding.
+
+    ``pass``/``fail`` come from an evaluated setting; ``error`` and ``unknown`` mean the setting
+    could not be read or is not known yet (never a pass); ``attested``/``missing``/``expired``
+    come from the attestation file for controls infrastructure cannot show.
+    """
+
+    PASS = "pass"
+    FAIL = "fail"
+    ERROR = "error"
+    UNKNOWN = "unknown"
+    ATTESTED = "attested"
+    MISSING = "missing"
+    EXPIRED = "expired"
+
+    @property
+    def is_failure(self) -> bool:
+        """A gap the owner must fix (as opposed to one the scanner could not judge)."""
+        return self in (Status.FAIL, Status.MISSING, Status.EXPIRED)
+
+    @property
+    def is_unevaluated(self) -> bool:
+        return self in (Status.ERROR, Status.UNKNOWN)
+
+    @property
+    def rank(self) -> int:
+        """Worse is higher: used to roll findings up into a control status."""
+        return _STATUS_RANK[self]
+
+
+_STATUS_RANK = {
+    Status.PASS: 0,
+    Status.ATTESTED: 0,
+    Status.UNKNOWN: 1,
+    Status.ERROR: 2,
+    Status.EXPIRED: 3,
+    Status.MISSING: 3,
+    Status.FAIL: 4,
+}
+
+
+class Safeguard(enum.StrEnum):
+    TECHNICAL = "technical"
+    ADMINISTRATIVE = "administrative"
+    PHYSICAL = "physical"
+    PRIVACY = "privacy"
+    BREACH = "breach"
+
+
+class Evaluation(enum.StrEnum):
+    """How a control is judged: from infrastructure (automated) or from an attestation."""
+
+    AUTOMATED = "automated"
+    ATTESTATION = "attestation"
+
+
+class Source(enum.StrEnum):
+    TERRAFORM = "terraform"
+    TERRAFORM_PLAN = "terraform-plan"
+    AWS = "aws"
+    AZURE = "azure"
+    GCP = "gcp"
+    ATTESTATION = "attestation"
+
+
+@dataclass(frozen=True)
+class Citation:
+    section: str  # e.g. "45 CFR 164.312(a)(2)(iv)"
+    title: str
+    specification: str  # "required" | "addressable" | "standard"
+
+
+@dataclass(frozen=True)
+class Remediation:
+    text: str
+    terraform: str | None = None
+    cli: str | None = None
+
+
+@dataclass(frozen=True)
+class Control:
+    id: ControlId
+    title: str
+    safeguard: Safeguard
+    evaluation: Evaluation
+    citations: tuple[Citation, ...]
+    severity: Severity
+    rationale: str
+    remediation: Remediation
+    references: tuple[str, ...] = ()
+    #: Checkov ids (built-in or ours in policies/) that evaluate this control on Terraform.
+    terraform_checks: tuple[CheckId, ...] = ()
+
+    @property
+    def citation_refs(self) -> tuple[str, ...]:
+        return tuple(c.section for c in self.citations)
+
+
+@dataclass(frozen=True)
+class ResourceRef:
+    """Where a finding is: a Terraform address and file, or a cloud id / ARN."""
+
+    address: str
+    type: str
+    file: str | None = None
+    line_range: tuple[int, int] | None = None
+    account: str | None = None
+    region: str | None = None
+
+
+@dataclass(frozen=True)
+class Finding:
+    control_id: ControlId
+    status: Status
+    severity: Severity
+    source: Source
+    resource: ResourceRef
+    check_id: str
+    message: str
+    evidence: Evidence = field(default_factory=dict)
+    remediation: str = ""
+
+
+@dataclass(frozen=True)
+class ControlSummary:
+    control: Control
+    status: Status
+    counts: Mapping[Status, int]
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    scan_id: str
+    started_at: str  # RFC 3339, UTC
+    finished_at: str
+    targets: tuple[str, ...]
+    catalog_sha256: str
+    controls: tuple[Control, ...]
+    findings: tuple[Finding, ...]
+    parameters: Mapping[str, Any] = field(default_factory=dict)
+
+    def findings_for(self, control_id: ControlId) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.control_id == control_id)
+
+    def summaries(self) -> tuple[ControlSummary, ...]:
+        """Roll findings up per control, in catalog order; a control with no finding is
+        ``unknown`` for automated controls (nothing was evaluated) so it never reads as a pass."""
+        out = []
+        for control in self.controls:
+            found = self.findings_for(control.id)
+            counts: dict[Status, int] = {s: 0 for s in Status}
+            for f in found:
+                counts[f.status] += 1
+            if found:
+                status = max((f.status for f in found), key=lambda s: s.rank)
+            elif control.evaluation is Evaluation.ATTESTATION:
+                status = Status.MISSING
+            else:
+                status = Status.UNKNOWN
+            out.append(ControlSummary(control=control, status=status, counts=counts))
+        return tuple(out)
