@@ -37,11 +37,13 @@ class Status(enum.StrEnum):
 
     ``pass``/``fail`` come from an evaluated setting; ``error`` and ``unknown`` mean the setting
     could not be read or is not known yet (never a pass); ``attested``/``missing``/``expired``
-    come from the attestation file for controls infrastructure cannot show.
+    come from the attestation file for controls infrastructure cannot show; ``waived`` is a
+    failure someone accepted on the record (an inline Checkov skip with a reason, or a waiver).
     """
 
     PASS = "pass"
     FAIL = "fail"
+    WAIVED = "waived"
     ERROR = "error"
     UNKNOWN = "unknown"
     ATTESTED = "attested"
@@ -66,11 +68,12 @@ class Status(enum.StrEnum):
 _STATUS_RANK = {
     Status.PASS: 0,
     Status.ATTESTED: 0,
-    Status.UNKNOWN: 1,
-    Status.ERROR: 2,
-    Status.EXPIRED: 3,
-    Status.MISSING: 3,
-    Status.FAIL: 4,
+    Status.WAIVED: 1,
+    Status.UNKNOWN: 2,
+    Status.ERROR: 3,
+    Status.EXPIRED: 4,
+    Status.MISSING: 4,
+    Status.FAIL: 5,
 }
 
 

@@ -1,0 +1,222 @@
+"""Load the control catalog: ``rules.yaml`` and the ``rules/*.yaml`` files it includes.
+
+Everything is validated here, once, against ``schemas/catalog.schema.json`` and for
+cross-file consistency (unique ids, mappings that name real controls); errors name the file
+and line. What leaves this module is immutable.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from scanner import yamlfile
+from scanner.errors import CatalogError
+from scanner.models import (
+    CheckId,
+    Citation,
+    Control,
+    ControlId,
+    Evaluation,
+    Remediation,
+    Safeguard,
+    Severity,
+)
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str
+    description: str
+    schema: Mapping[str, Any]
+    default: Any
+
+
+@dataclass(frozen=True)
+class ParentLink:
+    """A Terraform resource type that configures another one (``aws_s3_bucket_versioning``
+    configures the ``aws_s3_bucket`` named in its ``bucket`` attribute)."""
+
+    child_type: str
+    parent_types: tuple[str, ...]
+    via: str
+    match: str | None = None
+
+
+@dataclass(frozen=True)
+class Catalog:
+    path: Path
+    sha256: str
+    parameters: Mapping[str, Parameter]
+    controls: tuple[Control, ...]
+    parents: Mapping[str, ParentLink] = field(default_factory=dict)
+
+    def control(self, control_id: str) -> Control:
+        for control in self.controls:
+            if control.id == control_id:
+                return control
+        raise KeyError(control_id)
+
+    def defaults(self) -> dict[str, Any]:
+        return {name: p.default for name, p in self.parameters.items()}
+
+    def terraform_check_ids(self) -> tuple[CheckId, ...]:
+        seen: dict[CheckId, None] = {}
+        for control in self.controls:
+            for check in control.terraform_checks:
+                seen[check] = None
+        return tuple(seen)
+
+    def controls_for_check(self) -> Mapping[CheckId, tuple[ControlId, ...]]:
+        out: dict[CheckId, list[ControlId]] = {}
+        for control in self.controls:
+            for check in control.terraform_checks:
+                out.setdefault(check, []).append(control.id)
+        return {k: tuple(v) for k, v in out.items()}
+
+
+@cache
+def catalog_schema() -> dict[str, Any]:
+    text = resources.files("scanner").joinpath("schemas/catalog.schema.json").read_text("utf-8")
+    schema: dict[str, Any] = json.loads(text)
+    return schema
+
+
+def default_catalog_path() -> Path:
+    """rules.yaml beside the package (a source checkout or editable install), else the copy
+    installed under ``<prefix>/share/pacscan``."""
+    here = Path(__file__).resolve().parent.parent / "rules.yaml"
+    if here.is_file():
+        return here
+    return Path(sys.prefix) / "share" / "pacscan" / "rules.yaml"
+
+
+def load_catalog(path: Path | None = None) -> Catalog:
+    root_path = path or default_catalog_path()
+    root = _load_part(root_path)
+    if "parameters" not in root.data or "schema_version" not in root.data:
+        raise root.error("a catalog root needs `schema_version` and `parameters`", (), CatalogError)
+    digest = hashlib.sha256()
+    _digest(digest, root)
+    parameters = _parameters(root)
+    parts = [root]
+    for index, rel in enumerate(root.data.get("include", [])):
+        include_path = (root_path.parent / rel).resolve()
+        if not include_path.is_file():
+            raise root.error(f"include: {rel}: file not found", ("include", index), CatalogError)
+        part = _load_part(include_path)
+        for key in ("parameters", "include", "schema_version"):
+            if key in part.data:
+                raise part.error(f"{key}: only allowed in the catalog root", (key,), CatalogError)
+        _digest(digest, part)
+        parts.append(part)
+    controls = _controls(parts)
+    checks = _terraform_checks(parts, controls)
+    final = tuple(
+        Control(**{**c.__dict__, "terraform_checks": tuple(checks.get(c.id, ()))}) for c in controls
+    )
+    for control in final:
+        if control.evaluation is Evaluation.ATTESTATION and control.terraform_checks:
+            raise CatalogError(f"{control.id}: an attestation control cannot map Terraform checks",
+                               path=str(root_path))
+    return Catalog(
+        path=root_path,
+        sha256=digest.hexdigest(),
+        parameters=MappingProxyType(parameters),
+        controls=final,
+        parents=MappingProxyType(_parents(parts)),
+    )
+
+
+def _load_part(path: Path) -> yamlfile.Document:
+    doc = yamlfile.load(path, CatalogError)
+    if not isinstance(doc.data, dict):
+        raise doc.error("expected a mapping at the top level", (), CatalogError)
+    yamlfile.validate(doc, catalog_schema(), CatalogError)
+    return doc
+
+
+def _digest(digest: Any, doc: yamlfile.Document) -> None:
+    digest.update(doc.path.name.encode())
+    digest.update(b"\0")
+    digest.update(doc.path.read_bytes())
+    digest.update(b"\0")
+
+
+def _parameters(root: yamlfile.Document) -> dict[str, Parameter]:
+    import jsonschema
+
+    out: dict[str, Parameter] = {}
+    for name, spec in root.data["parameters"].items():
+        try:
+            jsonschema.Draft202012Validator.check_schema(spec["schema"])
+            jsonschema.validate(spec["default"], spec["schema"])
+        except jsonschema.SchemaError as err:
+            raise root.error(f"parameters.{name}.schema: {err.message}",
+                             ("parameters", name, "schema"), CatalogError) from None
+        except jsonschema.ValidationError as err:
+            raise root.error(f"parameters.{name}.default: {err.message}",
+                             ("parameters", name, "default"), CatalogError) from None
+        out[name] = Parameter(name, spec["description"], MappingProxyType(spec["schema"]),
+                              spec["default"])
+    return out
+
+
+def _controls(parts: list[yamlfile.Document]) -> list[Control]:
+    seen: set[str] = set()
+    out: list[Control] = []
+    for doc in parts:
+        for index, raw in enumerate(doc.data.get("controls", [])):
+            if raw["id"] in seen:
+                raise doc.error(f"controls[{index}].id: duplicate control id {raw['id']}",
+                                ("controls", index, "id"), CatalogError)
+            seen.add(raw["id"])
+            out.append(_control(raw))
+    return out
+
+
+def _control(raw: dict[str, Any]) -> Control:
+    rem = raw["remediation"]
+    return Control(
+        id=ControlId(raw["id"]),
+        title=raw["title"],
+        safeguard=Safeguard(raw["safeguard"]),
+        evaluation=Evaluation(raw["evaluation"]),
+        citations=tuple(Citation(c["section"], c["title"], c["specification"]) for c in raw["citations"]),
+        severity=Severity(raw["severity"]),
+        rationale=raw["rationale"].strip(),
+        remediation=Remediation(rem["text"].strip(), rem.get("terraform"), rem.get("cli")),
+        references=tuple(raw.get("references", ())),
+    )
+
+
+def _terraform_checks(parts: list[yamlfile.Document], controls: list[Control]) -> dict[str, list[CheckId]]:
+    known = {c.id for c in controls}
+    out: dict[str, list[CheckId]] = {}
+    for doc in parts:
+        for control_id, ids in doc.data.get("terraform", {}).get("checks", {}).items():
+            if control_id not in known:
+                raise doc.error(f"terraform.checks: unknown control id {control_id}",
+                                ("terraform", "checks", control_id), CatalogError)
+            bucket = out.setdefault(control_id, [])
+            bucket.extend(CheckId(i) for i in ids if i not in bucket)
+    return out
+
+
+def _parents(parts: list[yamlfile.Document]) -> dict[str, ParentLink]:
+    out: dict[str, ParentLink] = {}
+    for doc in parts:
+        for child, spec in doc.data.get("terraform", {}).get("parents", {}).items():
+            if child in out:
+                raise doc.error(f"terraform.parents: {child} declared twice",
+                                ("terraform", "parents", child), CatalogError)
+            out[child] = ParentLink(child, tuple(spec["parent"]), spec["via"], spec.get("match"))
+    return out

@@ -1,0 +1,164 @@
+"""Run Checkov in-process, restricted to the checks the catalog maps, and hand back plain values.
+
+Checkov is imported lazily (only the Terraform runners) and configured through the environment
+first, so nothing else in pacscan pays for it. A new Runner is used per scan.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import os
+import pkgutil
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from scanner.iac.resources import ResourceIndex, address_type, index_definitions
+
+log = logging.getLogger("pacscan.iac")
+
+_CHECKOV_ENV = {
+    "CKV_SKIP_PACKAGE_UPDATE_CHECK": "true",
+    "CHECKOV_PARALLELIZATION_TYPE": "none",
+    "CHECKOV_RUN_SCA_PACKAGE_SCAN_V2": "false",
+    "BC_SKIP_MAPPING": "TRUE",
+    "LOG_LEVEL": os.environ.get("LOG_LEVEL", "ERROR"),
+}
+
+
+class Outcome(StrEnum):
+    PASSED = "passed"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class CheckRecord:
+    check_id: str
+    check_name: str
+    outcome: Outcome
+    address: str
+    resource_type: str
+    file: str
+    line_range: tuple[int, int] | None
+    evaluated_keys: frozenset[str]
+    details: tuple[str, ...]
+    skip_reason: str | None = None
+
+
+@dataclass(frozen=True)
+class CheckovOutput:
+    records: tuple[CheckRecord, ...]
+    parse_errors: tuple[str, ...]
+    index: ResourceIndex
+
+
+def _prepare() -> None:
+    for key, value in _CHECKOV_ENV.items():
+        os.environ.setdefault(key, value)
+    logging.getLogger("checkov").setLevel(logging.ERROR)
+    _keep_unknown_results()
+
+
+def _keep_unknown_results() -> None:
+    """Checkov's Report drops results a check returned as UNKNOWN; a compliance scanner must
+    not (an unknown silently vanishing reads as nothing wrong). Keep them on the report."""
+    from checkov.common.models.enums import CheckResult
+    from checkov.common.output.report import Report
+
+    if getattr(Report.add_record, "_pacscan_keeps_unknown", False):
+        return
+    original = Report.add_record
+
+    def add_record(self: Any, record: Any) -> None:
+        if record.check_result.get("result") == CheckResult.UNKNOWN:
+            self.__dict__.setdefault("pacscan_unknown_checks", []).append(record)
+            return
+        original(self, record)
+
+    add_record._pacscan_keeps_unknown = True  # type: ignore[attr-defined]
+    Report.add_record = add_record
+
+
+def policies_dir() -> Path:
+    import policies
+
+    return Path(policies.__file__).resolve().parent
+
+
+def load_policies() -> None:
+    """Import our Python checks (they register with Checkov's registry on import)."""
+    _prepare()
+    import policies.terraform as package
+
+    for module in pkgutil.iter_modules(package.__path__):
+        importlib.import_module(f"policies.terraform.{module.name}")
+
+
+def _filter(check_ids: Sequence[str]) -> Any:
+    from checkov.runner_filter import RunnerFilter
+
+    return RunnerFilter(framework=["terraform", "terraform_plan"], checks=list(check_ids),
+                        show_progress_bar=False)
+
+
+def _run(runner: Any, **where: Any) -> CheckovOutput:
+    report = runner.run(external_checks_dir=[str(policies_dir() / "graph")], **where)
+    return CheckovOutput(_records(report), tuple(sorted(report.parsing_errors)),
+                         index_definitions(runner.definitions or {}))
+
+
+def run_directory(root: Path, check_ids: Sequence[str]) -> CheckovOutput:
+    load_policies()
+    from checkov.terraform.runner import Runner
+
+    return _run(Runner(), root_folder=str(root), runner_filter=_filter(check_ids))
+
+
+def run_files(files: Sequence[Path], check_ids: Sequence[str]) -> CheckovOutput:
+    load_policies()
+    from checkov.terraform.runner import Runner
+
+    return _run(Runner(), root_folder=None, files=[str(f) for f in files],
+                runner_filter=_filter(check_ids))
+
+
+def run_plan(plan: Path, check_ids: Sequence[str]) -> CheckovOutput:
+    load_policies()
+    from checkov.terraform.plan_runner import Runner as PlanRunner
+
+    return _run(PlanRunner(), root_folder=None, files=[str(plan)], runner_filter=_filter(check_ids))
+
+
+def _records(report: Any) -> tuple[CheckRecord, ...]:
+    out: list[CheckRecord] = []
+    buckets = ((report.passed_checks, Outcome.PASSED), (report.failed_checks, Outcome.FAILED),
+               (report.skipped_checks, Outcome.SKIPPED),
+               (report.__dict__.get("pacscan_unknown_checks", []), Outcome.UNKNOWN))
+    for bucket, outcome in buckets:
+        for rec in bucket:
+            out.append(_record(rec, outcome))
+    return tuple(out)
+
+
+def _record(rec: Any, outcome: Outcome) -> CheckRecord:
+    result = rec.check_result or {}
+    lines = tuple(rec.file_line_range) if rec.file_line_range else None
+    address = str(rec.resource_address or rec.resource)
+    rtype = address_type(address)
+    return CheckRecord(
+        check_id=str(rec.check_id),
+        check_name=str(rec.check_name),
+        outcome=outcome,
+        address=address,
+        resource_type=rtype,
+        file=str(rec.file_abs_path),
+        line_range=(int(lines[0]), int(lines[1])) if lines else None,
+        evaluated_keys=frozenset(str(k) for k in (result.get("evaluated_keys") or [])),
+        details=tuple(str(d) for d in (rec.details or [])),
+        skip_reason=str(result.get("suppress_comment")) if outcome is Outcome.SKIPPED else None,
+    )

@@ -1,0 +1,204 @@
+"""Checkov records -> pacscan findings on controls.
+
+Each record is mapped to every control that lists its check id, moved onto the resource it
+configures (a versioning resource's result belongs to its bucket), filtered to the imaging
+storage in scope, and given the observed values as evidence. A value Terraform will know only
+after apply turns the verdict into ``unknown``: a plan never passes on a guess.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from scanner.catalog import Catalog
+from scanner.iac.checkov_run import CheckovOutput, CheckRecord, Outcome
+from scanner.iac.plan import PlanFacts, unknown_keys
+from scanner.iac.resources import TfResource, lookup, strip_instance_keys, unwrap
+from scanner.models import (
+    Control,
+    ControlId,
+    Evaluation,
+    Finding,
+    ResourceRef,
+    Source,
+    Status,
+)
+
+#: Resource types that hold imaging data; the `imaging_data` parameter selects among them.
+STORAGE_TYPES: Mapping[str, str] = {
+    "aws_s3_bucket": "bucket",
+    "azurerm_storage_account": "name",
+    "google_storage_bucket": "name",
+}
+
+_OUTCOME_STATUS = {
+    Outcome.PASSED: Status.PASS,
+    Outcome.FAILED: Status.FAIL,
+    Outcome.UNKNOWN: Status.UNKNOWN,
+    Outcome.SKIPPED: Status.WAIVED,
+}
+
+
+def display_path(path: str) -> str:
+    """Paths relative to the working directory where possible (portable evidence)."""
+    try:
+        return os.path.relpath(path) if Path(path).is_absolute() else path
+    except ValueError:
+        return path
+
+
+@dataclass(frozen=True)
+class Scope:
+    tags: Mapping[str, str]
+    name_patterns: tuple[str, ...]
+
+    @classmethod
+    def from_parameter(cls, value: Mapping[str, Any]) -> Scope:
+        return cls(dict(value.get("tags") or {}), tuple(value.get("name_patterns") or ()))
+
+    def selector(self, resource: TfResource) -> str | None:
+        """Which selector puts a storage resource in scope, or None when it is out of scope."""
+        if not self.tags and not self.name_patterns:
+            return "all storage (no imaging_data selector configured)"
+        tags = unwrap(resource.config.get("tags")) or {}
+        if isinstance(tags, dict):
+            for key, want in self.tags.items():
+                have = unwrap(tags.get(key))
+                if have is not None and (want == "*" or str(have) == want):
+                    return f"tag {key}={have}"
+        name_attr = STORAGE_TYPES.get(resource.type, "name")
+        names = [str(n) for n in (unwrap(resource.config.get(name_attr)), resource.name) if n]
+        for pattern in self.name_patterns:
+            for name in names:
+                if fnmatch.fnmatchcase(name, pattern):
+                    return f"name {name} matches {pattern}"
+        return None
+
+
+def to_findings(catalog: Catalog, output: CheckovOutput, source: Source, scope: Scope,
+                plan: PlanFacts | None = None) -> list[Finding]:
+    by_check = catalog.controls_for_check()
+    controls = {c.id: c for c in catalog.controls}
+    findings: list[Finding] = []
+    for record in output.records:
+        for control_id in by_check.get(record.check_id, ()):
+            finding = _finding(controls[control_id], record, output, source, scope, plan)
+            if finding is not None:
+                findings.append(finding)
+    return findings
+
+
+def _finding(control: Control, record: CheckRecord, output: CheckovOutput, source: Source,
+             scope: Scope, plan: PlanFacts | None) -> Finding | None:
+    index = output.index
+    own = index.resources.get(record.address)
+    parent_address = index.parent_of.get(record.address)
+    target = index.resources.get(parent_address) if parent_address else own
+    evidence: dict[str, Any] = {"check": record.check_name}
+    if target is not None and target.type in STORAGE_TYPES:
+        selector = scope.selector(target)
+        if selector is None:
+            return None
+        evidence["in_scope_by"] = selector
+    related = _related(own, target, index.children(target.address) if target else ())
+    keys = sorted(k for k in record.evaluated_keys if k != "resource_type")
+    evidence["observed"] = _observed(keys, related)
+    if record.details:
+        evidence["details"] = list(record.details)
+    if parent_address and own is not None:
+        evidence["configured_by"] = f"{own.address} ({display_path(own.file)}:{_first_line(own)})"
+    status = _OUTCOME_STATUS[record.outcome]
+    message = record.check_name
+    if record.outcome is Outcome.SKIPPED:
+        evidence["skip_reason"] = record.skip_reason or None
+        message += f" (skipped inline: {record.skip_reason or 'no reason given'})"
+    if plan is not None and status in (Status.PASS, Status.FAIL):
+        pending = _pending(plan, related, frozenset(keys))
+        if pending:
+            status = Status.UNKNOWN
+            evidence["unknown_after_apply"] = pending
+            message += f" (known only after apply: {', '.join(pending)})"
+    where = target or own
+    return Finding(
+        control_id=ControlId(control.id),
+        status=status,
+        severity=control.severity,
+        source=source,
+        resource=ResourceRef(
+            address=where.address if where else record.address,
+            type=where.type if where else record.resource_type,
+            file=display_path(where.file if where else record.file),
+            line_range=(where.line_range if where else None) or record.line_range,
+        ),
+        check_id=record.check_id,
+        message=message,
+        evidence=evidence,
+        remediation=control.remediation.text,
+    )
+
+
+def _first_line(resource: TfResource) -> int | str:
+    return resource.line_range[0] if resource.line_range else "?"
+
+
+def _related(own: TfResource | None, target: TfResource | None,
+             children: Iterable[TfResource]) -> list[TfResource]:
+    out: list[TfResource] = []
+    for resource in (own, target, *children):
+        if resource is not None and resource not in out:
+            out.append(resource)
+    return out
+
+
+def _observed(keys: list[str], related: list[TfResource]) -> dict[str, Any]:
+    observed: dict[str, Any] = {}
+    for key in keys:
+        value = None
+        for resource in related:
+            value = lookup(resource.config, key)
+            if value is not None:
+                if resource is not related[0] and len(related) > 1:
+                    key = f"{resource.address}.{key.replace('/', '.')}"
+                break
+        observed[key.replace("/", ".")] = value
+    return observed
+
+
+def _pending(plan: PlanFacts, related: list[TfResource], keys: frozenset[str]) -> list[str]:
+    pending: list[str] = []
+    for resource in related:
+        unknown = plan.unknown.get(resource.address) or plan.unknown.get(
+            strip_instance_keys(resource.address), frozenset())
+        hits = unknown_keys(unknown, keys) if keys else ()
+        pending += [f"{resource.address}.{h.replace('/', '.')}" for h in hits]
+    return pending
+
+
+def parse_error_findings(catalog: Catalog, files: Iterable[str], source: Source) -> list[Finding]:
+    """An unparseable file: every Terraform-evaluated control is `error` for it."""
+    from scanner.iac.hcl_errors import describe_parse_error
+
+    findings: list[Finding] = []
+    for file in files:
+        reason, line = describe_parse_error(Path(file))
+        for control in catalog.controls:
+            if control.evaluation is not Evaluation.AUTOMATED or not control.terraform_checks:
+                continue
+            findings.append(Finding(
+                control_id=control.id,
+                status=Status.ERROR,
+                severity=control.severity,
+                source=source,
+                resource=ResourceRef(address=display_path(file), type="file", file=display_path(file),
+                                     line_range=(line, line) if line else None),
+                check_id="parse",
+                message=f"could not parse {display_path(file)}: {reason}; resources in it were not evaluated",
+                evidence={"parse_error": reason, "line": line},
+                remediation="Fix the syntax error so the file can be evaluated (`terraform validate`).",
+            ))
+    return findings
