@@ -14,7 +14,7 @@ from pathlib import Path
 from scanner import __version__
 from scanner.errors import PacscanError
 from scanner.evidence.writer import write_atomic
-from scanner.models import ScanResult, Source, Status
+from scanner.models import ScanResult, Source
 from scanner.render.base import Renderer, ToolMeta
 from scanner.render.console import ConsoleRenderer
 from scanner.render.json_evidence import JsonEvidenceRenderer
@@ -122,11 +122,20 @@ def _progress(message: str) -> None:
         print(f"pacscan: {message}", file=sys.stderr)
 
 
+def _configure_logging(debug: bool) -> None:
+    """pacscan's own named logger only (never the root logger); nothing secret is logged."""
+    if not log.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+        log.addHandler(handler)
+    log.setLevel(logging.DEBUG if debug else logging.WARNING)
+    log.propagate = False
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING,
-                        format="%(levelname)s %(name)s: %(message)s")
+    _configure_logging(args.debug)
     _check_args(args, parser)
     try:
         request = IacRequest(targets=tuple(args.paths), plans=tuple(args.plan), catalog=args.catalog,

@@ -23,7 +23,16 @@ _Path = tuple[str | int, ...]
 
 
 class _LineLoader(yaml.SafeLoader):
-    """SafeLoader that records the line of every mapping key and sequence item."""
+    """SafeLoader that records the line of every mapping key and sequence item.
+
+    Timestamps stay strings (``2026-13-01`` is then a validation error with a line, not a
+    crash in the constructor); callers parse dates where they need them.
+    """
+
+    yaml_implicit_resolvers = {
+        first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
 
     def __init__(self, stream: str) -> None:
         super().__init__(stream)
@@ -35,11 +44,11 @@ def _record(loader: _LineLoader, node: yaml.Node, path: _Path) -> None:
     if isinstance(node, yaml.MappingNode):
         for key_node, value_node in node.value:
             key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node.value)
-            loader.lines[path + (key,)] = key_node.start_mark.line + 1
-            _record(loader, value_node, path + (key,))
+            loader.lines[(*path, key)] = key_node.start_mark.line + 1
+            _record(loader, value_node, (*path, key))
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
-            _record(loader, item, path + (index,))
+            _record(loader, item, (*path, index))
 
 
 @dataclass(frozen=True)
@@ -94,6 +103,8 @@ def load(path: Path, kind: Callable[..., InputError] = InputError) -> Document:
         raise kind(f"invalid YAML: {err}", path=str(path)) from None
     except RecursionError:
         raise kind("invalid YAML: nested too deeply", path=str(path)) from None
+    except (ValueError, TypeError) as err:
+        raise kind(f"invalid YAML value: {err}", path=str(path)) from None
     finally:
         loader.dispose()
     return Document(path, data, dict(loader.lines))

@@ -81,7 +81,7 @@ def _keep_unknown_results() -> None:
         original(self, record)
 
     add_record._pacscan_keeps_unknown = True  # type: ignore[attr-defined]
-    Report.add_record = add_record
+    Report.add_record = add_record  # type: ignore[method-assign]
 
 
 def policies_dir() -> Path:
@@ -157,7 +157,7 @@ def _record(rec: Any, outcome: Outcome) -> CheckRecord:
         address=address,
         resource_type=rtype,
         file=str(rec.file_abs_path),
-        line_range=(int(lines[0]), int(lines[1])) if lines else None,
+        line_range=(int(lines[0]), int(lines[1])) if lines and int(lines[0]) >= 1 else None,
         evaluated_keys=frozenset(str(k) for k in (result.get("evaluated_keys") or [])),
         details=tuple(str(d) for d in (rec.details or [])),
         skip_reason=str(result.get("suppress_comment")) if outcome is Outcome.SKIPPED else None,

@@ -20,6 +20,7 @@ from scanner.iac.checkov_run import CheckovOutput, CheckRecord, Outcome
 from scanner.iac.plan import PlanFacts, unknown_keys
 from scanner.iac.resources import TfResource, lookup, strip_instance_keys, unwrap
 from scanner.models import (
+    CheckId,
     Control,
     ControlId,
     Evaluation,
@@ -86,7 +87,7 @@ def to_findings(catalog: Catalog, output: CheckovOutput, source: Source, scope: 
     controls = {c.id: c for c in catalog.controls}
     findings: list[Finding] = []
     for record in output.records:
-        for control_id in by_check.get(record.check_id, ()):
+        for control_id in by_check.get(CheckId(record.check_id), ()):
             finding = _finding(controls[control_id], record, output, source, scope, plan)
             if finding is not None:
                 findings.append(finding)

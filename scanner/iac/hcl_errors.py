@@ -30,23 +30,24 @@ def describe_parse_error(path: Path) -> tuple[str, int | None]:
 
 
 def _hcl_reason(text: str) -> tuple[str, int | None]:
-    import hcl2
+    import hcl2  # type: ignore[attr-defined,unused-ignore]
     from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
     try:
-        hcl2.loads(text)
+        hcl2.loads(text)  # type: ignore[attr-defined,unused-ignore]
     except UnexpectedToken as err:
         token = str(err.token).strip() or "end of file"
         return f"unexpected {token!r}", _line(err)
     except UnexpectedCharacters as err:
-        return f"unexpected character {text[err.pos_in_stream]!r}", _line(err)
+        char = text[err.pos_in_stream] if err.pos_in_stream is not None else "?"
+        return f"unexpected character {char!r}", _line(err)
     except UnexpectedEOF as err:
         return "unexpected end of file", _line(err)
     except UnexpectedInput as err:
         return "invalid HCL syntax", _line(err)
     except RecursionError:
         return "nested too deeply", None
-    except Exception as err:  # noqa: BLE001 - any parser failure is a parse error, reported not raised
+    except Exception as err:
         return f"invalid HCL syntax ({type(err).__name__})", None
     return "Checkov could not parse this file", None
 

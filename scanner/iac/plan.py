@@ -4,6 +4,7 @@ after apply, and the references the configuration section records between resour
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,16 +26,27 @@ class PlanFacts:
 
 def load_plan(path: Path) -> PlanFacts:
     data = _read(path)
+    references: dict[str, dict[str, tuple[str, ...]]] = {}
+    configured: dict[str, frozenset[str]] = {}
+    root = (data.get("configuration") or {}).get("root_module") or {}
+    _collect_references(root, "", references, configured)
     unknown: dict[str, frozenset[str]] = {}
     for change in data.get("resource_changes") or []:
         if not isinstance(change, dict) or "address" not in change:
             continue
         after_unknown = (change.get("change") or {}).get("after_unknown") or {}
-        unknown[change["address"]] = frozenset(_true_paths(after_unknown, ()))
-    references: dict[str, dict[str, tuple[str, ...]]] = {}
-    root = (data.get("configuration") or {}).get("root_module") or {}
-    _collect_references(root, "", references)
+        paths = frozenset(_true_paths(after_unknown, ()))
+        # Only what the configuration sets counts: an attribute the code does not set is
+        # provider-computed (absent in the code, as in an HCL scan), not a pending value.
+        mine = configured.get(_static_address(change["address"]))
+        if mine is not None:
+            paths = frozenset(p for p in paths if p.split("/", 1)[0] in mine)
+        unknown[change["address"]] = paths
     return PlanFacts(path, unknown, references)
+
+
+def _static_address(address: str) -> str:
+    return re.sub(r"\[[^\]]*\]", "", address)
 
 
 def _read(path: Path) -> dict[str, Any]:
@@ -78,17 +90,19 @@ def _true_paths(tree: Any, prefix: tuple[str, ...]) -> Iterator[str]:
             yield from _true_paths(value, prefix)
 
 
-def _collect_references(module: dict[str, Any], prefix: str,
-                        out: dict[str, dict[str, tuple[str, ...]]]) -> None:
+def _collect_references(module: dict[str, Any], prefix: str, out: dict[str, dict[str, tuple[str, ...]]],
+                        configured: dict[str, frozenset[str]]) -> None:
     for resource in module.get("resources") or []:
         address = prefix + str(resource.get("address", ""))
         refs: dict[str, tuple[str, ...]] = {}
-        for attr, expr in (resource.get("expressions") or {}).items():
+        expressions = resource.get("expressions") or {}
+        for attr, expr in expressions.items():
             if isinstance(expr, dict) and expr.get("references"):
                 refs[attr] = tuple(prefix + str(r) for r in expr["references"])
         out[address] = refs
+        configured[address] = frozenset(expressions)
     for name, call in (module.get("module_calls") or {}).items():
-        _collect_references(call.get("module") or {}, f"{prefix}module.{name}.", out)
+        _collect_references(call.get("module") or {}, f"{prefix}module.{name}.", out, configured)
 
 
 def unknown_keys(unknown: frozenset[str], evaluated: frozenset[str]) -> tuple[str, ...]:

@@ -158,7 +158,7 @@ def index_definitions(definitions: Mapping[Any, Mapping[str, Any]],
                         continue
                     address = str(config.get("__address__") or f"{rtype}.{name}")
                     start, end = config.get("__start_line__"), config.get("__end_line__")
-                    lines = (int(start), int(end)) if start is not None and end is not None else None
+                    lines = (int(start), int(end)) if start and end and int(start) >= 1 else None
                     index.add(TfResource(address, rtype, str(name), file, lines, config))
     for resource in extra:
         index.add(resource)

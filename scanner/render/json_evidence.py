@@ -1,0 +1,173 @@
+"""The JSON evidence document: the versioned, machine-readable record of one scan.
+
+Consumers depend on its shape, which is fixed by ``scanner/schemas/evidence.schema.json``
+(``schema_version`` below). Ordering is deterministic so two runs over the same input diff
+cleanly: controls in catalog order; findings by control (catalog order), resource address,
+check id, then the remaining fields as tie-breakers; keys of evidence/parameter objects sorted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import functools
+import json
+import math
+from collections.abc import Mapping, Sequence, Set
+from importlib import resources
+from pathlib import PurePath
+from typing import Any
+
+import jsonschema
+import jsonschema.exceptions
+
+from scanner.models import Control, ControlSummary, Finding, ScanResult, Status
+from scanner.render.base import RenderError, ToolMeta, sorted_findings
+
+SCHEMA_VERSION = "1.0"
+_SCHEMA_FILE = "schemas/evidence.schema.json"
+
+
+class JsonEvidenceRenderer:
+    """Indented JSON that validates against the evidence schema (checked before returning)."""
+
+    name = "json"
+
+    def render(self, result: ScanResult, meta: ToolMeta) -> str:
+        doc = to_document(result, meta)
+        validate_document(doc)
+        return json.dumps(doc, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+def to_document(result: ScanResult, meta: ToolMeta) -> dict[str, Any]:
+    """Build the evidence document (plain JSON values) for ``result``."""
+    summaries = result.summaries()
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "tool": {"name": meta.name, "version": meta.version},
+        "scan": _scan(result),
+        "summary": _summary(result, summaries),
+        "controls": [_control(s) for s in summaries],
+        "findings": [_finding(f) for f in sorted_findings(result)],
+    }
+
+
+def _scan(result: ScanResult) -> dict[str, Any]:
+    return {
+        "id": result.scan_id,
+        "started_at": result.started_at,
+        "finished_at": result.finished_at,
+        "targets": list(result.targets),
+        "catalog_sha256": result.catalog_sha256,
+        "parameters": _jsonable(result.parameters, "scan.parameters"),
+    }
+
+
+def _counts(counts: Mapping[Status, int]) -> dict[str, int]:
+    return {s.value: counts.get(s, 0) for s in Status}
+
+
+def _summary(result: ScanResult, summaries: Sequence[ControlSummary]) -> dict[str, Any]:
+    by_status = {s: 0 for s in Status}
+    for f in result.findings:
+        by_status[f.status] += 1
+    controls_by_status = {s: 0 for s in Status}
+    for s in summaries:
+        controls_by_status[s.status] += 1
+    return {
+        "total_findings": len(result.findings),
+        "findings_by_status": _counts(by_status),
+        "controls_by_status": _counts(controls_by_status),
+        "errors": any(f.status.is_unevaluated for f in result.findings),
+        "unevaluated_controls": [s.control.id for s in summaries if s.status.is_unevaluated],
+    }
+
+
+def _control(summary: ControlSummary) -> dict[str, Any]:
+    c: Control = summary.control
+    return {
+        "id": c.id,
+        "title": c.title,
+        "safeguard": c.safeguard.value,
+        "evaluation": c.evaluation.value,
+        "severity": c.severity.value,
+        "citations": [
+            {"section": x.section, "title": x.title, "specification": x.specification}
+            for x in c.citations
+        ],
+        "status": summary.status.value,
+        "counts": _counts(summary.counts),
+    }
+
+
+def _finding(f: Finding) -> dict[str, Any]:
+    r = f.resource
+    where = f"findings[{f.control_id} {r.address} {f.check_id}].evidence"
+    return {
+        "control_id": f.control_id,
+        "status": f.status.value,
+        "severity": f.severity.value,
+        "source": f.source.value,
+        "resource": {
+            "address": r.address,
+            "type": r.type,
+            "file": r.file,
+            "line_range": list(r.line_range) if r.line_range is not None else None,
+            "account": r.account,
+            "region": r.region,
+        },
+        "evidence": _jsonable(f.evidence, where),
+        "check_id": f.check_id,
+        "message": f.message,
+        "remediation": f.remediation,
+    }
+
+
+def _jsonable(value: Any, where: str) -> Any:
+    """A plain-JSON copy of ``value``: mapping keys sorted, tuples/sets as sorted lists, dates as
+    ISO 8601 text, paths as text.
+
+    Anything that has no faithful JSON form (NaN, bytes, arbitrary objects) is an error naming
+    where it was found, rather than being stringified into something that merely looks right.
+    """
+    if isinstance(value, enum.Enum):
+        return _jsonable(value.value, where)
+    if value is None or isinstance(value, str | bool | int):
+        return value
+    if isinstance(value, dt.date):  # datetime included: ISO 8601 text is its JSON form
+        return value.isoformat()
+    if isinstance(value, PurePath):
+        return str(value)
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise RenderError(f"{where}: {value!r} has no JSON representation")
+        return value
+    if isinstance(value, Mapping):
+        return {str(k): _jsonable(value[k], f"{where}.{k}") for k in sorted(value, key=str)}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v, f"{where}[{i}]") for i, v in enumerate(value)]
+    if isinstance(value, Set):
+        items = [_jsonable(v, f"{where}[]") for v in value]
+        return sorted(items, key=lambda v: json.dumps(v, sort_keys=True))
+    raise RenderError(f"{where}: value of type {type(value).__name__} is not JSON")
+
+
+@functools.cache
+def evidence_schema() -> dict[str, Any]:
+    """The shipped JSON Schema (draft 2020-12) for the evidence document."""
+    text = resources.files("scanner").joinpath(_SCHEMA_FILE).read_text(encoding="utf-8")
+    schema: dict[str, Any] = json.loads(text)
+    return schema
+
+
+def validate_document(doc: Mapping[str, Any]) -> None:
+    """Raise :class:`RenderError` naming the first offending location if ``doc`` is invalid."""
+    validator = jsonschema.Draft202012Validator(evidence_schema())
+    error = jsonschema.exceptions.best_match(validator.iter_errors(doc))
+    if error is None:
+        return
+    where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path)
+    raise RenderError(
+        f"evidence document does not match schema {SCHEMA_VERSION} "
+        f"at {where.lstrip('.') or '(top level)'}: {error.message}"
+    )

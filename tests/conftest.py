@@ -1,0 +1,47 @@
+"""Shared fixtures: the real catalog, and pacscan's Terraform scan run in-process."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("CKV_SKIP_PACKAGE_UPDATE_CHECK", "true")
+os.environ.setdefault("CHECKOV_PARALLELIZATION_TYPE", "none")
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURES = REPO / "tests" / "fixtures"
+
+
+@pytest.fixture(scope="session")
+def repo() -> Path:
+    return REPO
+
+
+@pytest.fixture(scope="session")
+def catalog():  # type: ignore[no-untyped-def]
+    from scanner.catalog import load_catalog
+
+    return load_catalog(REPO / "rules.yaml")
+
+
+@pytest.fixture(scope="session")
+def scan_tf(catalog) -> Callable[..., list]:  # type: ignore[no-untyped-def]
+    """Run the Terraform scan on folders / plans with the catalog defaults (or overrides)."""
+    from scanner.iac import scan_terraform
+
+    def run(*targets: Path, plans: tuple[Path, ...] = (), **overrides: object) -> list:  # type: ignore[type-arg]
+        parameters = {**catalog.defaults(), **overrides}
+        return scan_terraform(catalog, parameters, list(targets), list(plans))
+
+    return run
+
+
+def write_tree(root: Path, files: dict[str, str]) -> Path:
+    for rel, text in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return root
