@@ -1,0 +1,237 @@
+"""Helpers shared by the Azure and GCP checks.
+
+Checkov hands a check the resource as ``{attribute: [value]}``; nested blocks are lists of dicts in
+the same shape. Anything Checkov could not render (``var.x``, ``${...}``, ``data.x.y``, a reference
+to another resource) stays a string: a check that needs a literal there answers UNKNOWN.
+
+Every check here derives from :class:`ObservingCheck`: it yields :class:`Observation` values (the
+text a reviewer needs plus the verdict it supports) and the worst verdict wins. The texts become
+``self.details`` on every result, pass or fail.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from abc import abstractmethod
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from checkov.common.models.enums import CheckCategories, CheckResult
+from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
+
+_REFERENCE = re.compile(
+    r"^(var|local|data|module|each|count|path|terraform|azurerm_[a-z0-9_]+|google_[a-z0-9_]+)\.|\$\{"
+)
+
+#: Azure service tags and wildcards meaning "any source on the internet".
+_WORLD_WORDS = frozenset({"*", "internet", "any"})
+
+PASSED = CheckResult.PASSED
+FAILED = CheckResult.FAILED
+UNKNOWN = CheckResult.UNKNOWN
+
+
+@dataclass(frozen=True)
+class Observation:
+    """One observed fact: the text a reviewer reads and the verdict it supports."""
+
+    text: str
+    result: CheckResult
+
+
+def passed(text: str) -> Observation:
+    return Observation(text, PASSED)
+
+
+def failed(text: str) -> Observation:
+    return Observation(text, FAILED)
+
+
+def unknown(text: str) -> Observation:
+    return Observation(text, UNKNOWN)
+
+
+def combine(observations: Iterable[Observation]) -> CheckResult:
+    """Worst verdict: FAILED beats UNKNOWN beats PASSED; no observation at all is UNKNOWN."""
+    results = {o.result for o in observations}
+    if not results:
+        return UNKNOWN
+    for worst in (FAILED, UNKNOWN):
+        if worst in results:
+            return worst
+    return PASSED
+
+
+def first(conf: dict[str, Any], key: str) -> Any:
+    """The single value of ``key`` (unwrapping Checkov's one-element list); None when absent."""
+    value = conf.get(key)
+    if isinstance(value, list):
+        return value[0] if value else None
+    return value
+
+
+def blocks(conf: dict[str, Any], key: str) -> list[dict[str, Any]]:
+    """Nested blocks named ``key``, whether written as blocks or as a list of objects."""
+    value = conf.get(key)
+    if not isinstance(value, list):
+        return []
+    out: list[dict[str, Any]] = []
+    for item in value:
+        if isinstance(item, dict):
+            out.append(item)
+        elif isinstance(item, list):
+            out.extend(i for i in item if isinstance(i, dict))
+    return out
+
+
+def block(conf: dict[str, Any], key: str) -> dict[str, Any] | None:
+    """The first nested block named ``key``, or None."""
+    found = blocks(conf, key)
+    return found[0] if found else None
+
+
+def is_unresolved(value: Any) -> bool:
+    """True for a value Checkov could not render (a variable, data source or resource reference)."""
+    return isinstance(value, str) and bool(_REFERENCE.search(value.strip()))
+
+
+def as_bool(value: Any) -> bool | None:
+    """A literal boolean (Checkov may render ``false`` as ``"false"``), else None."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        return value.strip().lower() == "true"
+    return None
+
+
+def as_int(value: Any) -> int | None:
+    """A literal integer, else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str) and re.fullmatch(r"-?\d+", value.strip()):
+        return int(value.strip())
+    return None
+
+
+def flatten(value: Any) -> list[Any]:
+    """Flatten Checkov's nested lists (``[['a', 'b']]``) into one list; None is ``[]``."""
+    if value is None:
+        return []
+    if isinstance(value, list):
+        out: list[Any] = []
+        for item in value:
+            out.extend(flatten(item))
+        return out
+    return [value]
+
+
+@dataclass(frozen=True)
+class PortRange:
+    low: int
+    high: int
+
+    def contains_any(self, ports: Iterable[int]) -> list[int]:
+        return sorted(p for p in ports if self.low <= p <= self.high)
+
+    def __str__(self) -> str:
+        return f"{self.low}-{self.high}"
+
+
+ALL_PORTS = PortRange(0, 65535)
+
+
+def parse_port_range(spec: Any) -> PortRange | None:
+    """``"104"``, ``"100-200"``, ``"*"`` or an integer as a range; None when not a literal range."""
+    if isinstance(spec, bool):
+        return None
+    if isinstance(spec, int):
+        return PortRange(spec, spec)
+    if not isinstance(spec, str):
+        return None
+    text = spec.strip()
+    if text == "*":
+        return ALL_PORTS
+    match = re.fullmatch(r"(\d+)(?:\s*-\s*(\d+))?", text)
+    if match is None:
+        return None
+    low = int(match.group(1))
+    high = int(match.group(2)) if match.group(2) else low
+    if low > high or high > 65535:
+        return None
+    return PortRange(low, high)
+
+
+def is_world_source(source: Any) -> bool | None:
+    """True for a source meaning "the whole internet" (``*``, ``Internet``, ``Any``, any ``/0``
+    network such as ``0.0.0.0/0`` or ``::/0``); False for a narrower literal; None if unresolved."""
+    if not isinstance(source, str) or is_unresolved(source):
+        return None
+    text = source.strip()
+    if text.lower() in _WORLD_WORDS:
+        return True
+    try:
+        return ipaddress.ip_network(text, strict=False).prefixlen == 0
+    except ValueError:
+        return False  # a service tag such as VirtualNetwork or AzureLoadBalancer, or a tag name
+
+
+def tls_rank(version: str) -> tuple[int, int] | None:
+    """``"1.2"``, ``"TLS1_2"``, ``"TLSv1_2"``, ``"TLS_1_2"`` as ``(1, 2)``; None if not a version."""
+    match = re.fullmatch(r"(?:TLS)?[_ v]?(\d)[._](\d)", version.strip(), flags=re.IGNORECASE)
+    if match is None:
+        return None
+    return int(match.group(1)), int(match.group(2))
+
+
+class ObservingCheck(BaseResourceCheck):
+    """A resource check that reports what it observed, pass or fail, in ``self.details``."""
+
+    #: attribute paths this check reads (Checkov's ``evaluated_keys``)
+    keys: tuple[str, ...] = ()
+
+    def __init__(self, name: str, id: str, resources: Iterable[str], category: CheckCategories) -> None:
+        super().__init__(name=name, id=id, categories=[category], supported_resources=list(resources))
+
+    def scan_resource_conf(self, conf: dict[str, list[Any]]) -> CheckResult:
+        observations = list(self.observe(conf))
+        self.details = [o.text for o in observations]
+        self.evaluated_keys = list(self.keys)
+        return combine(observations)
+
+    @abstractmethod
+    def observe(self, conf: dict[str, Any]) -> Iterable[Observation]:
+        """What the resource shows, each with the verdict it supports."""
+
+
+def bool_setting(conf: dict[str, Any], names: tuple[str, ...], want: bool, default: bool | None) -> Observation:
+    """The first of ``names`` that is set (newer provider name first) compared with ``want``.
+
+    When none is set, the provider ``default`` decides, stated in the text; without a default
+    (``None``) the missing setting fails.
+    """
+    for name in names:
+        if name in conf:
+            raw = first(conf, name)
+            value = as_bool(raw)
+            if value is None:
+                return unknown(f"{name}={raw}: not a literal boolean")
+            return (passed if value == want else failed)(f"{name}={str(value).lower()}")
+    if default is None:
+        return failed(f"{' / '.join(names)} not set")
+    verdict = passed if default == want else failed
+    return verdict(f"{names[0]} not set: the provider default is {str(default).lower()}")
+
+
+def int_at_least(name: str, raw: Any, minimum: int, unit: str) -> Observation:
+    """``raw`` as an integer compared with ``minimum`` (UNKNOWN when it is not a literal)."""
+    value = as_int(raw)
+    if value is None:
+        return unknown(f"{name}={raw}: not a literal number")
+    verdict = passed if value >= minimum else failed
+    return verdict(f"{name}={value} {unit} (minimum {minimum})")
