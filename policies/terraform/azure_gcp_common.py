@@ -73,8 +73,11 @@ def first(conf: dict[str, Any], key: str) -> Any:
 
 
 def blocks(conf: dict[str, Any], key: str) -> list[dict[str, Any]]:
-    """Nested blocks named ``key``, whether written as blocks or as a list of objects."""
+    """Nested blocks named ``key``, whether written as blocks or as a list of objects (a graph
+    vertex holds a single block as a bare dict)."""
     value = conf.get(key)
+    if isinstance(value, dict):
+        return [value]
     if not isinstance(value, list):
         return []
     out: list[dict[str, Any]] = []
@@ -235,3 +238,22 @@ def int_at_least(name: str, raw: Any, minimum: int, unit: str) -> Observation:
         return unknown(f"{name}={raw}: not a literal number")
     verdict = passed if value >= minimum else failed
     return verdict(f"{name}={value} {unit} (minimum {minimum})")
+
+
+def graph_resources(graph: Any, resource_type: str) -> list[dict[str, Any]] | None:
+    """Attributes of every resource of ``resource_type`` in Checkov's graph; None without a graph."""
+    if graph is None:
+        return None
+    found: list[dict[str, Any]] = []
+    for node in graph.nodes():
+        attrs = node[1] if isinstance(node, tuple) and len(node) == 2 else None
+        if (isinstance(attrs, dict) and attrs.get("resource_type") == resource_type
+                and attrs.get("block_type_") == "resource"):
+            found.append(attrs)
+    return found
+
+
+def resource_name(conf: dict[str, Any]) -> str:
+    """``type.name`` of the resource (its address without any module prefix)."""
+    address = str(conf.get("__address__", ""))
+    return ".".join(address.split(".")[-2:])

@@ -1,9 +1,15 @@
-"""Azure subscription activity log export (the audit trail of control-plane changes).
+"""Azure audit logging: blob access logs of storage accounts and the subscription activity log.
 
-Judged on ``azurerm_monitor_diagnostic_setting`` resources whose target is a subscription
-(``/subscriptions/<id>`` or a ``data.azurerm_subscription`` / ``azurerm_subscription`` reference).
+Blob access (AUD-ACCESS) is judged on the storage account, by looking in Checkov's graph for an
+``azurerm_monitor_diagnostic_setting`` whose ``target_resource_id`` is the account's blob service
+(``${azurerm_storage_account.x.id}/blobServices/default`` or the literal ARM id): Checkov's YAML
+graph checks cannot read that attribute (an interpolated string renders as unknown).
+
+The subscription activity log (AUD-TRAIL) is judged on ``azurerm_monitor_diagnostic_setting``
+resources whose target is a subscription (``/subscriptions/<id>`` or a ``data.azurerm_subscription``
+/ ``azurerm_subscription`` reference).
 Settings that target another resource are not activity-log settings: they pass with a text that
-says so (their blob/resource logging is judged by the AUD-ACCESS graph check).
+says so (their blob/resource logging is judged on the storage account above).
 """
 
 from __future__ import annotations
@@ -15,13 +21,15 @@ from typing import Any
 from checkov.common.models.enums import CheckCategories
 
 from policies.terraform.azure_gcp_common import (
-    ObservingCheck,
     Observation,
+    ObservingCheck,
     as_bool,
     blocks,
     failed,
     first,
+    graph_resources,
     passed,
+    resource_name,
     unknown,
 )
 
@@ -72,4 +80,42 @@ class ActivityLogExport(ObservingCheck):
         yield failed(f"{text}: missing {missing}") if missing else passed(text)
 
 
+#: blob service log categories / category groups that record reads of images
+_BLOB_READ_LOGS = frozenset({"StorageRead", "audit", "allLogs"})
+
+
+def _enabled_groups(conf: dict[str, Any]) -> set[str]:
+    return {str(first(b, "category_group")) for b in blocks(conf, "enabled_log") if first(b, "category_group")}
+
+
+def _targets_blob_service(target: Any, address: str, account_name: Any) -> bool:
+    if not isinstance(target, str) or not target.rstrip("}/").lower().endswith("/blobservices/default"):
+        return False
+    literal = f"/storageaccounts/{account_name}/blobservices/default".lower()
+    return f"{address}.id" in target or target.lower().endswith(literal)
+
+
+class StorageBlobLogging(ObservingCheck):
+    keys = ("target_resource_id", "enabled_log")
+
+    def __init__(self) -> None:
+        super().__init__("Storage account blob service sends read logs to a diagnostic setting",
+                         "PACS_AZURE_STORAGE_BLOB_LOGGING", ["azurerm_storage_account"], CheckCategories.LOGGING)
+
+    def observe(self, conf: dict[str, Any]) -> Iterator[Observation]:
+        settings = graph_resources(self.graph, "azurerm_monitor_diagnostic_setting")
+        if settings is None:
+            yield unknown("Checkov gave the check no resource graph: diagnostic settings not visible")
+            return
+        address, name = resource_name(conf), first(conf, "name")
+        mine = [s for s in settings if _targets_blob_service(s.get("target_resource_id"), address, name)]
+        if not mine:
+            yield failed("no azurerm_monitor_diagnostic_setting targets <account>/blobServices/default")
+        for setting in mine:
+            logged = (_enabled_categories(setting) | _enabled_groups(setting)) & _BLOB_READ_LOGS
+            text = f"diagnostic setting '{setting.get('name')}' on the blob service logs {sorted(logged)}"
+            yield passed(text) if logged else failed(f"{text}: no StorageRead / audit / allLogs")
+
+
 check_activity_log = ActivityLogExport()
+check_blob_logging = StorageBlobLogging()

@@ -15,8 +15,8 @@ from checkov.common.models.enums import CheckCategories
 
 from policies import parameters
 from policies.terraform.azure_gcp_common import (
-    ObservingCheck,
     Observation,
+    ObservingCheck,
     PortRange,
     blocks,
     failed,
@@ -107,7 +107,8 @@ class NsgAdminExposure(ObservingCheck):
                          "PACS_AZURE_NSG_ADMIN", _RESOURCES, CheckCategories.NETWORKING)
 
     def observe(self, conf: dict[str, Any]) -> Iterable[Observation]:
-        return observe_rules(self.entity_type, conf, parameters.ports("admin_ports"), frozenset({"tcp", "udp", "*"}), "admin")
+        ports = parameters.ports("admin_ports")
+        return observe_rules(self.entity_type, conf, ports, frozenset({"tcp", "udp", "*"}), "admin")
 
 
 check_dicom = NsgDicomExposure()

@@ -13,8 +13,8 @@ from checkov.common.models.enums import CheckCategories
 
 from policies import parameters
 from policies.terraform.azure_gcp_common import (
-    ObservingCheck,
     Observation,
+    ObservingCheck,
     as_bool,
     block,
     blocks,

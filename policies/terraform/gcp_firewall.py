@@ -16,8 +16,8 @@ from checkov.common.models.enums import CheckCategories
 from policies import parameters
 from policies.terraform.azure_gcp_common import (
     ALL_PORTS,
-    ObservingCheck,
     Observation,
+    ObservingCheck,
     PortRange,
     as_bool,
     blocks,
