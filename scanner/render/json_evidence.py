@@ -21,10 +21,10 @@ from typing import Any
 import jsonschema
 import jsonschema.exceptions
 
-from scanner.models import Control, ControlSummary, Finding, ScanResult, Status
+from scanner.models import Control, ControlSummary, Finding, GateNotes, ScanResult, Status, Waiver
 from scanner.render.base import RenderError, ToolMeta, sorted_findings
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 _SCHEMA_FILE = "schemas/evidence.schema.json"
 
 
@@ -49,6 +49,7 @@ def to_document(result: ScanResult, meta: ToolMeta) -> dict[str, Any]:
         "summary": _summary(result, summaries),
         "controls": [_control(s) for s in summaries],
         "findings": [_finding(f) for f in sorted_findings(result)],
+        "gate": _gate(result.gate),
     }
 
 
@@ -120,6 +121,24 @@ def _finding(f: Finding) -> dict[str, Any]:
         "check_id": f.check_id,
         "message": f.message,
         "remediation": f.remediation,
+        "waiver": waiver_document(f.waiver) if f.waiver is not None else None,
+        "baselined": f.baselined,
+    }
+
+
+def waiver_document(w: Waiver) -> dict[str, Any]:
+    """A waiver as JSON (also used by the SARIF and Markdown reports)."""
+    return {"control_id": w.control_id, "resource": w.resource, "justification": w.justification,
+            "owner": w.owner, "ticket": w.ticket, "expires": w.expires, "origin": w.origin}
+
+
+def _gate(gate: GateNotes) -> dict[str, Any]:
+    return {
+        "baseline": gate.baseline,
+        "fixed": list(gate.fixed),
+        "expired_waivers": [waiver_document(w) for w in gate.expired_waivers],
+        "stale_waivers": [waiver_document(w) for w in gate.stale_waivers],
+        "unreasoned_skips": list(gate.unreasoned_skips),
     }
 
 

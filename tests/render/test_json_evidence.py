@@ -77,7 +77,7 @@ def test_schema_counts_cover_every_status() -> None:
 def test_rendered_document_validates_and_has_the_contract_shape() -> None:
     doc = render_doc()
     jsonschema.Draft202012Validator(evidence_schema()).validate(doc)
-    assert doc["schema_version"] == "1.0"
+    assert doc["schema_version"] == "1.1"
     assert doc["tool"] == {"name": "pacscan", "version": "0.1.0"}
     assert doc["scan"]["targets"] == ["infra/", "aws:123456789012"]
     assert doc["scan"]["parameters"]["dicom_ports"] == [104, 11112, 4242]
@@ -92,6 +92,9 @@ def test_rendered_document_validates_and_has_the_contract_shape() -> None:
                                  "line_range": [12, 30], "account": None, "region": None}
     assert first["evidence"] == {"kms_master_key_id": None, "server_side_encryption_configuration": None}
     assert first["remediation"].startswith("Add aws_s3_bucket_server_side_encryption_configuration")
+    assert first["waiver"] is None and first["baselined"] is False
+    assert doc["gate"] == {"baseline": None, "fixed": [], "expired_waivers": [], "stale_waivers": [],
+                           "unreasoned_skips": []}
 
 
 def test_roll_up_of_controls_without_findings_is_never_a_pass() -> None:
@@ -224,10 +227,70 @@ def test_renderer_refuses_a_result_the_schema_rejects() -> None:
 
 def test_renderer_output_is_indented_json_ending_in_newline() -> None:
     text = JsonEvidenceRenderer().render(make_result(), META)
-    assert text.startswith('{\n  "schema_version": "1.0",\n  "tool"')
+    assert text.startswith('{\n  "schema_version": "1.1",\n  "tool"')
     assert text.endswith("}\n")
 
 
 def test_is_a_renderer() -> None:
     renderer: Renderer = JsonEvidenceRenderer()
     assert renderer.name == "json"
+
+
+# --- 1.1: waivers, baseline, gate notes ---------------------------------------------------------------------
+
+
+def gate_doc() -> dict[str, Any]:
+    from .test_sarif import gate_result
+
+    doc: dict[str, Any] = json.loads(JsonEvidenceRenderer().render(gate_result(), META))
+    return doc
+
+
+def finding_at(doc: dict[str, Any], address: str) -> dict[str, Any]:
+    [found] = [f for f in doc["findings"] if f["resource"]["address"] == address]
+    return found
+
+
+def test_schema_description_says_1_1_is_additive() -> None:
+    schema = evidence_schema()
+    assert "schema_version 1.1" in schema["title"]
+    assert "Version 1.1 (additive over 1.0)" in schema["description"]
+
+
+def test_waived_findings_carry_their_waiver() -> None:
+    doc = gate_doc()
+    jsonschema.Draft202012Validator(evidence_schema()).validate(doc)
+    assert finding_at(doc, "aws_s3_bucket.scratch")["waiver"] == {
+        "control_id": "ENC-REST", "resource": "aws_s3_bucket.scratch*",
+        "justification": "Scratch bucket holds synthetic test studies only | no PHI",
+        "owner": "it@smiledental.example", "ticket": "SEC-142", "expires": "2099-12-31", "origin": "waivers.yaml:4"}
+    inline = finding_at(doc, "aws_security_group.modality")["waiver"]
+    assert inline["origin"] == "inline skip comment" and inline["expires"] is None and inline["owner"] is None
+    assert finding_at(doc, IMAGES_ADDR)["waiver"] is None
+
+
+def test_baselined_flag_round_trips() -> None:
+    doc = gate_doc()
+    assert finding_at(doc, "aws_s3_bucket.archive")["baselined"] is True
+    assert finding_at(doc, IMAGES_ADDR)["baselined"] is False
+
+
+def test_gate_object_lists_baseline_fixed_and_waiver_problems() -> None:
+    gate = gate_doc()["gate"]
+    assert gate["baseline"] == "reports/baseline.json"
+    assert gate["fixed"] == ["ENC-REST|aws_s3_bucket.legacy_dicom|infra/storage.tf"]
+    assert [(w["resource"], w["expires"], w["origin"]) for w in gate["expired_waivers"]] == [
+        ("aws_s3_bucket.old_exports", "2024-01-31", "waivers.yaml:11")]
+    assert [w["origin"] for w in gate["stale_waivers"]] == ["waivers.yaml:18"]
+    assert gate["unreasoned_skips"] == ["NET-DICOM|aws_security_group.legacy|infra/network.tf"]
+
+
+def test_schema_rejects_a_waiver_without_justification_or_a_missing_gate() -> None:
+    doc = gate_doc()
+    finding_at(doc, "aws_s3_bucket.scratch")["waiver"]["justification"] = ""
+    with pytest.raises(RenderError, match=r"\.waiver"):
+        validate_document(doc)
+    doc = gate_doc()
+    del doc["gate"]
+    with pytest.raises(RenderError, match="'gate' is a required property"):
+        validate_document(doc)

@@ -1,0 +1,309 @@
+"""SARIF 2.1.0 for code scanning (GitHub, Azure DevOps, any SARIF viewer).
+
+One rule per catalog control (help text, HIPAA citations, ``security-severity``); one result per
+finding that needs attention: ``fail``/``missing``/``expired`` (at the rule's level), ``waived``
+(with a suppression saying who accepted it and why), ``error``/``unknown`` (a ``warning`` whose
+message says the control was NOT evaluated). ``pass`` and ``attested`` are not results. A control
+with no finding at all (nothing was evaluated, or no attestation) is reported at a logical
+location so it never silently reads as clean.
+
+``partialFingerprints`` hash :attr:`Finding.key` (control, address, file; no line numbers) plus the
+check id, so an alert keeps its identity when the file is reformatted, and two checks of one
+control failing on one resource stay two alerts (code scanning merges equal fingerprints).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar
+from urllib.parse import quote
+
+from scanner.models import Control, ControlId, Finding, ScanResult, Severity, Status, Waiver
+from scanner.render.base import ToolMeta, sorted_findings
+from scanner.render.console import compact_evidence
+from scanner.render.json_evidence import waiver_document
+
+SARIF_VERSION = "2.1.0"
+SARIF_SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+FINGERPRINT_NAME = "pacscan/v1"
+SRCROOT = "%SRCROOT%"
+
+#: GitHub code scanning reads this property to rank alerts (critical >= 9.0, high >= 7.0, ...).
+SECURITY_SEVERITY: Mapping[Severity, str] = {
+    Severity.CRITICAL: "9.0", Severity.HIGH: "7.0", Severity.MEDIUM: "4.0", Severity.LOW: "2.0",
+}
+LEVELS: Mapping[Severity, str] = {
+    Severity.CRITICAL: "error", Severity.HIGH: "error", Severity.MEDIUM: "warning", Severity.LOW: "note",
+}
+_RESULT_STATUSES = frozenset({Status.FAIL, Status.MISSING, Status.EXPIRED, Status.WAIVED,
+                              Status.ERROR, Status.UNKNOWN})
+_INLINE_ORIGIN = "inline"
+
+
+@dataclass(frozen=True)
+class SarifRenderer:
+    """A SARIF 2.1.0 log with one run. ``information_uri`` is the project's home page (the
+    ``tool.driver.informationUri``); it is left out when not given rather than invented."""
+
+    information_uri: str | None = None
+    name: ClassVar[str] = "sarif"
+
+    def render(self, result: ScanResult, meta: ToolMeta) -> str:
+        return json.dumps(to_sarif(result, meta, self.information_uri), indent=2, ensure_ascii=False,
+                          allow_nan=False) + "\n"
+
+
+def to_sarif(result: ScanResult, meta: ToolMeta, information_uri: str | None = None) -> dict[str, Any]:
+    """Build the SARIF log (plain JSON values) for ``result``."""
+    rules = _rule_table(result)
+    index = {rule_id: i for i, rule_id in enumerate(rules)}
+    results = [_result(f, rules.get(f.control_id), index[f.control_id], result.gate.baseline is not None)
+               for f in sorted_findings(result) if is_result(f)]
+    results += _silent_controls(result, index)
+    driver: dict[str, Any] = {"name": meta.name, "version": meta.version}
+    if information_uri is not None:
+        driver["informationUri"] = information_uri
+    driver["rules"] = [_rule(rule_id, control) for rule_id, control in rules.items()]
+    run: dict[str, Any] = {
+        "tool": {"driver": driver},
+        "invocations": [_invocation(result)],
+        "originalUriBaseIds": {SRCROOT: {"description": {"text": "The folder pacscan was run from."}}},
+        "columnKind": "unicodeCodePoints",
+        "results": results,
+        "properties": _run_properties(result),
+    }
+    return {"$schema": SARIF_SCHEMA_URI, "version": SARIF_VERSION, "runs": [run]}
+
+
+def is_result(f: Finding) -> bool:
+    """Whether a finding becomes a SARIF result: anything that is not a pass or a valid attestation."""
+    return f.status in _RESULT_STATUSES
+
+
+def fingerprint(key: str, check_id: str = "") -> str:
+    """sha256 of ``key|check_id``: what ``pacscan/v1`` holds (no line numbers, no message)."""
+    return hashlib.sha256(f"{key}|{check_id}".encode()).hexdigest()
+
+
+def _rule_table(result: ScanResult) -> dict[ControlId, Control | None]:
+    """Rule ids in catalog order, then ids of findings whose control is not in the catalog."""
+    table: dict[ControlId, Control | None] = {c.id: c for c in result.controls}
+    for f in sorted_findings(result):
+        table.setdefault(f.control_id, None)
+    return table
+
+
+def _rule(rule_id: ControlId, control: Control | None) -> dict[str, Any]:
+    if control is None:
+        text = f"{rule_id} is not in the catalog this scan used."
+        return {"id": rule_id, "shortDescription": {"text": text}, "help": {"text": text}}
+    rule: dict[str, Any] = {
+        "id": control.id,
+        "name": _pascal(control.title),
+        "shortDescription": {"text": control.title},
+        "fullDescription": {"text": control.rationale},
+        "help": {"text": _help_text(control), "markdown": _help_markdown(control)},
+        "defaultConfiguration": {"level": LEVELS[control.severity]},
+        "properties": {
+            "tags": ["hipaa", "security", control.safeguard.value],
+            "hipaa-citations": list(control.citation_refs),
+            "security-severity": SECURITY_SEVERITY[control.severity],
+            "severity": control.severity.value,
+            "evaluation": control.evaluation.value,
+        },
+    }
+    if control.references:
+        rule["helpUri"] = control.references[0]
+    return rule
+
+
+def _pascal(title: str) -> str:
+    return "".join(w[:1].upper() + w[1:] for w in re.findall(r"[A-Za-z0-9]+", title))
+
+
+def _citations(control: Control) -> list[str]:
+    return [f"{c.section} {c.title} ({c.specification})" for c in control.citations]
+
+
+def _help_text(control: Control) -> str:
+    lines = [control.rationale, "", f"Fix: {control.remediation.text}", "", "HIPAA:"]
+    lines += [f"  {c}" for c in _citations(control)]
+    if control.remediation.cli:
+        lines += ["", f"CLI: {control.remediation.cli}"]
+    return "\n".join(lines)
+
+
+def _help_markdown(control: Control) -> str:
+    parts = [f"**{control.title}**", control.rationale, f"**Fix:** {control.remediation.text}"]
+    if control.remediation.terraform:
+        parts.append(_fenced("hcl", control.remediation.terraform))
+    if control.remediation.cli:
+        parts.append(_fenced("sh", control.remediation.cli))
+    parts.append("**HIPAA:**\n" + "\n".join(f"- {c}" for c in _citations(control)))
+    if control.references:
+        parts.append("**References:**\n" + "\n".join(f"- <{r}>" for r in control.references))
+    return "\n\n".join(parts)
+
+
+def _fenced(lang: str, body: str) -> str:
+    fence = "`" * max(3, _longest_run(body, "`") + 1)
+    return f"{fence}{lang}\n{body.rstrip()}\n{fence}"
+
+
+def _longest_run(text: str, char: str) -> int:
+    runs = re.findall(f"{re.escape(char)}+", text)
+    return max((len(r) for r in runs), default=0)
+
+
+def _result(f: Finding, control: Control | None, rule_index: int, with_baseline: bool) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "ruleId": f.control_id,
+        "ruleIndex": rule_index,
+        "level": _level(f, control),
+        "message": {"text": _message(f)},
+        "locations": [_location(f)],
+        "partialFingerprints": {FINGERPRINT_NAME: fingerprint(f.key, f.check_id)},
+    }
+    if f.status is Status.WAIVED:
+        out["suppressions"] = [_suppression(f.waiver)]
+    if with_baseline:
+        out["baselineState"] = "unchanged" if f.baselined else "new"
+    out["properties"] = _result_properties(f)
+    return out
+
+
+def _level(f: Finding, control: Control | None) -> str:
+    if f.status.is_unevaluated:
+        return "warning"
+    return LEVELS[control.severity if control is not None else f.severity]
+
+
+def _message(f: Finding) -> str:
+    head = f"{f.check_id}: {f.message}" if f.check_id else f.message
+    if f.status.is_unevaluated:
+        head = f"NOT evaluated ({f.status.value}): {head}. This is not a pass."
+    parts = [head.rstrip(".") + "."]
+    if f.evidence:
+        parts.append(f"Observed: {compact_evidence(f.evidence)}.")
+    if f.status is Status.WAIVED and f.waiver is not None:
+        parts.append(f"Waiver: {waiver_line(f.waiver, with_justification=f.waiver.justification not in f.message)}.")
+    if f.remediation and f.status is not Status.WAIVED:
+        parts.append(f"Fix: {f.remediation}")
+    return " ".join(parts)
+
+
+def waiver_line(w: Waiver, *, with_justification: bool = True) -> str:
+    """``justification (owner o, ticket t, expires d; origin)`` on one line."""
+    extra = [f"{k} {v}" for k, v in (("owner", w.owner), ("ticket", w.ticket), ("expires", w.expires)) if v]
+    details = "; ".join([", ".join(extra), w.origin] if extra else [w.origin])
+    return f"{w.justification} ({details})" if with_justification else details
+
+
+def artifact_uri(path: str) -> tuple[str, str | None]:
+    """(uri, uriBaseId) for a finding's file: relative paths resolve against %SRCROOT% with
+    forward slashes; an absolute path becomes a ``file://`` URI with no base."""
+    posix = path.replace("\\", "/")
+    while posix.startswith("./"):
+        posix = posix[2:]
+    if re.match(r"^[A-Za-z]:/", posix):
+        return "file:///" + quote(posix, safe="/:"), None
+    if posix.startswith("/"):
+        return "file://" + quote(posix, safe="/"), None
+    return quote(posix, safe="/"), SRCROOT
+
+
+def _location(f: Finding) -> dict[str, Any]:
+    r = f.resource
+    qualified = "/".join(p for p in (r.account, r.region, r.address) if p)
+    location: dict[str, Any] = {}
+    if r.file:
+        uri, base = artifact_uri(r.file)
+        artifact: dict[str, Any] = {"uri": uri}
+        if base is not None:
+            artifact["uriBaseId"] = base
+        physical: dict[str, Any] = {"artifactLocation": artifact}
+        if r.line_range is not None and r.line_range[0] >= 1:
+            start, end = r.line_range
+            physical["region"] = {"startLine": start, "endLine": max(start, end)}
+        location["physicalLocation"] = physical
+    location["logicalLocations"] = [{"name": r.address, "fullyQualifiedName": qualified, "kind": "resource"}]
+    return location
+
+
+def _suppression(w: Waiver | None) -> dict[str, Any]:
+    if w is None:  # a waived finding should always carry its waiver; say so rather than invent one
+        return {"kind": "external", "status": "underReview", "justification": "waived without a waiver record"}
+    kind = "inSource" if w.origin.startswith(_INLINE_ORIGIN) else "external"
+    props = {k: v for k, v in (("owner", w.owner), ("ticket", w.ticket), ("expires", w.expires),
+                               ("origin", w.origin)) if v is not None}
+    return {"kind": kind, "status": "accepted", "justification": w.justification, "properties": props}
+
+
+def _result_properties(f: Finding) -> dict[str, Any]:
+    props: dict[str, Any] = {"status": f.status.value, "severity": f.severity.value, "source": f.source.value,
+                             "check_id": f.check_id, "resource_type": f.resource.type}
+    if f.baselined:
+        props["baselined"] = True
+    return props
+
+
+def _silent_controls(result: ScanResult, index: Mapping[ControlId, int]) -> list[dict[str, Any]]:
+    """Controls with no finding at all: an automated control nothing evaluated (unknown), an
+    attestation control nobody attested (missing)."""
+    out = []
+    for summary in result.summaries():
+        control = summary.control
+        if result.findings_for(control.id):
+            continue
+        if summary.status is Status.MISSING:
+            text, level = f"No attestation is recorded for {control.id}. Fix: {control.remediation.text}", None
+        else:
+            text = (f"NOT evaluated ({summary.status.value}): no finding was produced for {control.id}; "
+                    "nothing was evaluated. This is not a pass.")
+            level = "warning"
+        address = f"control:{control.id}"
+        out.append({
+            "ruleId": control.id,
+            "ruleIndex": index[control.id],
+            "level": level or LEVELS[control.severity],
+            "message": {"text": text},
+            "locations": [{"logicalLocations": [{"name": address, "fullyQualifiedName": address,
+                                                 "kind": "resource"}]}],
+            "partialFingerprints": {FINGERPRINT_NAME: fingerprint(f"{control.id}|{address}|", "control")},
+            "properties": {"status": summary.status.value, "severity": control.severity.value},
+        })
+    return out
+
+
+def _invocation(result: ScanResult) -> dict[str, Any]:
+    unevaluated = [s.control.id for s in result.summaries() if s.status.is_unevaluated]
+    invocation: dict[str, Any] = {
+        "executionSuccessful": True,
+        "startTimeUtc": result.started_at,
+        "endTimeUtc": result.finished_at,
+    }
+    if unevaluated:
+        invocation["toolExecutionNotifications"] = [{
+            "level": "warning",
+            "message": {"text": f"{len(unevaluated)} control(s) could not be evaluated: "
+                                f"{', '.join(unevaluated)}. This log does not show them to pass."},
+        }]
+    return invocation
+
+
+def _run_properties(result: ScanResult) -> dict[str, Any]:
+    gate = result.gate
+    return {
+        "scan_id": result.scan_id,
+        "catalog_sha256": result.catalog_sha256,
+        "targets": list(result.targets),
+        "baseline": gate.baseline,
+        "fixed_since_baseline": list(gate.fixed),
+        "expired_waivers": [waiver_document(w) for w in gate.expired_waivers],
+        "stale_waivers": [waiver_document(w) for w in gate.stale_waivers],
+        "unreasoned_skips": list(gate.unreasoned_skips),
+    }
