@@ -1,12 +1,15 @@
 """Command line: parse arguments, run a scan, render it. Exit codes live here only.
 
-Exit codes: 0 no failed finding; 1 failed findings; 2 usage or input error.
+Exit codes: 0 nothing at or above the threshold failed; 1 findings at or above the threshold
+failed; 2 usage or input error; 3 some controls could not be evaluated and --fail-on-unknown
+was given.
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
+import shutil
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -14,25 +17,34 @@ from pathlib import Path
 from scanner import __version__
 from scanner.errors import PacscanError
 from scanner.evidence.writer import write_atomic
-from scanner.models import ScanResult, Source
-from scanner.render.base import Renderer, ToolMeta
-from scanner.render.console import ConsoleRenderer
-from scanner.render.json_evidence import JsonEvidenceRenderer
+from scanner.gate import write_baseline
+from scanner.models import ScanResult, Severity, Source
+from scanner.render import (
+    ConsoleRenderer,
+    JsonEvidenceRenderer,
+    JunitRenderer,
+    MarkdownRenderer,
+    Renderer,
+    SarifRenderer,
+    ToolMeta,
+)
 from scanner.scan import IacRequest, run_iac
 
-EXIT_OK, EXIT_FAILED, EXIT_INPUT = 0, 1, 2
-FORMATS = ("console", "json")
+EXIT_OK, EXIT_FAILED, EXIT_INPUT, EXIT_UNEVALUATED = 0, 1, 2, 3
+FORMATS = ("console", "json", "sarif", "junit", "markdown")
 META = ToolMeta(name="pacscan", version=__version__)
 log = logging.getLogger("pacscan")
 
 _EPILOG = """\
 exit codes:
-  0  no control failed
-  1  at least one finding failed (attestation gaps count only when --attestations is given)
+  0  nothing at or above the --fail-on threshold failed (or --soft-fail)
+  1  findings at or above the threshold failed (waived and baselined failures do not count;
+     attestation gaps count only when --attestations is given)
   2  usage or input error (the message names the file and line)
+  3  some controls could not be evaluated (error/unknown) and --fail-on-unknown was given
 
-A control that could not be evaluated (unparseable file, value known only after apply) is
-reported as error/unknown, never as pass.
+A control that could not be evaluated (unparseable file, value known only after apply,
+inline skip without a reason) is reported as error/unknown, never as pass.
 """
 
 
@@ -68,7 +80,20 @@ def build_parser() -> argparse.ArgumentParser:
                      help="write the matching --format here, atomically")
     iac.add_argument("--quiet", action="store_true", help="console: show only failures and errors")
     iac.add_argument("--no-color", action="store_true", help="console: plain text")
-    iac.add_argument("--soft-fail", action="store_true", help="report, but exit 0 on failed findings")
+    gate = iac.add_argument_group("CI gate")
+    gate.add_argument("--fail-on", choices=[s.value for s in Severity], default=Severity.LOW.value,
+                      help="lowest severity whose failure fails the build (default: low, any failure)")
+    gate.add_argument("--fail-on-unknown", action="store_true",
+                      help="exit 3 when some controls could not be evaluated (error/unknown)")
+    gate.add_argument("--soft-fail", action="store_true", help="report, but always exit 0 (except input errors)")
+    gate.add_argument("--baseline", type=Path, metavar="FILE",
+                      help="fail only on failures not recorded in this baseline; report the fixed ones")
+    gate.add_argument("--create-baseline", type=Path, metavar="FILE",
+                      help="record today's failures as the baseline, then exit 0")
+    gate.add_argument("--waivers", type=Path, metavar="FILE",
+                      help="waivers.yaml: accepted failures with justification, owner, ticket and expiry")
+    gate.add_argument("--since", metavar="GIT_REF",
+                      help="report only resources in files changed since GIT_REF (all files are still evaluated)")
     iac.add_argument("--debug", action="store_true", help="debug logging on stderr (no secrets)")
     return parser
 
@@ -76,7 +101,14 @@ def build_parser() -> argparse.ArgumentParser:
 def _renderer(fmt: str, args: argparse.Namespace, color: bool) -> Renderer:
     if fmt == "json":
         return JsonEvidenceRenderer()
-    return ConsoleRenderer(color=color, quiet=args.quiet)
+    if fmt == "sarif":
+        return SarifRenderer()
+    if fmt == "junit":
+        return JunitRenderer()
+    if fmt == "markdown":
+        return MarkdownRenderer()
+    width = shutil.get_terminal_size((120, 40)).columns if sys.stdout.isatty() else 120
+    return ConsoleRenderer(color=color, quiet=args.quiet, width=max(width, 80))
 
 
 def _emit(result: ScanResult, args: argparse.Namespace) -> None:
@@ -98,12 +130,15 @@ def _emit(result: ScanResult, args: argparse.Namespace) -> None:
             print(f"pacscan: wrote {fmt} to {out}", file=sys.stderr)
 
 
-def exit_code(result: ScanResult, *, attestations_given: bool, soft_fail: bool) -> int:
-    for finding in result.findings:
-        if finding.source is Source.ATTESTATION and not attestations_given:
-            continue
-        if finding.status.is_failure and not soft_fail:
-            return EXIT_FAILED
+def exit_code(result: ScanResult, *, threshold: Severity = Severity.LOW, fail_on_unknown: bool = False,
+              attestations_given: bool = False, soft_fail: bool = False) -> int:
+    if soft_fail:
+        return EXIT_OK
+    counted = [f for f in result.findings if attestations_given or f.source is not Source.ATTESTATION]
+    if any(f.status.is_failure and not f.baselined and f.severity.rank >= threshold.rank for f in counted):
+        return EXIT_FAILED
+    if fail_on_unknown and any(f.status.is_unevaluated for f in counted):
+        return EXIT_UNEVALUATED
     return EXIT_OK
 
 
@@ -114,6 +149,8 @@ def _check_args(args: argparse.Namespace, parser: argparse.ArgumentParser) -> No
         parser.error("every --output needs a --format (they pair up in order)")
     if len(set(args.formats)) != len(args.formats) and len(args.outputs) < len(args.formats):
         parser.error("a format repeated on stdout; give each repeat an --output")
+    if args.baseline is not None and args.create_baseline is not None:
+        parser.error("--baseline and --create-baseline are exclusive")
 
 
 def _progress(message: str) -> None:
@@ -139,16 +176,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     _check_args(args, parser)
     try:
         request = IacRequest(targets=tuple(args.paths), plans=tuple(args.plan), catalog=args.catalog,
-                             config=args.config, attestations=args.attestations)
+                             config=args.config, attestations=args.attestations, waivers=args.waivers,
+                             baseline=args.baseline, since=args.since)
         result = run_iac(request, _progress)
         _emit(result, args)
+        if args.create_baseline is not None:
+            count = write_baseline(args.create_baseline, result)
+            print(f"pacscan: baseline of {count} failure(s) written to {args.create_baseline}", file=sys.stderr)
+            return EXIT_OK
     except PacscanError as err:
         print(f"pacscan: error: {err}", file=sys.stderr)
         return err.exit_code
     except KeyboardInterrupt:
         print("pacscan: interrupted; no report written", file=sys.stderr)
         return 130
-    return exit_code(result, attestations_given=args.attestations is not None, soft_fail=args.soft_fail)
+    return exit_code(result, threshold=Severity(args.fail_on), fail_on_unknown=args.fail_on_unknown,
+                     attestations_given=args.attestations is not None, soft_fail=args.soft_fail)
 
 
 if __name__ == "__main__":

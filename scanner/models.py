@@ -147,6 +147,19 @@ class ResourceRef:
 
 
 @dataclass(frozen=True)
+class Waiver:
+    """An accepted failure, on the record: who accepted it, why, until when."""
+
+    control_id: str
+    resource: str  # address glob
+    justification: str
+    owner: str | None
+    ticket: str | None
+    expires: str | None  # ISO date; None only for inline Checkov skips
+    origin: str  # "waivers.yaml:12" or "inline skip comment"
+
+
+@dataclass(frozen=True)
 class Finding:
     control_id: ControlId
     status: Status
@@ -157,6 +170,28 @@ class Finding:
     message: str
     evidence: Evidence = field(default_factory=dict)
     remediation: str = ""
+    waiver: Waiver | None = None
+    #: a failure already recorded in the --baseline file (reported, but does not fail the gate)
+    baselined: bool = False
+
+    @property
+    def key(self) -> str:
+        """Identity across runs: control + resource address + file (no line numbers, so it is
+        stable under reformatting and moves; the file keeps equal addresses in two folders apart)."""
+        return f"{self.control_id}|{self.resource.address}|{self.resource.file or ''}"
+
+
+@dataclass(frozen=True)
+class GateNotes:
+    """What the CI gate (baseline, waivers) adds to a scan result."""
+
+    baseline: str | None = None
+    #: baseline entries (finding keys) that no longer fail: fixed since the baseline
+    fixed: tuple[str, ...] = ()
+    expired_waivers: tuple[Waiver, ...] = ()
+    stale_waivers: tuple[Waiver, ...] = ()
+    #: inline skips without a reason (finding keys)
+    unreasoned_skips: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -176,6 +211,7 @@ class ScanResult:
     controls: tuple[Control, ...]
     findings: tuple[Finding, ...]
     parameters: Mapping[str, Any] = field(default_factory=dict)
+    gate: GateNotes = field(default_factory=GateNotes)
 
     def findings_for(self, control_id: ControlId) -> tuple[Finding, ...]:
         return tuple(f for f in self.findings if f.control_id == control_id)

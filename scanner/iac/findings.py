@@ -86,10 +86,17 @@ def to_findings(catalog: Catalog, output: CheckovOutput, source: Source, scope: 
     by_check = catalog.controls_for_check()
     controls = {c.id: c for c in catalog.controls}
     findings: list[Finding] = []
+    seen: set[tuple[str, ...]] = set()
     for record in output.records:
         for control_id in by_check.get(CheckId(record.check_id), ()):
             finding = _finding(controls[control_id], record, output, source, scope, plan)
-            if finding is not None:
+            if finding is None:
+                continue
+            # Checkov reports a graph check twice when two folders hold the same address.
+            identity = (finding.key, finding.check_id, finding.status.value, finding.message,
+                        str(finding.resource.line_range), str(sorted(finding.evidence.items())))
+            if identity not in seen:
+                seen.add(identity)
                 findings.append(finding)
     return findings
 

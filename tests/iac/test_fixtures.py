@@ -4,7 +4,8 @@ Fixtures live in tests/fixtures/terraform/<provider>/<CONTROL-ID>[-variant]/. Re
 for the control are named ``pass_*`` (must roll up to pass) or ``fail_*`` (must roll up to
 fail); ``cfg_*`` resources configure others and are not judged by name. The sets are compared
 in both directions: nothing named pass_ may fail, nothing named fail_ may pass or be missing,
-and no other resource may pass or fail the control.
+and no other resource may pass or fail the control. Resources named ``unknown_*`` hold values
+that cannot be resolved (an undefined variable): they must come out ``unknown``, never pass.
 """
 
 from __future__ import annotations
@@ -59,22 +60,19 @@ def test_named_resources_pass_and_fail_exactly(folder: Path, scan_tf) -> None:  
     control_id = _control_of(folder)
     rollup = _rollup(scan_tf(folder), control_id)
     names = {a: _local_name(a) for a in rollup}
-    passed = {a for a, s in rollup.items() if s is Status.PASS}
-    failed = {a for a, s in rollup.items() if s is Status.FAIL}
-    other = {a: s.value for a, s in rollup.items() if s not in (Status.PASS, Status.FAIL)}
-    assert not other, f"{control_id}: findings neither pass nor fail: {other}"
-    assert {a for a in passed if not names[a].startswith("pass_")} == set(), "unexpected passes"
-    assert {a for a in failed if not names[a].startswith("fail_")} == set(), "unexpected failures"
     declared = _declared(folder)
-    assert {_local_name(a) for a in passed} == declared["pass_"], f"{control_id}: pass set differs"
-    assert {_local_name(a) for a in failed} == declared["fail_"], f"{control_id}: fail set differs"
+    for prefix, status in (("pass_", Status.PASS), ("fail_", Status.FAIL), ("unknown_", Status.UNKNOWN)):
+        got = {a for a, s in rollup.items() if s is status}
+        assert {a for a in got if not names[a].startswith(prefix)} == set(), f"unexpected {status.value}"
+        assert {_local_name(a) for a in got} == declared[prefix], f"{control_id}: {status.value} set differs"
+    other = {a: s.value for a, s in rollup.items() if s not in (Status.PASS, Status.FAIL, Status.UNKNOWN)}
+    assert not other, f"{control_id}: unexpected statuses: {other}"
 
 
 def _declared(folder: Path) -> dict[str, set[str]]:
     text = "\n".join(p.read_text() for p in sorted(folder.rglob("*.tf")))
-    names = re.findall(r'^\s*resource\s+"[\w-]+"\s+"((?:pass|fail)_[\w-]*)"', text, flags=re.M)
-    return {"pass_": {n for n in names if n.startswith("pass_")},
-            "fail_": {n for n in names if n.startswith("fail_")}}
+    names = re.findall(r'^\s*resource\s+"[\w-]+"\s+"((?:pass|fail|unknown)_[\w-]*)"', text, flags=re.M)
+    return {prefix: {n for n in names if n.startswith(prefix)} for prefix in ("pass_", "fail_", "unknown_")}
 
 
 def _mapped(provider: str) -> dict[str, list[str]]:
@@ -91,7 +89,7 @@ def test_every_mapped_control_has_a_fixture_with_both_outcomes(provider: str) ->
     for control_id in _mapped(provider):
         folders = [p for p in (TF_FIXTURES / provider).glob(f"{control_id}*") if p.is_dir()
                    and _control_of(p) == control_id]
-        declared = {"pass_": set(), "fail_": set()}  # type: dict[str, set[str]]
+        declared: dict[str, set[str]] = {"pass_": set(), "fail_": set(), "unknown_": set()}
         for folder in folders:
             for key, names in _declared(folder).items():
                 declared[key] |= names

@@ -292,8 +292,8 @@ def test_no_pass_named_resource_fails() -> None:
 @pytest.mark.parametrize(
     ("control", "check_id", "address"),
     [
-        ("NET-DICOM", "PACS_AZURE_NSG_DICOM", "azurerm_network_security_group.cfg_unresolved_source"),
-        ("TLS-STORAGE", "PACS_AZURE_STORAGE_TLS", "azurerm_storage_account.cfg_unresolved_tls"),
+        ("NET-DICOM", "PACS_AZURE_NSG_DICOM", "azurerm_network_security_group.unknown_unresolved_source"),
+        ("TLS-STORAGE", "PACS_AZURE_STORAGE_TLS", "azurerm_storage_account.unknown_unresolved_tls"),
     ],
 )
 def test_unresolved_values_are_never_a_pass(azure_scan: ScanFn, control: str, check_id: str, address: str) -> None:

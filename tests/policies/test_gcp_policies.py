@@ -129,7 +129,7 @@ EXPECTED: dict[str, dict[str, Expect]] = {
     },
     "AUD-ACCESS": {
         "PACS_GCP_BUCKET_LOGGING": Expect(
-            failed={"google_storage_bucket.cfg_log_bucket", "google_storage_bucket.fail_bucket_unlogged"},
+            failed={"google_storage_bucket.fail_log_bucket_unlogged", "google_storage_bucket.fail_bucket_unlogged"},
             passed={"google_storage_bucket.pass_bucket_logged"},
         ),
     },
@@ -231,7 +231,7 @@ def test_no_pass_named_resource_fails() -> None:
 
 def test_unresolved_sources_are_never_a_pass(gcp_scan: ScanFn) -> None:
     results = gcp_scan(FIXTURES / "NET-DICOM", ["PACS_GCP_FIREWALL_DICOM"])["PACS_GCP_FIREWALL_DICOM"]
-    assert "google_compute_firewall.cfg_unresolved_sources" not in results.passed | results.failed
+    assert "google_compute_firewall.unknown_unresolved_sources" not in results.passed | results.failed
 
 
 def test_dicom_ports_parameter_flows(gcp_scan: ScanFn, catalog_parameters: Any) -> None:
