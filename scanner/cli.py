@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from scanner import __version__
-from scanner.errors import PacscanError
+from scanner.errors import OutputError, PacscanError
 from scanner.evidence.writer import write_atomic
 from scanner.gate import write_baseline
 from scanner.models import ScanResult, Severity, Source
@@ -121,13 +121,25 @@ def _emit(result: ScanResult, args: argparse.Namespace) -> None:
         to_stdout = ["console"]
     color = sys.stdout.isatty() and not args.no_color
     rendered = {fmt: _renderer(fmt, args, color).render(result, META) for fmt, _ in pairs}
-    for fmt in to_stdout:
-        text = rendered.get(fmt) or _renderer(fmt, args, color).render(result, META)
-        sys.stdout.write(text if text.endswith("\n") else text + "\n")
     for fmt, out in pairs:
         if out is not None:
             write_atomic(out, rendered[fmt])
             print(f"pacscan: wrote {fmt} to {out}", file=sys.stderr)
+    for fmt in to_stdout:
+        text = rendered.get(fmt) or _renderer(fmt, args, color).render(result, META)
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+
+
+def check_output_paths(paths: Sequence[Path]) -> None:
+    """Refuse an output that cannot be written before scanning, not after."""
+    for path in paths:
+        if path.is_dir():
+            raise OutputError(f"cannot write {path}: it is a directory")
+        ancestor = path.parent
+        while not ancestor.exists() and ancestor != ancestor.parent:
+            ancestor = ancestor.parent
+        if not ancestor.is_dir():
+            raise OutputError(f"cannot write {path}: {ancestor} is not a directory")
 
 
 def exit_code(result: ScanResult, *, threshold: Severity = Severity.LOW, fail_on_unknown: bool = False,
@@ -175,6 +187,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     _configure_logging(args.debug)
     _check_args(args, parser)
     try:
+        check_output_paths([*args.outputs, *filter(None, [args.create_baseline])])
         request = IacRequest(targets=tuple(args.paths), plans=tuple(args.plan), catalog=args.catalog,
                              config=args.config, attestations=args.attestations, waivers=args.waivers,
                              baseline=args.baseline, since=args.since)

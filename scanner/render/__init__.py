@@ -5,13 +5,13 @@ One file per format; each implements the :class:`Renderer` protocol from :mod:`.
 
 from scanner.render.base import Renderer, RenderError, ToolMeta
 from scanner.render.console import ConsoleRenderer
-from scanner.render.junit import JunitRenderer
 from scanner.render.json_evidence import (
     SCHEMA_VERSION,
     JsonEvidenceRenderer,
     to_document,
     validate_document,
 )
+from scanner.render.junit import JunitRenderer
 from scanner.render.markdown import MarkdownRenderer
 from scanner.render.sarif import SarifRenderer
 

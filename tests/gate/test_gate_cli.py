@@ -56,7 +56,7 @@ def test_fail_on_threshold(tmp_path: Path, capsys, catalog) -> None:  # type: ig
 
 
 def test_unknown_never_passes_and_fail_on_unknown_exits_3(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
-    text = 'variable "port" {\n  type = number\n}\n' + sg("gw", cidr="10.0.0.0/8").replace("= 4242", "= var.port")
+    text = 'variable "port" {\n  type = number\n}\n' + sg("gw").replace("= 4242", "= var.port")
     tree = write_tree(tmp_path / "tf", {"main.tf": text})
     code, doc, _ = scan(capsys, tmp_path, str(tree))
     dicom = statuses(doc, "NET-DICOM")
