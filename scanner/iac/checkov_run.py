@@ -10,6 +10,7 @@ import importlib
 import logging
 import os
 import pkgutil
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -64,9 +65,14 @@ def _prepare() -> None:
     _keep_unknown_results()
 
 
+_unknown_records: list[Any] = []
+_unknown_lock = threading.Lock()
+
+
 def _keep_unknown_results() -> None:
-    """Checkov's Report drops results a check returned as UNKNOWN; a compliance scanner must
-    not (an unknown silently vanishing reads as nothing wrong). Keep them on the report."""
+    """Checkov's Report drops results a check returned as UNKNOWN (Python checks, and graph
+    checks that could not resolve a value); a compliance scanner must not: an unknown silently
+    vanishing reads as nothing wrong. Collect them for the scan in progress."""
     from checkov.common.models.enums import CheckResult
     from checkov.common.output.report import Report
 
@@ -76,7 +82,8 @@ def _keep_unknown_results() -> None:
 
     def add_record(self: Any, record: Any) -> None:
         if record.check_result.get("result") == CheckResult.UNKNOWN:
-            self.__dict__.setdefault("pacscan_unknown_checks", []).append(record)
+            with _unknown_lock:
+                _unknown_records.append(record)
             return
         original(self, record)
 
@@ -107,8 +114,13 @@ def _filter(check_ids: Sequence[str]) -> Any:
 
 
 def _run(runner: Any, **where: Any) -> CheckovOutput:
+    with _unknown_lock:
+        _unknown_records.clear()
     report = runner.run(external_checks_dir=[str(policies_dir() / "graph")], **where)
-    return CheckovOutput(_records(report), tuple(sorted(report.parsing_errors)),
+    with _unknown_lock:
+        unknown = list(_unknown_records)
+        _unknown_records.clear()
+    return CheckovOutput(_records(report, unknown), tuple(sorted(report.parsing_errors)),
                          index_definitions(runner.definitions or {}))
 
 
@@ -134,11 +146,10 @@ def run_plan(plan: Path, check_ids: Sequence[str]) -> CheckovOutput:
     return _run(PlanRunner(), root_folder=None, files=[str(plan)], runner_filter=_filter(check_ids))
 
 
-def _records(report: Any) -> tuple[CheckRecord, ...]:
+def _records(report: Any, unknown: list[Any]) -> tuple[CheckRecord, ...]:
     out: list[CheckRecord] = []
     buckets = ((report.passed_checks, Outcome.PASSED), (report.failed_checks, Outcome.FAILED),
-               (report.skipped_checks, Outcome.SKIPPED),
-               (report.__dict__.get("pacscan_unknown_checks", []), Outcome.UNKNOWN))
+               (report.skipped_checks, Outcome.SKIPPED), (unknown, Outcome.UNKNOWN))
     for bucket, outcome in buckets:
         for rec in bucket:
             out.append(_record(rec, outcome))
