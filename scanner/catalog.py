@@ -20,6 +20,7 @@ from typing import Any
 
 from scanner import yamlfile
 from scanner.errors import CatalogError
+from scanner.live.rules import LiveRule, parameters_used, parse_rule
 from scanner.models import (
     CheckId,
     Citation,
@@ -58,6 +59,10 @@ class Catalog:
     parameters: Mapping[str, Parameter]
     controls: tuple[Control, ...]
     parents: Mapping[str, ParentLink] = field(default_factory=dict)
+    live_rules: tuple[LiveRule, ...] = ()
+
+    def rules_for(self, provider: str) -> tuple[LiveRule, ...]:
+        return tuple(r for r in self.live_rules if r.provider == provider)
 
     def control(self, control_id: str) -> Control:
         for control in self.controls:
@@ -133,6 +138,7 @@ def load_catalog(path: Path | None = None) -> Catalog:
         parameters=MappingProxyType(parameters),
         controls=final,
         parents=MappingProxyType(_parents(parts)),
+        live_rules=_live_rules(parts, {c.id for c in final}, set(parameters)),
     )
 
 
@@ -209,6 +215,26 @@ def _terraform_checks(parts: list[yamlfile.Document], controls: list[Control]) -
             bucket = out.setdefault(control_id, [])
             bucket.extend(CheckId(i) for i in ids if i not in bucket)
     return out
+
+
+def _live_rules(parts: list[yamlfile.Document], control_ids: set[str], parameters: set[str]) -> tuple[LiveRule, ...]:
+    seen: set[str] = set()
+    out: list[LiveRule] = []
+    for doc in parts:
+        for index, raw in enumerate(doc.data.get("rules", [])):
+            where: tuple[str | int, ...] = ("rules", index)
+            if raw["id"] in seen:
+                raise doc.error(f"rules[{index}].id: duplicate rule id {raw['id']}", (*where, "id"), CatalogError)
+            seen.add(raw["id"])
+            for position, control in enumerate(raw["controls"]):
+                if control not in control_ids:
+                    raise doc.error(f"rules[{index}].controls: unknown control id {control}",
+                                    (*where, "controls", position), CatalogError)
+            for name in parameters_used(raw):
+                if name not in parameters:
+                    raise doc.error(f"rules[{index}]: unknown parameter {name!r}", where, CatalogError)
+            out.append(parse_rule(raw, f"{doc.path.name}:{doc.line_of(where)}"))
+    return tuple(out)
 
 
 def _parents(parts: list[yamlfile.Document]) -> dict[str, ParentLink]:

@@ -118,10 +118,12 @@ def validate(doc: Document, schema: dict[str, Any],
                     key=lambda e: (doc.line_of(list(e.absolute_path)) or 0, str(e.message)))
     if not errors:
         return
-    err = errors[0]
+    err = jsonschema.exceptions.best_match([errors[0]])
+    while err.context:  # oneOf/anyOf: point at the most specific reason
+        err = jsonschema.exceptions.best_match(err.context)
     where = list(err.absolute_path)
     key = ".".join(str(p) for p in where) or "(top level)"
-    message = err.message
+    message = err.message if len(err.message) <= 300 else err.message[:297] + "..."
     if err.validator == "additionalProperties":
         message = f"unknown key: {message}"
     raise doc.error(f"{key}: {message}", where, kind)

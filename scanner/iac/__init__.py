@@ -13,9 +13,10 @@ from typing import Any
 from scanner.catalog import Catalog
 from scanner.errors import TargetError
 from scanner.iac import checkov_run
-from scanner.iac.findings import Scope, parse_error_findings, to_findings
+from scanner.iac.findings import parse_error_findings, to_findings
 from scanner.iac.plan import load_plan
 from scanner.models import Finding, Source
+from scanner.scope import ImagingScope
 
 __all__ = ["find_terraform_files", "scan_terraform"]
 
@@ -51,7 +52,7 @@ def scan_terraform(catalog: Catalog, parameters: Mapping[str, Any], targets: Seq
     import policies.parameters
 
     policies.parameters.configure(dict(parameters))
-    scope = Scope.from_parameter(parameters["imaging_data"])
+    scope = ImagingScope.from_parameter(parameters["imaging_data"])
     checks = catalog.terraform_check_ids()
     findings: list[Finding] = []
     for target in targets:

@@ -8,10 +8,8 @@ after apply turns the verdict into ``unknown``: a plan never passes on a guess.
 
 from __future__ import annotations
 
-import fnmatch
 import os
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +27,7 @@ from scanner.models import (
     Source,
     Status,
 )
+from scanner.scope import ImagingScope
 
 #: Resource types that hold imaging data; the `imaging_data` parameter selects among them.
 STORAGE_TYPES: Mapping[str, str] = {
@@ -53,35 +52,15 @@ def display_path(path: str) -> str:
         return path
 
 
-@dataclass(frozen=True)
-class Scope:
-    tags: Mapping[str, str]
-    name_patterns: tuple[str, ...]
-
-    @classmethod
-    def from_parameter(cls, value: Mapping[str, Any]) -> Scope:
-        return cls(dict(value.get("tags") or {}), tuple(value.get("name_patterns") or ()))
-
-    def selector(self, resource: TfResource) -> str | None:
-        """Which selector puts a storage resource in scope, or None when it is out of scope."""
-        if not self.tags and not self.name_patterns:
-            return "all storage (no imaging_data selector configured)"
-        tags = unwrap(resource.config.get("tags")) or {}
-        if isinstance(tags, dict):
-            for key, want in self.tags.items():
-                have = unwrap(tags.get(key))
-                if have is not None and (want == "*" or str(have) == want):
-                    return f"tag {key}={have}"
-        name_attr = STORAGE_TYPES.get(resource.type, "name")
-        names = [str(n) for n in (unwrap(resource.config.get(name_attr)), resource.name) if n]
-        for pattern in self.name_patterns:
-            for name in names:
-                if fnmatch.fnmatchcase(name, pattern):
-                    return f"name {name} matches {pattern}"
-        return None
+def _selector(scope: ImagingScope, resource: TfResource) -> str | None:
+    tags = unwrap(resource.config.get("tags")) or {}
+    tags = {k: unwrap(v) for k, v in tags.items()} if isinstance(tags, dict) else {}
+    name = unwrap(resource.config.get(STORAGE_TYPES.get(resource.type, "name")))
+    names = [str(n) for n in (name, resource.name) if n]
+    return scope.selector(names, tags)
 
 
-def to_findings(catalog: Catalog, output: CheckovOutput, source: Source, scope: Scope,
+def to_findings(catalog: Catalog, output: CheckovOutput, source: Source, scope: ImagingScope,
                 plan: PlanFacts | None = None) -> list[Finding]:
     by_check = catalog.controls_for_check()
     controls = {c.id: c for c in catalog.controls}
@@ -102,14 +81,14 @@ def to_findings(catalog: Catalog, output: CheckovOutput, source: Source, scope: 
 
 
 def _finding(control: Control, record: CheckRecord, output: CheckovOutput, source: Source,
-             scope: Scope, plan: PlanFacts | None) -> Finding | None:
+             scope: ImagingScope, plan: PlanFacts | None) -> Finding | None:
     index = output.index
     own = index.resources.get(record.address)
     parent_address = index.parent_of.get(record.address)
     target = index.resources.get(parent_address) if parent_address else own
     evidence: dict[str, Any] = {"check": record.check_name}
     if target is not None and target.type in STORAGE_TYPES:
-        selector = scope.selector(target)
+        selector = _selector(scope, target)
         if selector is None:
             return None
         evidence["in_scope_by"] = selector

@@ -1,0 +1,149 @@
+"""AWS sessions for the collector: credentials, the account and identity scanned, regions,
+retrying clients (one per service and region, created once), and a record of every API call.
+
+Credentials come from the standard chain, ``--profile``, or ``--role-arn`` (+ ``--external-id``)
+assumed through STS. ``AWS_ENDPOINT_URL`` is honoured by boto3 itself (tests point it at moto).
+Nothing here logs credentials: only the caller ARN and account id.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from scanner.collectors.aws.errors import is_not_configured, reason
+from scanner.collectors.base import CollectorError
+
+log = logging.getLogger("pacscan.aws")
+
+
+@dataclass(frozen=True)
+class AwsTarget:
+    profile: str | None = None
+    role_arn: str | None = None
+    external_id: str | None = None
+    regions: tuple[str, ...] = ()  # empty: every enabled region
+    session_name: str = "pacscan"
+    label: str = ""  # a tenant name, for messages
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    mode: str = "adaptive"  # botocore "standard" or "adaptive"
+    max_attempts: int = 6
+    connect_timeout: float = 5.0
+    read_timeout: float = 30.0
+    max_pool_connections: int = 32
+
+
+class AwsSession:
+    """One scanned account. Thread-safe after construction (clients are created under a lock)."""
+
+    def __init__(self, target: AwsTarget, retry: RetryPolicy | None = None,
+                 on_call: Callable[[str, str], None] | None = None) -> None:
+        import boto3
+        from botocore.config import Config
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        self.target = target
+        self.calls: Counter[str] = Counter()
+        self._lock = threading.Lock()
+        self._clients: dict[tuple[str, str | None], Any] = {}
+        self._on_call = on_call
+        policy = retry or RetryPolicy()
+        self._config = Config(retries={"mode": policy.mode, "max_attempts": policy.max_attempts},
+                              connect_timeout=policy.connect_timeout, read_timeout=policy.read_timeout,
+                              max_pool_connections=policy.max_pool_connections)
+        try:
+            base = boto3.Session(profile_name=target.profile) if target.profile else boto3.Session()
+            self._register(base)
+            self.session = self._assume(base) if target.role_arn else base
+            identity = self.client("sts", self._home_region()).get_caller_identity()
+        except (BotoCoreError, ClientError) as err:
+            who = f" ({target.label})" if target.label else ""
+            raise CollectorError(f"AWS{who}: cannot authenticate: {reason(err)}") from None
+        self.account: str = identity["Account"]
+        self.identity: str = identity["Arn"]
+
+    def _home_region(self) -> str:
+        return self.target.regions[0] if self.target.regions else "us-east-1"
+
+    def _register(self, session: Any) -> None:
+        session.events.register("before-call.*.*", self._count)
+
+    def _count(self, model: Any = None, **_: Any) -> None:
+        if model is None:
+            return
+        service = model.service_model.signing_name or model.service_model.endpoint_prefix
+        key = f"{service}:{model.name}"
+        with self._lock:
+            self.calls[key] += 1
+        if self._on_call is not None:
+            self._on_call(service, model.name)
+
+    def _assume(self, base: Any) -> Any:
+        import boto3
+
+        sts = base.client("sts", region_name=self._home_region(), config=self._config)
+        kwargs: dict[str, Any] = {"RoleArn": self.target.role_arn, "RoleSessionName": self.target.session_name}
+        if self.target.external_id:
+            kwargs["ExternalId"] = self.target.external_id
+        creds = sts.assume_role(**kwargs)["Credentials"]
+        assumed = boto3.Session(aws_access_key_id=creds["AccessKeyId"],
+                                aws_secret_access_key=creds["SecretAccessKey"],
+                                aws_session_token=creds["SessionToken"])
+        self._register(assumed)
+        return assumed
+
+    def client(self, service: str, region: str | None = None) -> Any:
+        key = (service, region)
+        with self._lock:
+            if key not in self._clients:
+                session = getattr(self, "session", None)
+                if session is None:  # during __init__, before the assumed session exists
+                    raise RuntimeError("AwsSession.client used before the session exists")
+                self._clients[key] = session.client(service, region_name=region or self._home_region(),
+                                                    config=self._config)
+            return self._clients[key]
+
+    def regions(self) -> tuple[str, ...]:
+        """The regions to scan: --region values, else every region enabled for the account."""
+        if self.target.regions:
+            return self.target.regions
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        try:
+            found = self.client("ec2", self._home_region()).describe_regions(AllRegions=False)["Regions"]
+        except (BotoCoreError, ClientError) as err:
+            raise CollectorError(f"AWS account {self.account}: cannot list enabled regions: {reason(err)} "
+                                 "(pass --region to name them)") from None
+        return tuple(sorted(r["RegionName"] for r in found))
+
+
+@dataclass
+class FactReader:
+    """Collects one resource's facts: a value, None for "not configured", or an error reason."""
+
+    facts: dict[str, Any] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+
+    def read(self, key: str, call: Callable[[], Any], transform: Callable[[Any], Any] = lambda v: v) -> Any:
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        try:
+            value = transform(call())
+        except ClientError as err:
+            if is_not_configured(err):
+                self.facts[key] = None
+                return None
+            self.errors[key] = reason(err)
+            return None
+        except BotoCoreError as err:
+            self.errors[key] = reason(err)
+            return None
+        self.facts[key] = value
+        return value
