@@ -11,10 +11,13 @@ import argparse
 import logging
 import shutil
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from scanner import __version__
+from scanner.cli_args import EXIT_FAILED, EXIT_INPUT, EXIT_OK, EXIT_UNEVALUATED, build_parser
+from scanner.collectors.base import Collector
 from scanner.errors import OutputError, PacscanError
 from scanner.evidence.writer import write_atomic
 from scanner.gate import write_baseline
@@ -28,74 +31,12 @@ from scanner.render import (
     SarifRenderer,
     ToolMeta,
 )
-from scanner.scan import IacRequest, run_iac
+from scanner.scan import IacRequest, ScanInputs, run_cloud, run_iac
 
-EXIT_OK, EXIT_FAILED, EXIT_INPUT, EXIT_UNEVALUATED = 0, 1, 2, 3
-FORMATS = ("console", "json", "sarif", "junit", "markdown")
+__all__ = ["EXIT_FAILED", "EXIT_INPUT", "EXIT_OK", "EXIT_UNEVALUATED", "exit_code", "main"]
+
 META = ToolMeta(name="pacscan", version=__version__)
 log = logging.getLogger("pacscan")
-
-_EPILOG = """\
-exit codes:
-  0  nothing at or above the --fail-on threshold failed (or --soft-fail)
-  1  findings at or above the threshold failed (waived and baselined failures do not count;
-     attestation gaps count only when --attestations is given)
-  2  usage or input error (the message names the file and line)
-  3  some controls could not be evaluated (error/unknown) and --fail-on-unknown was given
-
-A control that could not be evaluated (unparseable file, value known only after apply,
-inline skip without a reason) is reported as error/unknown, never as pass.
-"""
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # type: ignore[override]
-        self.print_usage(sys.stderr)
-        print(f"pacscan: error: {message}", file=sys.stderr)
-        raise SystemExit(EXIT_INPUT)
-
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="pacscan", description="HIPAA Security Rule scanner for dental and medical "
-                     "imaging infrastructure (PACS buckets, backups, DICOM networks, TLS, keys, audit logs).",
-                     formatter_class=argparse.RawDescriptionHelpFormatter, epilog=_EPILOG)
-    parser.add_argument("--version", action="version", version=f"pacscan {__version__}")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    iac = commands.add_parser(
-        "iac", help="scan Terraform folders and plans", formatter_class=argparse.RawDescriptionHelpFormatter,
-        description="Evaluate the HIPAA imaging controls against Terraform (HCL folders and "
-                    "`terraform show -json` plans) through Checkov and pacscan's own policies.",
-        epilog=_EPILOG)
-    iac.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="Terraform folder or .tf file")
-    iac.add_argument("--plan", action="append", type=Path, default=[], metavar="PLAN.json",
-                     help="plan JSON from `terraform show -json plan.out` (repeatable)")
-    iac.add_argument("--catalog", type=Path, help="catalog root (default: the bundled rules.yaml)")
-    iac.add_argument("--config", type=Path, help="YAML file overriding catalog parameters")
-    iac.add_argument("--attestations", type=Path, metavar="FILE",
-                     help="attestations for the administrative, physical and privacy controls")
-    iac.add_argument("--format", action="append", choices=FORMATS, default=[], dest="formats",
-                     help="output format (repeatable; pairs with --output in order). The console "
-                          "report is printed to stdout unless it is sent to a file")
-    iac.add_argument("--output", action="append", type=Path, default=[], dest="outputs", metavar="FILE",
-                     help="write the matching --format here, atomically")
-    iac.add_argument("--quiet", action="store_true", help="console: show only failures and errors")
-    iac.add_argument("--no-color", action="store_true", help="console: plain text")
-    gate = iac.add_argument_group("CI gate")
-    gate.add_argument("--fail-on", choices=[s.value for s in Severity], default=Severity.LOW.value,
-                      help="lowest severity whose failure fails the build (default: low, any failure)")
-    gate.add_argument("--fail-on-unknown", action="store_true",
-                      help="exit 3 when some controls could not be evaluated (error/unknown)")
-    gate.add_argument("--soft-fail", action="store_true", help="report, but always exit 0 (except input errors)")
-    gate.add_argument("--baseline", type=Path, metavar="FILE",
-                      help="fail only on failures not recorded in this baseline; report the fixed ones")
-    gate.add_argument("--create-baseline", type=Path, metavar="FILE",
-                      help="record today's failures as the baseline, then exit 0")
-    gate.add_argument("--waivers", type=Path, metavar="FILE",
-                      help="waivers.yaml: accepted failures with justification, owner, ticket and expiry")
-    gate.add_argument("--since", metavar="GIT_REF",
-                      help="report only resources in files changed since GIT_REF (all files are still evaluated)")
-    iac.add_argument("--debug", action="store_true", help="debug logging on stderr (no secrets)")
-    return parser
 
 
 def _renderer(fmt: str, args: argparse.Namespace, color: bool) -> Renderer:
@@ -112,21 +53,16 @@ def _renderer(fmt: str, args: argparse.Namespace, color: bool) -> Renderer:
 
 
 def _emit(result: ScanResult, args: argparse.Namespace) -> None:
-    if len(args.outputs) > len(args.formats):
-        raise PacscanError("every --output needs a --format before it")
-    pairs = list(zip(args.formats, args.outputs + [None] * (len(args.formats) - len(args.outputs)),
-                     strict=True))
-    to_stdout = [fmt for fmt, out in pairs if out is None]
-    if not to_stdout:
-        to_stdout = ["console"]
+    pairs = list(zip(args.formats, args.outputs + [None] * (len(args.formats) - len(args.outputs)), strict=True))
+    to_stdout = [fmt for fmt, out in pairs if out is None] or ["console"]
     color = sys.stdout.isatty() and not args.no_color
-    rendered = {fmt: _renderer(fmt, args, color).render(result, META) for fmt, _ in pairs}
+    rendered = {fmt: _renderer(fmt, args, color).render(result, META) for fmt in {*args.formats, *to_stdout}}
     for fmt, out in pairs:
         if out is not None:
             write_atomic(out, rendered[fmt])
             print(f"pacscan: wrote {fmt} to {out}", file=sys.stderr)
     for fmt in to_stdout:
-        text = rendered.get(fmt) or _renderer(fmt, args, color).render(result, META)
+        text = rendered[fmt]
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
 
 
@@ -155,7 +91,7 @@ def exit_code(result: ScanResult, *, threshold: Severity = Severity.LOW, fail_on
 
 
 def _check_args(args: argparse.Namespace, parser: argparse.ArgumentParser) -> None:
-    if not args.paths and not args.plan:
+    if args.command == "iac" and not args.paths and not args.plan:
         parser.error("iac: give at least one Terraform PATH or --plan FILE")
     if len(args.outputs) > len(args.formats):
         parser.error("every --output needs a --format (they pair up in order)")
@@ -163,12 +99,14 @@ def _check_args(args: argparse.Namespace, parser: argparse.ArgumentParser) -> No
         parser.error("a format repeated on stdout; give each repeat an --output")
     if args.baseline is not None and args.create_baseline is not None:
         parser.error("--baseline and --create-baseline are exclusive")
+    if getattr(args, "external_id", None) and not getattr(args, "role_arn", None):
+        parser.error("--external-id goes with --role-arn")
 
 
 def _progress(message: str) -> None:
     log.info("%s", message)
     if sys.stderr.isatty():
-        print(f"pacscan: {message}", file=sys.stderr)
+        print(f"\r\x1b[2Kpacscan: {message}", end="", file=sys.stderr, flush=True)
 
 
 def _configure_logging(debug: bool) -> None:
@@ -181,6 +119,34 @@ def _configure_logging(debug: bool) -> None:
     log.propagate = False
 
 
+def _inputs(args: argparse.Namespace) -> ScanInputs:
+    return ScanInputs(catalog=args.catalog, config=args.config, attestations=args.attestations,
+                      waivers=args.waivers, baseline=args.baseline, since=getattr(args, "since", None))
+
+
+def _aws_collector(args: argparse.Namespace) -> tuple[str, Any]:
+    from scanner.collectors.aws.session import AwsTarget
+
+    target = AwsTarget(profile=args.profile, role_arn=args.role_arn, external_id=args.external_id,
+                       regions=tuple(args.regions))
+
+    def make(parameters: Mapping[str, Any]) -> Collector:
+        from scanner.collectors.aws.collector import AwsCollector
+
+        return AwsCollector(target, parameters=parameters, concurrency=args.concurrency)
+
+    label = f"aws:{args.role_arn or args.profile or 'default credentials'}"
+    return label, make
+
+
+def _run(args: argparse.Namespace) -> ScanResult:
+    inputs = _inputs(args)
+    if args.command == "iac":
+        return run_iac(IacRequest(targets=tuple(args.paths), plans=tuple(args.plan), inputs=inputs), _progress)
+    label, make = _aws_collector(args)
+    return run_cloud(make, label, inputs, _progress)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -188,10 +154,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     _check_args(args, parser)
     try:
         check_output_paths([*args.outputs, *filter(None, [args.create_baseline])])
-        request = IacRequest(targets=tuple(args.paths), plans=tuple(args.plan), catalog=args.catalog,
-                             config=args.config, attestations=args.attestations, waivers=args.waivers,
-                             baseline=args.baseline, since=args.since)
-        result = run_iac(request, _progress)
+        result = _run(args)
+        if sys.stderr.isatty():
+            print("\r\x1b[2K", end="", file=sys.stderr)
         _emit(result, args)
         if args.create_baseline is not None:
             count = write_baseline(args.create_baseline, result)

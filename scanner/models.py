@@ -212,6 +212,8 @@ class ScanResult:
     findings: tuple[Finding, ...]
     parameters: Mapping[str, Any] = field(default_factory=dict)
     gate: GateNotes = field(default_factory=GateNotes)
+    #: live scans: account / subscription / project -> the identity that scanned it
+    identities: Mapping[str, str] = field(default_factory=dict)
 
     def findings_for(self, control_id: ControlId) -> tuple[Finding, ...]:
         return tuple(f for f in self.findings if f.control_id == control_id)

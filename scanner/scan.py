@@ -1,29 +1,33 @@
 """One scan, end to end: catalog + inputs -> ScanResult. No output formatting here.
 
 Every input file is loaded and validated before any scanning starts, so bad input costs
-nothing and leaves nothing half-written.
+nothing and leaves nothing half-written. The Terraform scan and the live scans share the
+same catalog, parameters, attestations and gate steps.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from scanner import gate
 from scanner.attestations import evaluate_attestations
-from scanner.catalog import load_catalog
+from scanner.catalog import Catalog, load_catalog
+from scanner.collectors.base import Collector
 from scanner.config import effective_parameters
 from scanner.iac import Progress, scan_terraform
+from scanner.live.engine import evaluate_inventory
 from scanner.models import Finding, GateNotes, ScanResult, Waiver
 
 
 @dataclass(frozen=True)
-class IacRequest:
-    targets: tuple[Path, ...]
-    plans: tuple[Path, ...] = ()
+class ScanInputs:
+    """What every scan takes besides its targets."""
+
     catalog: Path | None = None
     config: Path | None = None
     attestations: Path | None = None
@@ -33,40 +37,84 @@ class IacRequest:
     today: dt.date = field(default_factory=lambda: dt.datetime.now(dt.UTC).date())
 
 
+@dataclass(frozen=True)
+class IacRequest:
+    targets: tuple[Path, ...]
+    plans: tuple[Path, ...] = ()
+    inputs: ScanInputs = field(default_factory=ScanInputs)
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    catalog: Catalog
+    parameters: dict[str, Any]
+    attested: tuple[Finding, ...]
+    waivers: tuple[Waiver, ...]
+    baseline: frozenset[str] | None
+    changed: frozenset[Path] | None
+
+
 def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
-def run_iac(request: IacRequest, progress: Progress | None = None) -> ScanResult:
-    catalog = load_catalog(request.catalog)
-    parameters = effective_parameters(catalog, request.config)
-    attested = evaluate_attestations(catalog.controls, request.attestations, request.today)
+def prepare(inputs: ScanInputs) -> _Prepared:
+    catalog = load_catalog(inputs.catalog)
+    parameters = effective_parameters(catalog, inputs.config)
+    attested = evaluate_attestations(catalog.controls, inputs.attestations, inputs.today)
     waivers: tuple[Waiver, ...] = ()
-    if request.waivers is not None:
-        waivers = gate.load_waivers(request.waivers, [c.id for c in catalog.controls])
-    known = gate.load_baseline(request.baseline) if request.baseline is not None else None
-    changed = gate.changed_files(request.since, Path.cwd()) if request.since else None
-    started = _now()
-    findings: Sequence[Finding] = scan_terraform(catalog, parameters, request.targets, request.plans, progress)
+    if inputs.waivers is not None:
+        waivers = gate.load_waivers(inputs.waivers, [c.id for c in catalog.controls])
+    known = gate.load_baseline(inputs.baseline) if inputs.baseline is not None else None
+    changed = gate.changed_files(inputs.since, Path.cwd()) if inputs.since else None
+    return _Prepared(catalog, parameters, attested, waivers, known, changed)
+
+
+def finish(prepared: _Prepared, inputs: ScanInputs, findings: Sequence[Finding], targets: Sequence[str],
+           started: str, identities: Mapping[str, str] | None = None) -> ScanResult:
+    """The gate steps shared by every scan: inline skips, waivers, baseline, changed files."""
     findings, unreasoned = gate.apply_inline_skips(findings)
-    findings, expired, stale = gate.apply_waivers([*findings, *attested], waivers, request.today)
+    findings, expired, stale = gate.apply_waivers([*findings, *prepared.attested], prepared.waivers, inputs.today)
     fixed: tuple[str, ...] = ()
-    if known is not None:
-        findings, fixed = gate.apply_baseline(findings, known)
-    if changed is not None:
-        findings = gate.limit_to_files(findings, changed)
-    targets = [str(t) for t in request.targets] + [f"plan:{p}" for p in request.plans]
+    if prepared.baseline is not None:
+        findings, fixed = gate.apply_baseline(findings, prepared.baseline)
+    if prepared.changed is not None:
+        findings = gate.limit_to_files(findings, prepared.changed)
     return ScanResult(
         scan_id=str(uuid.uuid4()),
         started_at=started,
         finished_at=_now(),
         targets=tuple(targets),
-        catalog_sha256=catalog.sha256,
-        controls=catalog.controls,
+        catalog_sha256=prepared.catalog.sha256,
+        controls=prepared.catalog.controls,
         findings=tuple(findings),
-        parameters=parameters,
+        parameters=prepared.parameters,
         gate=GateNotes(
-            baseline=str(request.baseline) if request.baseline else None,
+            baseline=str(inputs.baseline) if inputs.baseline else None,
             fixed=fixed, expired_waivers=expired, stale_waivers=stale, unreasoned_skips=unreasoned,
         ),
+        identities=dict(identities or {}),
     )
+
+
+def run_iac(request: IacRequest, progress: Progress | None = None) -> ScanResult:
+    prepared = prepare(request.inputs)
+    started = _now()
+    findings = scan_terraform(prepared.catalog, prepared.parameters, request.targets, request.plans, progress)
+    targets = [str(t) for t in request.targets] + [f"plan:{p}" for p in request.plans]
+    return finish(prepared, request.inputs, findings, targets, started)
+
+
+CollectorFactory = Callable[[Mapping[str, Any]], Collector]
+
+
+def run_cloud(make_collector: CollectorFactory, target: str, inputs: ScanInputs,
+              progress: Progress | None = None) -> ScanResult:
+    """A live scan: the collector is built from the effective parameters (it may need them,
+    e.g. to know which buckets hold imaging data) after every input file validated."""
+    prepared = prepare(inputs)
+    started = _now()
+    collector = make_collector(prepared.parameters)
+    inventory = collector.collect(progress)
+    findings = evaluate_inventory(prepared.catalog, prepared.parameters, inventory, collector.provider)
+    return finish(prepared, inputs, findings, [target], started, inventory.identities)

@@ -118,7 +118,7 @@ def test_usage_errors_exit_2(capsys) -> None:  # type: ignore[no-untyped-def]
 def test_help_explains_exit_codes() -> None:
     done = subprocess.run([sys.executable, "-m", "scanner", "iac", "--help"], capture_output=True, text=True,
                           cwd=REPO, check=True)
-    assert "exit codes" in done.stdout and "never as pass" in done.stdout
+    assert "exit codes" in done.stdout and "never pass" in done.stdout
 
 
 def test_no_traceback_from_the_real_entry_point(tmp_path: Path) -> None:

@@ -1,0 +1,62 @@
+# pacscan developer commands. `make demo` and `make test` are the two that matter.
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.pacscan-installed
+
+DEMO_DIR      := examples/dental-practice
+DEMO_EVIDENCE := reports/demo-evidence.json
+
+# Checkov: no update check against PyPI, no worker processes.
+export CKV_SKIP_PACKAGE_UPDATE_CHECK := true
+export CHECKOV_PARALLELIZATION_TYPE  := none
+
+.PHONY: help venv demo test lint typecheck unit bench clean distclean
+
+help:
+	@echo "make demo   scan $(DEMO_DIR) and write $(DEMO_EVIDENCE)"
+	@echo "make test   ruff, mypy --strict, pytest"
+	@echo "make venv   create $(VENV) and install pacscan with its dev tools"
+	@echo "make bench  time pacscan against bare Checkov (slow; not part of test)"
+	@echo "make clean  remove caches, build output, reports and bench results"
+
+venv: $(STAMP)
+
+# Reinstall only when the package metadata changes.
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --disable-pip-version-check --quiet -e '.[dev]'
+	touch $@
+
+# The demo estate has deliberate failures; --soft-fail keeps the exit code 0. The example config
+# says which storage holds images (tag data-classification=phi).
+demo: $(STAMP)
+	@mkdir -p reports
+	$(BIN)/pacscan iac $(DEMO_DIR) \
+		--config $(DEMO_DIR)/pacscan.yaml \
+		--attestations $(DEMO_DIR)/attestations.yaml \
+		--format json --output $(DEMO_EVIDENCE) \
+		--soft-fail
+
+test: lint typecheck unit
+
+lint: $(STAMP)
+	$(BIN)/ruff check scanner policies tests bench
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+unit: $(STAMP)
+	$(BIN)/pytest -q
+
+bench: $(STAMP)
+	$(BIN)/python bench/iac.py
+
+clean:
+	rm -rf build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache bench/results
+	find . -path ./$(VENV) -prune -o -type d -name __pycache__ -exec rm -rf {} +
+	find reports -mindepth 1 ! -name README.md -exec rm -rf {} +
+
+distclean: clean
+	rm -rf $(VENV)

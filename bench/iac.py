@@ -1,0 +1,166 @@
+"""Time `pacscan iac` against bare Checkov on generated Terraform trees.
+
+For each size, bench/treegen.py writes a tree of that many resources; then, round after round,
+both commands run on it as subprocesses (alternating which goes first), and the medians and
+their ratio (pacscan / checkov) are reported. Target: ratio <= 0.6 from 100 resources up.
+Results go to bench/results/iac.json. Never part of `make test`.
+
+    .venv/bin/python bench/iac.py --sizes 100,1000 --rounds 3
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import treegen  # bench/ is not a package: python puts this script's directory on sys.path
+
+TARGET_RATIO = 0.6
+RESULTS = Path(__file__).resolve().parent / "results" / "iac.json"
+ENV = {**os.environ, "CKV_SKIP_PACKAGE_UPDATE_CHECK": "true", "CHECKOV_PARALLELIZATION_TYPE": "none"}
+
+
+class BenchError(Exception):
+    """A benchmarked command failed or could not be found."""
+
+
+@dataclass(frozen=True)
+class Row:
+    resources: int
+    rounds: int
+    pacscan_seconds: list[float]
+    checkov_seconds: list[float]
+    pacscan_median: float
+    checkov_median: float
+    ratio: float
+    meets_target: bool
+
+
+def _pacscan_cmd(bin_dir: Path, tree: Path) -> list[str]:
+    return [str(bin_dir / "pacscan"), "iac", str(tree), "--format", "json", "--output", os.devnull,
+            "--soft-fail"]
+
+
+def _checkov_cmd(bin_dir: Path, tree: Path) -> list[str]:
+    return [str(bin_dir / "checkov"), "-d", str(tree), "--framework", "terraform", "--quiet",
+            "--compact", "-o", "json"]
+
+
+def _timed(cmd: Sequence[str], ok_codes: frozenset[int]) -> float:
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False)
+    elapsed = time.perf_counter() - start
+    if proc.returncode not in ok_codes:
+        tail = proc.stderr.decode(errors="replace").strip().splitlines()[-3:]
+        raise BenchError(f"{cmd[0]} exited {proc.returncode}: {' | '.join(tail)}")
+    return elapsed
+
+
+def bench_size(bin_dir: Path, resources: int, rounds: int, seed: int) -> Row:
+    with tempfile.TemporaryDirectory(prefix=f"pacscan-bench-{resources}-") as tmp:
+        tree = Path(tmp) / "tree"
+        treegen.generate(tree, resources, seed)
+        pacscan = _pacscan_cmd(bin_dir, tree)
+        checkov = _checkov_cmd(bin_dir, tree)
+        p_times: list[float] = []
+        c_times: list[float] = []
+        for n in range(rounds):
+            # Alternate the order so neither command always runs with warm caches.
+            if n % 2 == 0:
+                p_times.append(_timed(pacscan, frozenset({0})))
+                c_times.append(_timed(checkov, frozenset({0, 1})))
+            else:
+                c_times.append(_timed(checkov, frozenset({0, 1})))
+                p_times.append(_timed(pacscan, frozenset({0})))
+    p_med = statistics.median(p_times)
+    c_med = statistics.median(c_times)
+    ratio = p_med / c_med
+    return Row(resources, rounds, p_times, c_times, p_med, c_med, ratio, ratio <= TARGET_RATIO)
+
+
+def _versions(bin_dir: Path) -> dict[str, str]:
+    script = "import importlib.metadata as m; print(m.version('pacscan'), m.version('checkov'))"
+    proc = subprocess.run([str(bin_dir / "python"), "-c", script], env=ENV, capture_output=True,
+                          text=True, check=False)
+    if proc.returncode != 0:
+        return {"pacscan": "unknown", "checkov": "unknown"}
+    pacscan, checkov = proc.stdout.split()
+    return {"pacscan": pacscan, "checkov": checkov}
+
+
+def _print_table(rows: Sequence[Row]) -> None:
+    print(f"{'resources':>9}  {'rounds':>6}  {'pacscan s':>9}  {'checkov s':>9}  {'ratio':>5}  target")
+    for r in rows:
+        verdict = "met" if r.meets_target else "MISSED"
+        print(f"{r.resources:>9}  {r.rounds:>6}  {r.pacscan_median:>9.2f}  {r.checkov_median:>9.2f}  "
+              f"{r.ratio:>5.2f}  <= {TARGET_RATIO} {verdict}")
+
+
+def _write_results(rows: Sequence[Row], bin_dir: Path, seed: int) -> None:
+    payload = {
+        "benchmark": "pacscan iac vs checkov -d (terraform framework)",
+        "target_ratio": TARGET_RATIO,
+        "seed": seed,
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "versions": _versions(bin_dir),
+        "commands": {
+            "pacscan": " ".join(_pacscan_cmd(bin_dir, Path("DIR"))),
+            "checkov": " ".join(_checkov_cmd(bin_dir, Path("DIR"))),
+        },
+        "results": [asdict(r) for r in rows],
+    }
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
+
+
+def _sizes(text: str) -> list[int]:
+    try:
+        sizes = [int(s) for s in text.split(",") if s.strip()]
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(f"not a comma-separated list of integers: {text}") from err
+    if not sizes or min(sizes) < 1:
+        raise argparse.ArgumentTypeError("sizes must be positive integers")
+    return sizes
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=_sizes, default=[100, 1000], help="comma-separated resource counts")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--bin-dir", type=Path, default=Path(sys.executable).parent,
+                        help="directory holding the pacscan and checkov executables (default: this venv)")
+    args = parser.parse_args(argv)
+    if args.rounds < 1:
+        parser.error("--rounds must be at least 1")
+    for tool in ("pacscan", "checkov"):
+        if not (args.bin_dir / tool).is_file():
+            print(f"bench: {args.bin_dir / tool} not found; run `make venv` first", file=sys.stderr)
+            return 2
+    rows: list[Row] = []
+    try:
+        for size in args.sizes:
+            rows.append(bench_size(args.bin_dir, size, args.rounds, args.seed))
+            print(f"... {size} resources done", file=sys.stderr)
+    except BenchError as err:
+        print(f"bench: {err}", file=sys.stderr)
+        return 1
+    _print_table(rows)
+    _write_results(rows, args.bin_dir, args.seed)
+    print(f"results written to {RESULTS}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

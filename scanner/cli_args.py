@@ -1,0 +1,109 @@
+"""The argument parser: one set of report and gate options shared by every scan command."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from scanner import __version__
+from scanner.models import Severity
+
+EXIT_OK, EXIT_FAILED, EXIT_INPUT, EXIT_UNEVALUATED = 0, 1, 2, 3
+FORMATS = ("console", "json", "sarif", "junit", "markdown")
+
+EPILOG = """\
+exit codes:
+  0  nothing at or above the --fail-on threshold failed (or --soft-fail)
+  1  findings at or above the threshold failed (waived and baselined failures do not count;
+     attestation gaps count only when --attestations is given)
+  2  usage or input error (the message names the file and line)
+  3  some controls could not be evaluated (error/unknown) and --fail-on-unknown was given
+
+A control that could not be evaluated (unparseable file, value known only after apply,
+access denied, throttled, inline skip without a reason) is error/unknown, never pass.
+"""
+
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        print(f"pacscan: error: {message}", file=sys.stderr)
+        raise SystemExit(EXIT_INPUT)
+
+
+def _common() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    inputs = common.add_argument_group("inputs")
+    inputs.add_argument("--catalog", type=Path, help="catalog root (default: the bundled rules.yaml)")
+    inputs.add_argument("--config", type=Path, help="YAML file overriding catalog parameters")
+    inputs.add_argument("--attestations", type=Path, metavar="FILE",
+                        help="attestations for the administrative, physical and privacy controls")
+    report = common.add_argument_group("reports")
+    report.add_argument("--format", action="append", choices=FORMATS, default=[], dest="formats",
+                        help="output format (repeatable; pairs with --output in order). The console report is "
+                             "printed to stdout unless it is sent to a file")
+    report.add_argument("--output", action="append", type=Path, default=[], dest="outputs", metavar="FILE",
+                        help="write the matching --format here, atomically")
+    report.add_argument("--quiet", action="store_true", help="console: show only failures and errors")
+    report.add_argument("--no-color", action="store_true", help="console: plain text")
+    report.add_argument("--debug", action="store_true", help="debug logging on stderr (never secrets)")
+    gate = common.add_argument_group("CI gate")
+    gate.add_argument("--fail-on", choices=[s.value for s in Severity], default=Severity.LOW.value,
+                      help="lowest severity whose failure fails the build (default: low, any failure)")
+    gate.add_argument("--fail-on-unknown", action="store_true",
+                      help="exit 3 when some controls could not be evaluated (error/unknown)")
+    gate.add_argument("--soft-fail", action="store_true", help="report, but always exit 0 (except input errors)")
+    gate.add_argument("--baseline", type=Path, metavar="FILE",
+                      help="fail only on failures not recorded in this baseline; report the fixed ones")
+    gate.add_argument("--create-baseline", type=Path, metavar="FILE",
+                      help="record today's failures as the baseline, then exit 0")
+    gate.add_argument("--waivers", type=Path, metavar="FILE",
+                      help="waivers.yaml: accepted failures with justification, owner, ticket and expiry")
+    return common
+
+
+def _iac(commands: Any, common: argparse.ArgumentParser) -> None:
+    iac = commands.add_parser(
+        "iac", parents=[common], help="scan Terraform folders and plans",
+        formatter_class=argparse.RawDescriptionHelpFormatter, epilog=EPILOG,
+        description="Evaluate the HIPAA imaging controls against Terraform (HCL folders and "
+                    "`terraform show -json` plans) through Checkov and pacscan's own policies.")
+    iac.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="Terraform folder or .tf file")
+    iac.add_argument("--plan", action="append", type=Path, default=[], metavar="PLAN.json",
+                     help="plan JSON from `terraform show -json plan.out` (repeatable)")
+    iac.add_argument("--since", metavar="GIT_REF",
+                     help="report only resources in files changed since GIT_REF (all files are still evaluated)")
+
+
+def _cloud(commands: Any, common: argparse.ArgumentParser) -> None:
+    cloud = commands.add_parser(
+        "cloud", help="scan live cloud accounts (read-only)", formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=EPILOG, description="Evaluate the same controls on what is deployed, through the provider SDKs with "
+        "read-only permissions. Object contents are never read.")
+    providers = cloud.add_subparsers(dest="provider", required=True, metavar="PROVIDER")
+    aws = providers.add_parser("aws", parents=[common], help="an AWS account", epilog=EPILOG,
+                               formatter_class=argparse.RawDescriptionHelpFormatter,
+                               description="Scan one AWS account: credentials from the standard chain, --profile, "
+                               "or --role-arn (+ --external-id). All enabled regions unless --region is given. "
+                               "Needs the read-only policy in policies/iam/pacscan-aws-readonly.json.")
+    who = aws.add_mutually_exclusive_group()
+    who.add_argument("--profile", help="AWS profile name")
+    who.add_argument("--role-arn", help="role to assume (cross-account scans)")
+    aws.add_argument("--external-id", help="external id for --role-arn")
+    aws.add_argument("--region", action="append", default=[], dest="regions", metavar="REGION",
+                     help="restrict to this region (repeatable)")
+    aws.add_argument("--concurrency", type=int, default=16, metavar="N", help="parallel API calls (default 16)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = Parser(prog="pacscan", description="HIPAA Security Rule scanner for dental and medical imaging "
+                    "infrastructure (PACS buckets, backups, DICOM networks, TLS, keys, audit logs).",
+                    formatter_class=argparse.RawDescriptionHelpFormatter, epilog=EPILOG)
+    parser.add_argument("--version", action="version", version=f"pacscan {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    common = _common()
+    _iac(commands, common)
+    _cloud(commands, common)
+    return parser
