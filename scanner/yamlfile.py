@@ -19,10 +19,16 @@ import yaml
 from scanner.errors import InputError
 
 MAX_BYTES = 5 * 1024 * 1024
+#: Nodes a document may expand to, beyond one per byte of text: aliases (``*a``) that would
+#: multiply a small file into millions of values ("billion laughs") are an error, not a hang.
+ALIAS_ALLOWANCE = 100_000
 _Path = tuple[str | int, ...]
 
 
-class _LineLoader(yaml.SafeLoader):
+_BASE: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available
+
+
+class _LineLoader(_BASE):  # type: ignore[valid-type,misc]
     """SafeLoader that records the line of every mapping key and sequence item.
 
     Timestamps stay strings (``2026-13-01`` is then a validation error with a line, not a
@@ -31,15 +37,23 @@ class _LineLoader(yaml.SafeLoader):
 
     yaml_implicit_resolvers = {
         first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+        for first, resolvers in _BASE.yaml_implicit_resolvers.items()
     }
 
     def __init__(self, stream: str) -> None:
         super().__init__(stream)
         self.lines: dict[_Path, int] = {}
+        self.budget = len(stream) + ALIAS_ALLOWANCE
+
+
+class _TooLarge(Exception):
+    """The document expands (through aliases) to more nodes than its loader's budget."""
 
 
 def _record(loader: _LineLoader, node: yaml.Node, path: _Path) -> None:
+    loader.budget -= 1
+    if loader.budget < 0:
+        raise _TooLarge
     loader.lines.setdefault(path, node.start_mark.line + 1)
     if isinstance(node, yaml.MappingNode):
         for key_node, value_node in node.value:
@@ -103,6 +117,9 @@ def load(path: Path, kind: Callable[..., InputError] = InputError) -> Document:
         raise kind(f"invalid YAML: {err}", path=str(path)) from None
     except RecursionError:
         raise kind("invalid YAML: nested too deeply", path=str(path)) from None
+    except _TooLarge:
+        raise kind("invalid YAML: aliases expand the document beyond "
+                   f"{len(text) + ALIAS_ALLOWANCE} values", path=str(path)) from None
     except (ValueError, TypeError) as err:
         raise kind(f"invalid YAML value: {err}", path=str(path)) from None
     finally:

@@ -10,6 +10,8 @@ import pytest
 
 os.environ.setdefault("CKV_SKIP_PACKAGE_UPDATE_CHECK", "true")
 os.environ.setdefault("CHECKOV_PARALLELIZATION_TYPE", "none")
+# every evidence document a test produces is validated against the shipped schema
+os.environ["PACSCAN_VALIDATE_EVIDENCE"] = "1"
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "tests" / "fixtures"

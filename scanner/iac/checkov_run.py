@@ -6,12 +6,14 @@ first, so nothing else in pacscan pays for it. A new Runner is used per scan.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import logging
 import os
 import pkgutil
 import threading
-from collections.abc import Sequence
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -113,10 +115,40 @@ def _filter(check_ids: Sequence[str]) -> Any:
                         show_progress_bar=False)
 
 
-def _run(runner: Any, **where: Any) -> CheckovOutput:
+@contextlib.contextmanager
+def _only(check_ids: Sequence[str]) -> Iterator[None]:
+    """Run with Checkov's Python-check registries holding only the checks the catalog maps.
+
+    The RunnerFilter alone already restricts results, but Checkov still walks every registered
+    check for every resource to ask the filter; pruning for the duration of the run removes
+    that cost. The registries are restored afterwards (they are process-global)."""
+    from checkov.terraform.checks.data.registry import data_registry
+    from checkov.terraform.checks.module.registry import module_registry
+    from checkov.terraform.checks.provider.registry import provider_registry
+    from checkov.terraform.checks.resource.registry import resource_registry
+
+    wanted = set(check_ids)
+    saved = []
+    for registry in (resource_registry, data_registry, module_registry, provider_registry):
+        saved.append((registry, registry.checks, registry.wildcard_checks))
+        registry.checks = defaultdict(list, {
+            kind: kept for kind, checks in registry.checks.items() if (kept := [c for c in checks if c.id in wanted])})
+        registry.wildcard_checks = defaultdict(list, {
+            kind: kept for kind, checks in registry.wildcard_checks.items()
+            if (kept := [c for c in checks if c.id in wanted])})
+    try:
+        yield
+    finally:
+        for registry, checks, wildcard in saved:
+            registry.checks, registry.wildcard_checks = checks, wildcard
+
+
+def _run(runner: Any, check_ids: Sequence[str], **where: Any) -> CheckovOutput:
     with _unknown_lock:
         _unknown_records.clear()
-    report = runner.run(external_checks_dir=[str(policies_dir() / "graph")], **where)
+    with _only(check_ids):
+        report = runner.run(external_checks_dir=[str(policies_dir() / "graph")], runner_filter=_filter(check_ids),
+                            **where)
     with _unknown_lock:
         unknown = list(_unknown_records)
         _unknown_records.clear()
@@ -128,22 +160,21 @@ def run_directory(root: Path, check_ids: Sequence[str]) -> CheckovOutput:
     load_policies()
     from checkov.terraform.runner import Runner
 
-    return _run(Runner(), root_folder=str(root), runner_filter=_filter(check_ids))
+    return _run(Runner(), check_ids, root_folder=str(root))
 
 
 def run_files(files: Sequence[Path], check_ids: Sequence[str]) -> CheckovOutput:
     load_policies()
     from checkov.terraform.runner import Runner
 
-    return _run(Runner(), root_folder=None, files=[str(f) for f in files],
-                runner_filter=_filter(check_ids))
+    return _run(Runner(), check_ids, root_folder=None, files=[str(f) for f in files])
 
 
 def run_plan(plan: Path, check_ids: Sequence[str]) -> CheckovOutput:
     load_policies()
     from checkov.terraform.plan_runner import Runner as PlanRunner
 
-    return _run(PlanRunner(), root_folder=None, files=[str(plan)], runner_filter=_filter(check_ids))
+    return _run(PlanRunner(), check_ids, root_folder=None, files=[str(plan)])
 
 
 def _records(report: Any, unknown: list[Any]) -> tuple[CheckRecord, ...]:

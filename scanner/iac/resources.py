@@ -83,8 +83,12 @@ class ResourceIndex:
     resources: dict[str, TfResource] = field(default_factory=dict)
     parent_of: dict[str, str] = field(default_factory=dict)
 
+    _by_static: dict[str, list[str]] = field(default_factory=dict)
+
     def add(self, resource: TfResource) -> None:
-        self.resources.setdefault(resource.address, resource)
+        if resource.address not in self.resources:
+            self.resources[resource.address] = resource
+            self._by_static.setdefault(strip_instance_keys(resource.address), []).append(resource.address)
 
     def children(self, parent: str) -> tuple[TfResource, ...]:
         return tuple(self.resources[c] for c, p in self.parent_of.items() if p == parent)
@@ -129,7 +133,7 @@ class ResourceIndex:
             return None
         base = f"{prefix}{ref_match.group('type')}.{ref_match.group('name')}"
         candidates = [base + (ref_match.group("key") or "")]
-        candidates += [a for a in self.resources if strip_instance_keys(a) == strip_instance_keys(base)]
+        candidates += self._by_static.get(strip_instance_keys(base), [])
         for candidate in candidates:
             if candidate in self.resources:
                 return candidate

@@ -146,6 +146,10 @@ def _counts_text(summary: ControlSummary) -> Text:
     return text
 
 
+#: failing resources listed per control on the terminal; the file reports carry all of them
+MAX_LISTED = 20
+
+
 def _failures(result: ScanResult, summaries: tuple[ControlSummary, ...]) -> Iterable[RenderableType]:
     """Failing findings per control, plus failing controls with no finding (a missing attestation)."""
     failing = dict(_grouped([f for f in sorted_findings(result) if f.status.is_failure]))
@@ -156,8 +160,12 @@ def _failures(result: ScanResult, summaries: tuple[ControlSummary, ...]) -> Iter
     yield Text("Failing resources", style="bold red")
     for control in controls:
         yield _control_heading(control.id, control)
-        for f in failing.get(control.id, []):
+        found = failing.get(control.id, [])
+        for f in found[:MAX_LISTED]:
             yield _finding_block(f, control)
+        if len(found) > MAX_LISTED:
+            yield Text(f"    ... and {len(found) - MAX_LISTED} more failing resource(s) for {control.id}: "
+                       "every one is in the JSON/SARIF/JUnit reports", style="bold")
         if control.id not in failing:
             yield Text.assemble("    ", status_text(Status.MISSING),
                                 " no attestation is recorded for this control")

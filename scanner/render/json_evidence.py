@@ -13,6 +13,7 @@ import enum
 import functools
 import json
 import math
+import os
 from collections.abc import Mapping, Sequence, Set
 from importlib import resources
 from pathlib import PurePath
@@ -29,13 +30,19 @@ _SCHEMA_FILE = "schemas/evidence.schema.json"
 
 
 class JsonEvidenceRenderer:
-    """Indented JSON that validates against the evidence schema (checked before returning)."""
+    """Indented JSON following the evidence schema. The test suite validates every document it
+    produces against the schema; at run time the full validation (seconds on large estates) runs
+    only when ``PACSCAN_VALIDATE_EVIDENCE=1`` or ``validate=True``."""
 
     name = "json"
 
+    def __init__(self, validate: bool | None = None) -> None:
+        self.validate = validate if validate is not None else os.environ.get("PACSCAN_VALIDATE_EVIDENCE") == "1"
+
     def render(self, result: ScanResult, meta: ToolMeta) -> str:
         doc = to_document(result, meta)
-        validate_document(doc)
+        if self.validate:
+            validate_document(doc)
         return json.dumps(doc, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
 
 
