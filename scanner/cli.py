@@ -139,17 +139,54 @@ def _aws_collector(args: argparse.Namespace) -> tuple[str, Any]:
     return label, make
 
 
+def _azure_collector(args: argparse.Namespace) -> tuple[str, Any]:
+    from scanner.collectors.azure.credentials import AzureTarget
+
+    target = AzureTarget(tenant=args.tenant, subscriptions=tuple(args.subscriptions),
+                         client_id_env=args.client_id_env, client_secret_env=args.client_secret_env,
+                         certificate_path_env=args.certificate_path_env)
+
+    def make(_parameters: Mapping[str, Any]) -> Collector:
+        from scanner.collectors.azure.collector import AzureCollector
+
+        return AzureCollector(target, concurrency=args.concurrency)
+
+    return f"azure:{args.tenant or 'default tenant'}", make
+
+
+def _gcp_collector(args: argparse.Namespace) -> tuple[str, Any]:
+    from scanner.collectors.gcp.credentials import GcpProject
+
+    projects = [GcpProject(p, args.key_file) for p in args.projects]
+
+    def make(_parameters: Mapping[str, Any]) -> Collector:
+        from scanner.collectors.gcp.collector import GcpCollector
+
+        return GcpCollector(projects, workers=args.concurrency)
+
+    return f"gcp:{','.join(args.projects)}", make
+
+
 def _run(args: argparse.Namespace) -> ScanResult:
     inputs = _inputs(args)
     if args.command == "iac":
         return run_iac(IacRequest(targets=tuple(args.paths), plans=tuple(args.plan), inputs=inputs), _progress)
-    label, make = _aws_collector(args)
+    factories = {"aws": _aws_collector, "azure": _azure_collector, "gcp": _gcp_collector}
+    label, make = factories[args.provider](args)
     return run_cloud(make, label, inputs, _progress)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.command == "evidence":
+        from scanner.evidence.commands import run_evidence
+
+        try:
+            return run_evidence(args)
+        except PacscanError as err:
+            print(f"pacscan: error: {err}", file=sys.stderr)
+            return err.exit_code
     _configure_logging(args.debug)
     _check_args(args, parser)
     try:

@@ -95,6 +95,30 @@ def _cloud(commands: Any, common: argparse.ArgumentParser) -> None:
     aws.add_argument("--region", action="append", default=[], dest="regions", metavar="REGION",
                      help="restrict to this region (repeatable)")
     aws.add_argument("--concurrency", type=int, default=16, metavar="N", help="parallel API calls (default 16)")
+    azure = providers.add_parser(
+        "azure", parents=[common], help="Azure subscriptions", epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Scan Azure subscriptions: DefaultAzureCredential by default, or a service principal whose "
+        "secret or certificate path is read from the environment variables you name (never from a file). Every "
+        "readable subscription unless --subscription is given. Needs the built-in Reader role (docs/azure.md).")
+    azure.add_argument("--tenant", help="tenant id or domain")
+    azure.add_argument("--subscription", action="append", default=[], dest="subscriptions", metavar="ID",
+                       help="restrict to this subscription (repeatable)")
+    azure.add_argument("--client-id-env", metavar="VAR", help="environment variable holding the client id")
+    azure.add_argument("--client-secret-env", metavar="VAR", help="environment variable holding the client secret")
+    azure.add_argument("--certificate-path-env", metavar="VAR",
+                       help="environment variable holding the path of a client certificate")
+    azure.add_argument("--concurrency", type=int, default=16, metavar="N", help="parallel API calls (default 16)")
+    gcp = providers.add_parser(
+        "gcp", parents=[common], help="GCP projects", epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Scan GCP projects with application default credentials, or a service-account key file. Needs "
+        "roles/viewer and roles/iam.securityReviewer (docs/gcp.md).")
+    gcp.add_argument("--project", action="append", default=[], dest="projects", metavar="ID", required=True,
+                     help="project to scan (repeatable)")
+    gcp.add_argument("--key-file", type=Path, metavar="FILE",
+                     help="service-account key file for these projects (default: application default credentials)")
+    gcp.add_argument("--concurrency", type=int, default=16, metavar="N", help="parallel API calls (default 16)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -106,4 +130,7 @@ def build_parser() -> argparse.ArgumentParser:
     common = _common()
     _iac(commands, common)
     _cloud(commands, common)
+    from scanner.evidence.commands import add_evidence_commands
+
+    add_evidence_commands(commands)
     return parser

@@ -111,20 +111,29 @@ def load(path: Path, kind: Callable[..., InputError] = InputError) -> Document:
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         line = mark.line + 1 if mark is not None else None
-        problem = err.problem or err.context or "invalid YAML"
+        problem = _one_line(err.problem or err.context or "invalid YAML")
         raise kind(f"invalid YAML: {problem}", path=str(path), line=line) from None
+    except yaml.reader.ReaderError as err:
+        code = err.character if isinstance(err.character, int) else ord(err.character)
+        raise kind(f"invalid YAML: {err.reason} (character #x{code:04x})", path=str(path),
+                   line=text.count("\n", 0, err.position) + 1) from None
     except yaml.YAMLError as err:
-        raise kind(f"invalid YAML: {err}", path=str(path)) from None
+        raise kind(f"invalid YAML: {_one_line(str(err))}", path=str(path)) from None
     except RecursionError:
         raise kind("invalid YAML: nested too deeply", path=str(path)) from None
     except _TooLarge:
         raise kind("invalid YAML: aliases expand the document beyond "
                    f"{len(text) + ALIAS_ALLOWANCE} values", path=str(path)) from None
-    except (ValueError, TypeError) as err:
-        raise kind(f"invalid YAML value: {err}", path=str(path)) from None
+    except (ValueError, TypeError, KeyError, AttributeError, OverflowError) as err:
+        # explicit tags the safe constructors choke on: `!!bool maybe`, `!!timestamp x`
+        raise kind(f"invalid YAML value: {_one_line(str(err))}", path=str(path)) from None
     finally:
         loader.dispose()
     return Document(path, data, dict(loader.lines))
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
 
 
 def validate(doc: Document, schema: dict[str, Any],

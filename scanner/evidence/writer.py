@@ -28,12 +28,25 @@ def write_atomic(path: Path, text: str) -> None:
         raise OutputError(f"cannot write {path}: text is not encodable as UTF-8: {err.reason}") from err
     if path.is_dir():
         raise OutputError(f"cannot write {path}: it is a directory")
+    if path.exists() and not path.is_file():
+        # a device or pipe (/dev/null, /dev/stdout, a FIFO): stream into it; replacing it with a
+        # regular file would destroy the device node
+        _stream_into(path, data)
+        return
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as err:
         raise OutputError(f"cannot write {path}: cannot create {path.parent}: {_reason(err)}") from err
     _replace_with(path, data)
     _sync_directory(path.parent)
+
+
+def _stream_into(path: Path, data: bytes) -> None:
+    try:
+        with open(path, "wb") as fh:
+            fh.write(data)
+    except OSError as err:
+        raise OutputError(f"cannot write {path}: {_reason(err)}") from err
 
 
 def _replace_with(path: Path, data: bytes) -> None:

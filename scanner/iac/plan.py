@@ -26,14 +26,20 @@ class PlanFacts:
 
 def load_plan(path: Path) -> PlanFacts:
     data = _read(path)
+    try:
+        _check_shape(data, path)
+        return _facts(path, data)
+    except RecursionError:
+        raise PlanError("plan nested too deeply", path=str(path)) from None
+
+
+def _facts(path: Path, data: dict[str, Any]) -> PlanFacts:
     references: dict[str, dict[str, tuple[str, ...]]] = {}
     configured: dict[str, frozenset[str]] = {}
     root = (data.get("configuration") or {}).get("root_module") or {}
     _collect_references(root, "", references, configured)
     unknown: dict[str, frozenset[str]] = {}
     for change in data.get("resource_changes") or []:
-        if not isinstance(change, dict) or "address" not in change:
-            continue
         after_unknown = (change.get("change") or {}).get("after_unknown") or {}
         paths = frozenset(_true_paths(after_unknown, ()))
         # Only what the configuration sets counts: an attribute the code does not set is
@@ -43,6 +49,46 @@ def load_plan(path: Path) -> PlanFacts:
             paths = frozenset(p for p in paths if p.split("/", 1)[0] in mine)
         unknown[change["address"]] = paths
     return PlanFacts(path, unknown, references)
+
+
+_OBJECT_OR_NULL = {"type": ["object", "null"]}
+_MODULE: dict[str, Any] = {
+    "type": ["object", "null"],
+    "properties": {
+        "resources": {"type": ["array", "null"], "items": {
+            "type": "object",
+            "properties": {"address": {"type": "string"}, "expressions": _OBJECT_OR_NULL},
+        }},
+        "module_calls": {"type": ["object", "null"], "additionalProperties": {
+            "type": "object", "properties": {"module": {"$ref": "#/$defs/module"}},
+        }},
+    },
+}
+#: The parts of a plan pacscan reads itself (Checkov reads the rest); a wrong type is an error,
+#: never silently skipped (a skipped after_unknown would let a guess pass).
+_PLAN_SCHEMA: dict[str, Any] = {
+    "$defs": {"module": _MODULE},
+    "type": "object",
+    "properties": {
+        "configuration": {"type": ["object", "null"], "properties": {"root_module": {"$ref": "#/$defs/module"}}},
+        "resource_changes": {"type": ["array", "null"], "items": {
+            "type": "object",
+            "required": ["address"],
+            "properties": {"address": {"type": "string"}, "change": _OBJECT_OR_NULL},
+        }},
+    },
+}
+
+
+def _check_shape(data: dict[str, Any], path: Path) -> None:
+    import jsonschema
+
+    error = jsonschema.exceptions.best_match(jsonschema.Draft202012Validator(_PLAN_SCHEMA).iter_errors(data))
+    if error is not None:
+        where = ".".join(str(p) for p in error.absolute_path) or "(top level)"
+        message = " ".join(error.message.split())
+        message = message if len(message) <= 200 else message[:197] + "..."
+        raise PlanError(f"not a Terraform plan: {where}: {message}", path=str(path))
 
 
 def _static_address(address: str) -> str:

@@ -71,14 +71,12 @@ def _version_ge(have: Any, want: Any) -> bool:
     return a is not None and b is not None and a >= b
 
 
-_WORLD_V4 = ipaddress.ip_network("0.0.0.0/0")
-_WORLD_V6 = ipaddress.ip_network("::/0")
 _WORLD_WORDS = {"*", "internet", "any", "0.0.0.0/0", "::/0", "0.0.0.0", "allusers"}
 
 
 def is_world(source: Any) -> bool:
     """Does this source (CIDR, Azure tag like 'Internet' or '*') stand for the whole internet?
-    A /0 in either family is the world; so is any prefix of length <= 1 (0.0.0.0/1 + 128.0.0.0/1)."""
+    A /0 in either family (the same test as the Terraform policies, so both sides agree)."""
     text = str(source).strip().lower()
     if text in _WORLD_WORDS:
         return True
@@ -86,7 +84,7 @@ def is_world(source: Any) -> bool:
         net = ipaddress.ip_network(text, strict=False)
     except ValueError:
         return False
-    return net.prefixlen <= 1 and (net.overlaps(_WORLD_V4) or net.overlaps(_WORLD_V6))
+    return net.prefixlen == 0
 
 
 def _cidr_overlaps_world(have: Any, want: Any) -> bool:

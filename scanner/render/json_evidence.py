@@ -68,6 +68,7 @@ def _scan(result: ScanResult) -> dict[str, Any]:
         "targets": list(result.targets),
         "catalog_sha256": result.catalog_sha256,
         "parameters": _jsonable(result.parameters, "scan.parameters"),
+        "identities": {str(k): str(v) for k, v in sorted(result.identities.items())},
     }
 
 
@@ -105,6 +106,7 @@ def _control(summary: ControlSummary) -> dict[str, Any]:
         ],
         "status": summary.status.value,
         "counts": _counts(summary.counts),
+        "remediation": c.remediation.text,
     }
 
 

@@ -79,7 +79,7 @@ def test_every_operator_has_a_case() -> None:
 
 
 @pytest.mark.parametrize(("source", "world"), [
-    ("0.0.0.0/0", True), ("::/0", True), ("Internet", True), ("*", True), ("Any", True), ("0.0.0.0/1", True),
+    ("0.0.0.0/0", True), ("::/0", True), ("Internet", True), ("*", True), ("Any", True), ("0.0.0.0/1", False),
     ("10.0.0.0/8", False), ("192.168.1.0/24", False), ("2001:db8::/32", False), ("sg-123", False), ("", False),
 ])
 def test_world_sources(source: str, world: bool) -> None:

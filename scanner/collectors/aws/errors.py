@@ -42,3 +42,12 @@ def reason(err: BaseException) -> str:
         where = f" ({operation})" if operation else ""
         return f"{code}{where}: {message}" if message else f"{code}{where}"
     return f"{type(err).__name__}: {err}"
+
+
+def api_errors() -> tuple[type[Exception], ...]:
+    """What a failed AWS call raises: a service error, a transport error, or a response botocore
+    could not parse (``ResponseParserError`` is not a ``BotoCoreError``)."""
+    from botocore.exceptions import BotoCoreError, ClientError
+    from botocore.parsers import ResponseParserError
+
+    return BotoCoreError, ClientError, ResponseParserError

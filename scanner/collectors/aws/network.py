@@ -55,14 +55,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Executor
-from typing import Any
+from typing import Any, TypeVar
 
 from scanner.collectors.aws.errors import reason
 from scanner.collectors.aws.session import AwsSession
 from scanner.live.facts import CloudResource, CollectionFailure
 
 Collected = tuple[list[CloudResource], list[CollectionFailure]]
-RegionListing = Callable[[str], list[CloudResource]]
+T = TypeVar("T")
 
 _PROTOCOLS = {"-1": "all", "6": "tcp", "17": "udp", "1": "icmp", "58": "icmpv6"}
 
@@ -93,12 +93,12 @@ def flat_tags(raw: Any) -> dict[str, str]:
 
 
 def per_region(session: AwsSession, regions: Sequence[str], pool: Executor, resource_type: str,
-               listing: RegionListing) -> Collected:
+               listing: Callable[[str], list[T]]) -> tuple[list[T], list[CollectionFailure]]:
     """Run ``listing`` for every region on ``pool``; a failed listing becomes a CollectionFailure."""
     from botocore.exceptions import BotoCoreError, ClientError
 
     futures = {region: pool.submit(listing, region) for region in regions}
-    resources: list[CloudResource] = []
+    resources: list[T] = []
     failures: list[CollectionFailure] = []
     for region, future in futures.items():
         try:

@@ -9,13 +9,14 @@ Nothing here logs credentials: only the caller ARN and account id.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from scanner.collectors.aws.errors import is_not_configured, reason
+from scanner.collectors.aws.errors import api_errors, is_not_configured, reason
 from scanner.collectors.base import CollectorError
 
 log = logging.getLogger("pacscan.aws")
@@ -34,7 +35,7 @@ class AwsTarget:
 @dataclass(frozen=True)
 class RetryPolicy:
     mode: str = "adaptive"  # botocore "standard" or "adaptive"
-    max_attempts: int = 6
+    max_attempts: int = 6  # botocore's `max_attempts`: retries after the first try
     connect_timeout: float = 5.0
     read_timeout: float = 30.0
     max_pool_connections: int = 32
@@ -57,7 +58,10 @@ class AwsSession:
         policy = retry or RetryPolicy()
         self._config = Config(retries={"mode": policy.mode, "max_attempts": policy.max_attempts},
                               connect_timeout=policy.connect_timeout, read_timeout=policy.read_timeout,
-                              max_pool_connections=policy.max_pool_connections)
+                              max_pool_connections=policy.max_pool_connections,
+                              # with a custom endpoint (AWS_ENDPOINT_URL: an emulator or a proxy) an
+                              # `{AccountId}.` host prefix (s3control) would not resolve
+                              inject_host_prefix=not os.environ.get("AWS_ENDPOINT_URL"))
         try:
             base = boto3.Session(profile_name=target.profile) if target.profile else boto3.Session()
             self._register(base)
@@ -132,17 +136,12 @@ class FactReader:
     errors: dict[str, str] = field(default_factory=dict)
 
     def read(self, key: str, call: Callable[[], Any], transform: Callable[[Any], Any] = lambda v: v) -> Any:
-        from botocore.exceptions import BotoCoreError, ClientError
-
         try:
             value = transform(call())
-        except ClientError as err:
+        except api_errors() as err:
             if is_not_configured(err):
                 self.facts[key] = None
                 return None
-            self.errors[key] = reason(err)
-            return None
-        except BotoCoreError as err:
             self.errors[key] = reason(err)
             return None
         self.facts[key] = value

@@ -1,0 +1,162 @@
+"""CloudTrail: every trail visible to the account, and one account-level summary.
+
+Trails are listed in every scanned region with ``includeShadowTrails`` (so multi-region and
+organization trails created elsewhere are seen), de-duplicated by ARN, then read once each in
+their home region (GetTrailStatus, GetEventSelectors).
+
+``aws.cloudtrail.trail`` (id: the trail ARN; region: its home region)
+
+=====================  =========================================================  ====================
+key                    meaning                                                    source
+=====================  =========================================================  ====================
+name                   trail name                                                 DescribeTrails
+home_region            region the trail was created in                            DescribeTrails
+multi_region           IsMultiRegionTrail                                         DescribeTrails
+organization_trail     IsOrganizationTrail                                        DescribeTrails
+log_file_validation    LogFileValidationEnabled                                   DescribeTrails
+kms_key_id             KMS key encrypting log files (``None``: SSE-S3 only)       DescribeTrails
+s3_bucket              bucket receiving the logs                                  DescribeTrails
+is_logging             IsLogging                                                  GetTrailStatus
+latest_delivery_error  last delivery error (``None`` when none)                   GetTrailStatus
+management_events      management events recorded (any selector)                  GetEventSelectors
+s3_data_events         S3 object-level (data event) coverage: one item per        GetEventSelectors
+                       bucket/prefix selected: ``bucket`` (``*`` = all buckets),
+                       ``prefix``, ``read_write`` (``All``/``ReadOnly``/
+                       ``WriteOnly``), ``excludes`` (ARN prefixes an advanced
+                       selector leaves out); ``[]`` when none
+=====================  =========================================================  ====================
+
+``aws.cloudtrail.account`` (id: ``aws-account/<account>/cloudtrail``; region ``None``)
+
+=========  ========================================================================  ==============
+key        meaning                                                                   source
+=========  ========================================================================  ==============
+trails     every trail above, as an item with the keys ``arn``, ``name``,            as above
+           ``multi_region``, ``log_file_validation``, ``kms_key_id``, ``is_logging``,
+           ``s3_data_events``. Unreadable as a whole (``errors["trails"]``) when any
+           region's listing or any trail's status failed: an account-wide rule must
+           not pass or fail on a partial view.
+=========  ========================================================================  ==============
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from concurrent.futures import Executor
+from typing import Any
+
+from scanner.collectors.aws.network import Collected, per_region
+from scanner.collectors.aws.session import AwsSession, FactReader
+from scanner.live.facts import CloudResource, CollectionFailure
+
+TRAIL = "aws.cloudtrail.trail"
+ACCOUNT = "aws.cloudtrail.account"
+_S3_OBJECT = "AWS::S3::Object"
+_SUMMARY_KEYS = ("arn", "name", "multi_region", "log_file_validation", "kms_key_id", "is_logging", "s3_data_events")
+
+
+def _s3_target(arn: str) -> dict[str, Any]:
+    """``arn:aws:s3:::bucket/prefix`` -> bucket + prefix; ``arn:aws:s3`` / ``arn:aws:s3:::`` -> all."""
+    rest = arn.split(":::", 1)[1] if ":::" in arn else ""
+    bucket, _, prefix = rest.partition("/")
+    return {"bucket": bucket or "*", "prefix": prefix or None}
+
+
+def _classic_events(selectors: list[Mapping[str, Any]]) -> tuple[list[dict[str, Any]], bool]:
+    items: list[dict[str, Any]] = []
+    management = False
+    for selector in selectors:
+        management = management or bool(selector.get("IncludeManagementEvents"))
+        for resource in selector.get("DataResources", []):
+            if resource.get("Type") != _S3_OBJECT:
+                continue
+            for value in resource.get("Values", []):
+                items.append({**_s3_target(str(value)), "read_write": selector.get("ReadWriteType", "All"),
+                              "excludes": []})
+    return items, management
+
+
+def _fields(selector: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
+    return {str(f.get("Field")): f for f in selector.get("FieldSelectors", [])}
+
+
+def _read_write(fields: Mapping[str, Mapping[str, Any]]) -> str:
+    values = [str(v).lower() for v in (fields.get("readOnly") or {}).get("Equals", [])]
+    if values == ["true"]:
+        return "ReadOnly"
+    if values == ["false"]:
+        return "WriteOnly"
+    return "All"
+
+
+def _advanced_events(selectors: list[Mapping[str, Any]]) -> tuple[list[dict[str, Any]], bool]:
+    items: list[dict[str, Any]] = []
+    management = False
+    for selector in selectors:
+        fields = _fields(selector)
+        category = (fields.get("eventCategory") or {}).get("Equals", [])
+        management = management or "Management" in category
+        if "Data" not in category or _S3_OBJECT not in (fields.get("resources.type") or {}).get("Equals", []):
+            continue
+        arn = fields.get("resources.ARN") or {}
+        excludes = [str(v) for k in ("NotStartsWith", "NotEquals", "NotEndsWith") for v in arn.get(k, [])]
+        targets = [str(v) for k in ("StartsWith", "Equals") for v in arn.get(k, [])]
+        for target in targets or ["arn:aws:s3:::"]:
+            items.append({**_s3_target(target), "read_write": _read_write(fields), "excludes": excludes})
+    return items, management
+
+
+def event_coverage(response: Mapping[str, Any]) -> dict[str, Any]:
+    classic, classic_mgmt = _classic_events(response.get("EventSelectors") or [])
+    advanced, advanced_mgmt = _advanced_events(response.get("AdvancedEventSelectors") or [])
+    return {"s3_data_events": classic + advanced, "management_events": classic_mgmt or advanced_mgmt}
+
+
+def _trail(raw: Mapping[str, Any], session: AwsSession) -> CloudResource:
+    home = str(raw.get("HomeRegion") or "us-east-1")
+    arn = str(raw["TrailARN"])
+    reader = FactReader(facts={
+        "name": raw.get("Name"), "home_region": home, "multi_region": bool(raw.get("IsMultiRegionTrail")),
+        "organization_trail": bool(raw.get("IsOrganizationTrail")),
+        "log_file_validation": bool(raw.get("LogFileValidationEnabled")), "kms_key_id": raw.get("KmsKeyId"),
+        "s3_bucket": raw.get("S3BucketName"),
+    })
+    client = session.client("cloudtrail", home)
+    status = reader.read("is_logging", lambda: client.get_trail_status(Name=arn))
+    if status is not None:
+        reader.facts["is_logging"] = bool(status.get("IsLogging"))
+        reader.facts["latest_delivery_error"] = status.get("LatestDeliveryError") or None
+    elif "is_logging" in reader.errors:
+        reader.errors["latest_delivery_error"] = reader.errors["is_logging"]
+    coverage = reader.read("s3_data_events", lambda: client.get_event_selectors(TrailName=arn), event_coverage)
+    if coverage is not None:
+        reader.facts.update(coverage)
+    elif "s3_data_events" in reader.errors:
+        reader.errors["management_events"] = reader.errors["s3_data_events"]
+    return CloudResource(provider="aws", type=TRAIL, id=arn, name=str(raw.get("Name") or arn),
+                         account=session.account, region=home, facts=reader.facts, errors=reader.errors)
+
+
+def _account(trails: Sequence[CloudResource], failures: Sequence[CollectionFailure],
+             session: AwsSession) -> CloudResource:
+    problems = [f"{f.region}: {f.reason}" for f in failures]
+    problems += [f"{t.name}: {k}: {v}" for t in trails for k, v in t.errors.items()
+                 if k in ("is_logging", "s3_data_events")]
+    summaries = [{"arn": t.id, **{k: t.facts.get(k) for k in _SUMMARY_KEYS[1:]}} for t in trails]
+    return CloudResource(
+        provider="aws", type=ACCOUNT, id=f"aws-account/{session.account}/cloudtrail",
+        name=f"CloudTrail (account {session.account})", account=session.account, region=None,
+        facts={} if problems else {"trails": summaries},
+        errors={"trails": "; ".join(sorted(set(problems)))} if problems else {},
+    )
+
+
+def collect_trails(session: AwsSession, regions: Sequence[str], pool: Executor) -> Collected:
+    def listing(region: str) -> list[dict[str, Any]]:
+        found = session.client("cloudtrail", region).describe_trails(includeShadowTrails=True)
+        return list(found.get("trailList", []))
+
+    raw, failures = per_region(session, regions, pool, TRAIL, listing)
+    unique = {str(t["TrailARN"]): t for t in raw}
+    trails = list(pool.map(lambda t: _trail(t, session), unique.values()))
+    return [*trails, _account(trails, failures, session)], failures

@@ -1,0 +1,116 @@
+"""The Azure collector: every readable (or every named) subscription -> an :class:`Inventory`.
+
+Resource types and their facts are documented in the module that produces them:
+``storage`` (azure.storage.account), ``network`` (azure.network.nsg,
+azure.network.application_gateway), ``monitor`` (azure.monitor.subscription_activity_log),
+``backup`` (azure.recovery.vault, azure.recovery.backup_policy) and ``keyvault``
+(azure.keyvault.key). A listing that fails becomes a :class:`CollectionFailure`; a single fact
+that fails becomes an entry in the resource's ``errors``. Only ``GET`` requests are made.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from azure.core.exceptions import AzureError
+
+from scanner.collectors.azure.backup import POLICY, VAULT, collect_backup
+from scanner.collectors.azure.credentials import AzureTarget, build_credential
+from scanner.collectors.azure.errors import reason
+from scanner.collectors.azure.keyvault import KEY, collect_keys
+from scanner.collectors.azure.monitor import ACTIVITY_LOG, collect_activity_log
+from scanner.collectors.azure.network import APP_GATEWAY, NSG, collect_gateways, collect_nsgs
+from scanner.collectors.azure.session import AzureSession, RetryPolicy
+from scanner.collectors.azure.storage import ACCOUNT, collect_storage
+from scanner.collectors.base import CollectorError, Progress
+from scanner.live.facts import CloudResource, CollectionFailure, Inventory
+
+RESOURCE_TYPES = (ACCOUNT, NSG, APP_GATEWAY, ACTIVITY_LOG, VAULT, POLICY, KEY)
+_SKIPPED_STATES = frozenset({"disabled", "deleted"})
+
+Listing = tuple[list[CloudResource], list[CollectionFailure]]
+
+
+class AzureCollector:
+    """Scans Azure Resource Manager read-only. ``credential``, ``base_url`` and
+    ``connection_verify`` exist for tests (a local ARM fixture server); users leave them unset."""
+
+    def __init__(self, target: AzureTarget | None = None, *, credential: Any = None, retry: RetryPolicy | None = None,
+                 base_url: str | None = None, connection_verify: str | bool = True, concurrency: int = 16,
+                 on_request: Callable[[str, str], None] | None = None) -> None:
+        self.target = target or AzureTarget()
+        self._credential = credential
+        self._retry = retry
+        self._base_url = base_url
+        self._verify = connection_verify
+        self._workers = concurrency
+        self._on_request = on_request
+        self.session: AzureSession | None = None  # the last scan's session (its calls and wire record)
+
+    @property
+    def provider(self) -> str:
+        return "azure"
+
+    def collect(self, progress: Progress | None = None) -> Inventory:
+        say = progress or (lambda _message: None)
+        credential = self._credential if self._credential is not None else build_credential(self.target)
+        session = AzureSession(credential, self._retry, self._base_url, self._verify, self._on_request)
+        self.session = session
+        subscriptions, failures = self._subscriptions(session)
+        resources: list[CloudResource] = []
+        principal = session.principal() if subscriptions else ""
+        with ThreadPoolExecutor(max_workers=self._workers) as pool:
+            for subscription in subscriptions:
+                say(f"Azure subscription {subscription}")
+                found, failed = self._subscription(session, subscription, pool)
+                resources += found
+                failures += failed
+        say("Azure Key Vault keys protecting storage")
+        resources += collect_keys(session, subscriptions, resources)
+        return Inventory(resources=tuple(resources), failures=tuple(failures),
+                         identities={s: principal for s in subscriptions}, calls=dict(session.calls))
+
+    def _subscriptions(self, session: AzureSession) -> tuple[list[str], list[CollectionFailure]]:
+        """--subscription values, else every readable, enabled subscription. A failed or empty
+        listing is a CollectionFailure for every resource type: nothing scanned never reads as compliant."""
+        if self.target.subscriptions:
+            return list(self.target.subscriptions), []
+        where = f"tenant {self.target.tenant}" if self.target.tenant else "all subscriptions"
+        try:
+            found = list(session.client("subscriptions").subscriptions.list())
+        except AzureError as err:
+            return [], _everything(where, f"cannot list subscriptions: {reason(err)} (pass --subscription)")
+        wanted = [str(s.subscription_id) for s in found
+                  if str(getattr(s, "state", "") or "").lower() not in _SKIPPED_STATES
+                  and (not self.target.tenant or _same_tenant(s, self.target.tenant))]
+        if not wanted:
+            return [], _everything(where, "no enabled subscription is readable by this identity")
+        return sorted(wanted), []
+
+    def _subscription(self, session: AzureSession, subscription: str, pool: ThreadPoolExecutor) -> Listing:
+        resources: list[CloudResource] = []
+        failures: list[CollectionFailure] = []
+        listings: list[Listing] = [
+            collect_storage(session, subscription, pool), collect_nsgs(session, subscription),
+            collect_gateways(session, subscription), collect_backup(session, subscription),
+            ([collect_activity_log(session, subscription)], []),
+        ]
+        for found, failed in listings:
+            resources += found
+            failures += failed
+        return resources, failures
+
+
+def _same_tenant(subscription: Any, tenant: str) -> bool:
+    """A tenant given as a GUID must match; a domain name cannot be compared here, so it matches."""
+    found = getattr(subscription, "tenant_id", None)
+    return found is None or "." in tenant or str(found).lower() == tenant.lower()
+
+
+def _everything(where: str, why: str) -> list[CollectionFailure]:
+    return [CollectionFailure("azure", t, where, None, why) for t in RESOURCE_TYPES]
+
+
+__all__ = ["AzureCollector", "CollectorError"]

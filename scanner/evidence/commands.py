@@ -1,0 +1,127 @@
+"""``pacscan evidence ...``: bundle, verify, diff, merge, html and keygen.
+
+Exit codes: 0 done (verify: intact, and the signature good when a key is given); 1 verify found
+tampering, or diff ``--fail-on-new-failures`` found new failures; 2 usage or input error (raised
+as :class:`~scanner.errors.InputError` / :class:`~scanner.errors.OutputError`; the CLI prints
+one line).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from scanner import __version__
+from scanner.errors import InputError
+from scanner.evidence.bundle import generate_keypair, load_evidence, write_bundle
+from scanner.evidence.diff import diff_document, diff_paths, render_console
+from scanner.evidence.merge import merge_shards
+from scanner.evidence.verify import verify_bundle
+from scanner.evidence.writer import write_atomic
+from scanner.render.base import ToolMeta
+from scanner.render.html import render_html
+
+EXIT_OK = 0
+EXIT_TAMPERED = 1
+EXIT_NEW_FAILURES = 1
+META = ToolMeta(name="pacscan", version=__version__)
+
+
+def add_evidence_commands(subparsers: Any) -> None:
+    """Add ``evidence`` and its sub-commands to the top-level ``subparsers``."""
+    evidence = subparsers.add_parser(
+        "evidence", help="bundle, verify, diff, merge and render JSON evidence",
+        description="Tamper-evident evidence for compliance officers.")
+    commands = evidence.add_subparsers(dest="evidence_command", required=True, metavar="ACTION")
+    bundle = commands.add_parser("bundle", help="write DIR/manifest.json (SHA-256 of every file), optionally signed")
+    bundle.add_argument("directory", type=Path, metavar="DIR")
+    bundle.add_argument("--sign-key", type=Path, metavar="KEY.pem", help="Ed25519 PKCS8 PEM private key")
+    verify = commands.add_parser("verify", help="check DIR against its manifest (exit 1 when tampered)")
+    verify.add_argument("directory", type=Path, metavar="DIR")
+    verify.add_argument("--public-key", type=Path, metavar="PUB.pem",
+                        help="Ed25519 PEM public key: the signature must verify under it")
+    diff = commands.add_parser("diff", help="what changed between two evidence sets")
+    diff.add_argument("old", type=Path, metavar="OLD", help="evidence DIR or file")
+    diff.add_argument("new", type=Path, metavar="NEW", help="evidence DIR or file")
+    diff.add_argument("--format", choices=("console", "json"), default="console", dest="evidence_format")
+    diff.add_argument("--fail-on-new-failures", action="store_true",
+                      help="exit 1 when a resource newly fails (or a new resource fails)")
+    diff.add_argument("--no-color", action="store_true", dest="evidence_no_color")
+    merge = commands.add_parser("merge", help="merge --shard run directories into one")
+    merge.add_argument("shards", type=Path, nargs="+", metavar="SHARD_DIR")
+    merge.add_argument("--output", type=Path, required=True, dest="evidence_output", metavar="DIR")
+    html = commands.add_parser("html", help="render a self-contained HTML report from JSON evidence")
+    html.add_argument("source", type=Path, metavar="DIR_OR_FILE")
+    html.add_argument("--output", type=Path, required=True, dest="evidence_output", metavar="report.html")
+    keygen = commands.add_parser("keygen", help="write PREFIX.key.pem (0600) and PREFIX.pub.pem")
+    keygen.add_argument("prefix", type=Path, metavar="OUT_PREFIX")
+
+
+def run_evidence(args: argparse.Namespace) -> int:
+    action = args.evidence_command
+    if action == "bundle":
+        return _bundle(args)
+    if action == "verify":
+        return _verify(args)
+    if action == "diff":
+        return _diff(args)
+    if action == "merge":
+        return _merge(args)
+    if action == "html":
+        return _html(args)
+    if action == "keygen":
+        return _keygen(args)
+    raise InputError(f"unknown evidence action {action!r}")
+
+
+def _bundle(args: argparse.Namespace) -> int:
+    result = write_bundle(args.directory, META, sign_key=args.sign_key)
+    signed = f", signed ({result.signature_path})" if result.signature_path else ", unsigned"
+    print(f"pacscan: wrote {result.manifest_path}: {result.files} file(s), {result.tenants} tenant(s){signed}")
+    return EXIT_OK
+
+
+def _verify(args: argparse.Namespace) -> int:
+    report = verify_bundle(args.directory, args.public_key)
+    for problem in report.problems:
+        print(f"TAMPERED: {problem}")
+    for note in report.notes:
+        print(f"note: {note}", file=sys.stderr)
+    if report.problems:
+        print(f"pacscan: {args.directory}: {len(report.problems)} problem(s); the evidence is NOT intact",
+              file=sys.stderr)
+        return EXIT_TAMPERED
+    print(f"OK: {args.directory}: {report.files_checked} file(s) match the manifest")
+    return EXIT_OK
+
+
+def _diff(args: argparse.Namespace) -> int:
+    diff = diff_paths(args.old, args.new)
+    if args.evidence_format == "json":
+        sys.stdout.write(json.dumps(diff_document(diff), indent=2, ensure_ascii=False) + "\n")
+    else:
+        color = sys.stdout.isatty() and not args.evidence_no_color
+        sys.stdout.write(render_console(diff, color=color))
+    return EXIT_NEW_FAILURES if args.fail_on_new_failures and diff.has_new_failures else EXIT_OK
+
+
+def _merge(args: argparse.Namespace) -> int:
+    result = merge_shards(args.shards, args.evidence_output)
+    print(f"pacscan: merged {len(args.shards)} shard(s) into {result.output}: {len(result.tenants)} tenant(s), "
+          f"{len(result.files)} evidence file(s)")
+    return EXIT_OK
+
+
+def _html(args: argparse.Namespace) -> int:
+    write_atomic(args.evidence_output, render_html(load_evidence(args.source), META))
+    print(f"pacscan: wrote html to {args.evidence_output}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _keygen(args: argparse.Namespace) -> int:
+    private, public = generate_keypair(args.prefix)
+    print(f"pacscan: wrote {private} (private, mode 0600: keep it secret) and {public}")
+    return EXIT_OK

@@ -1,0 +1,1 @@
+"""Hostile and broken input: fuzzed loaders and hostile Terraform trees."""
