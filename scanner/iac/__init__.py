@@ -6,6 +6,9 @@ Terraform), runs Checkov restricted to the catalog's checks, and maps the record
 
 from __future__ import annotations
 
+import json
+import logging
+import os
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -34,6 +37,21 @@ def find_terraform_files(root: Path) -> list[Path]:
     return found
 
 
+def _invalid_json(files: Sequence[Path], reported: Sequence[str]) -> list[str]:
+    """``.tf.json`` files that are not JSON and that Checkov skipped without a word: they were
+    not evaluated, so they must surface as parse errors, never as silence."""
+    known = {os.path.realpath(r) for r in reported}  # realpath: no RuntimeError on a symlink loop
+    out: list[str] = []
+    for path in files:
+        if not path.name.endswith(".tf.json") or os.path.realpath(path) in known:
+            continue
+        try:
+            json.loads(path.read_bytes().decode("utf-8"))
+        except (OSError, UnicodeDecodeError, ValueError, RecursionError):
+            out.append(str(path))
+    return out
+
+
 def check_targets(targets: Sequence[Path]) -> None:
     for target in targets:
         if not target.exists():
@@ -48,6 +66,7 @@ def check_targets(targets: Sequence[Path]) -> None:
 def scan_terraform(catalog: Catalog, parameters: Mapping[str, Any], targets: Sequence[Path],
                    plans: Sequence[Path], progress: Progress | None = None) -> list[Finding]:
     check_targets(targets)
+    logging.getLogger("stopit").setLevel(logging.ERROR)  # Checkov's parse timeout logs a traceback
     plan_facts = [load_plan(p) for p in plans]  # validate every plan before any work
     import policies.parameters
 
@@ -63,7 +82,9 @@ def scan_terraform(catalog: Catalog, parameters: Mapping[str, Any], targets: Seq
             checkov_run.run_files([target], checks)
         output.index.attribute(catalog.parents)
         findings += to_findings(catalog, output, Source.TERRAFORM, scope)
-        findings += parse_error_findings(catalog, output.parse_errors, Source.TERRAFORM)
+        files = find_terraform_files(target) if target.is_dir() else [target]
+        unparsed = [*output.parse_errors, *_invalid_json(files, output.parse_errors)]
+        findings += parse_error_findings(catalog, unparsed, Source.TERRAFORM)
     for facts in plan_facts:
         if progress:
             progress(f"Checkov: plan {facts.path}")

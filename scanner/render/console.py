@@ -15,7 +15,7 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import ClassVar
 
 from rich import box
@@ -33,6 +33,7 @@ from scanner.models import (
     ResourceRef,
     Safeguard,
     ScanResult,
+    Source,
     Status,
 )
 from scanner.render.base import ToolMeta, sorted_findings
@@ -77,11 +78,25 @@ def _sections(result: ScanResult, summaries: tuple[ControlSummary, ...], meta: T
               quiet: bool) -> Iterable[RenderableType]:
     yield _header(result, meta)
     yield from _summary_tables(summaries, quiet)
-    yield from _failures(result, summaries)
+    unattested = _unattested(result)
+    shown = result if not unattested else replace(
+        result, findings=tuple(f for f in result.findings if f.control_id not in unattested))
+    yield from _failures(shown, tuple(s for s in summaries if s.control.id not in unattested))
+    if unattested:
+        yield Text("No attestation file given (--attestations): these controls are MISSING", style="bold red")
+        yield _indented(Text(", ".join(sorted(unattested))), 4)
+        yield Text("")
     yield from _unevaluated(result, summaries)
     if not quiet:
         yield from _waived(result, {s.control.id: s.control for s in summaries})
     yield _closing(result, summaries)
+
+
+def _unattested(result: ScanResult) -> set[str]:
+    """Attestation controls that are missing only because no attestation file was given: listed
+    in one block (by id), not one remediation each, so they neither vanish nor drown the report."""
+    return {f.control_id for f in result.findings
+            if f.source is Source.ATTESTATION and f.status is Status.MISSING and f.resource.file is None}
 
 
 def status_text(status: Status) -> Text:

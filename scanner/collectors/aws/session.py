@@ -4,6 +4,12 @@ retrying clients (one per service and region, created once), and a record of eve
 Credentials come from the standard chain, ``--profile``, or ``--role-arn`` (+ ``--external-id``)
 assumed through STS. ``AWS_ENDPOINT_URL`` is honoured by boto3 itself (tests point it at moto).
 Nothing here logs credentials: only the caller ARN and account id.
+
+Retries and timeouts default to :class:`RetryPolicy`; the environment may override them (tests
+and slow links use this; botocore's own ``AWS_MAX_ATTEMPTS``/``AWS_RETRY_MODE`` would be shadowed
+by the explicit client config): ``PACSCAN_AWS_RETRY_MODE`` (standard/adaptive),
+``PACSCAN_AWS_MAX_ATTEMPTS`` (retries after the first try), ``PACSCAN_AWS_CONNECT_TIMEOUT`` and
+``PACSCAN_AWS_READ_TIMEOUT`` (seconds).
 """
 
 from __future__ import annotations
@@ -12,14 +18,23 @@ import logging
 import os
 import threading
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from scanner.collectors.aws.errors import api_errors, is_not_configured, reason
 from scanner.collectors.base import CollectorError
+from scanner.errors import InputError
 
 log = logging.getLogger("pacscan.aws")
+
+
+def _strip_account_prefix(request: Any = None, **_: Any) -> None:
+    parts = urlsplit(request.url)
+    label, _dot, rest = parts.netloc.partition(".")
+    if label.isdigit() and rest:
+        request.url = urlunsplit(parts._replace(netloc=rest))
 
 
 @dataclass(frozen=True)
@@ -40,6 +55,20 @@ class RetryPolicy:
     read_timeout: float = 30.0
     max_pool_connections: int = 32
 
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> RetryPolicy:
+        """The defaults, overridden by the ``PACSCAN_AWS_*`` variables that are set."""
+        env = os.environ if environ is None else environ
+        base = cls()
+        try:
+            return cls(mode=env.get("PACSCAN_AWS_RETRY_MODE", base.mode),
+                       max_attempts=int(env.get("PACSCAN_AWS_MAX_ATTEMPTS", base.max_attempts)),
+                       connect_timeout=float(env.get("PACSCAN_AWS_CONNECT_TIMEOUT", base.connect_timeout)),
+                       read_timeout=float(env.get("PACSCAN_AWS_READ_TIMEOUT", base.read_timeout)),
+                       max_pool_connections=base.max_pool_connections)
+        except ValueError as err:
+            raise InputError(f"PACSCAN_AWS_* retry/timeout variable is not a number: {err}") from None
+
 
 class AwsSession:
     """One scanned account. Thread-safe after construction (clients are created under a lock)."""
@@ -55,13 +84,10 @@ class AwsSession:
         self._lock = threading.Lock()
         self._clients: dict[tuple[str, str | None], Any] = {}
         self._on_call = on_call
-        policy = retry or RetryPolicy()
+        policy = retry or RetryPolicy.from_env()
         self._config = Config(retries={"mode": policy.mode, "max_attempts": policy.max_attempts},
                               connect_timeout=policy.connect_timeout, read_timeout=policy.read_timeout,
-                              max_pool_connections=policy.max_pool_connections,
-                              # with a custom endpoint (AWS_ENDPOINT_URL: an emulator or a proxy) an
-                              # `{AccountId}.` host prefix (s3control) would not resolve
-                              inject_host_prefix=not os.environ.get("AWS_ENDPOINT_URL"))
+                              max_pool_connections=policy.max_pool_connections)
         try:
             base = boto3.Session(profile_name=target.profile) if target.profile else boto3.Session()
             self._register(base)
@@ -78,6 +104,10 @@ class AwsSession:
 
     def _register(self, session: Any) -> None:
         session.events.register("before-call.*.*", self._count)
+        if os.environ.get("AWS_ENDPOINT_URL"):
+            # a custom endpoint (an emulator, a proxy): s3control's `{AccountId}.` host prefix
+            # would not resolve on it
+            session.events.register("before-sign.s3-control.*", _strip_account_prefix)
 
     def _count(self, model: Any = None, **_: Any) -> None:
         if model is None:
