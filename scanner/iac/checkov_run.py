@@ -19,6 +19,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from scanner.iac import builtin_checks
 from scanner.iac.resources import ResourceIndex, address_type, index_definitions
 
 log = logging.getLogger("pacscan.iac")
@@ -63,6 +64,7 @@ class CheckovOutput:
 def _prepare() -> None:
     for key, value in _CHECKOV_ENV.items():
         os.environ.setdefault(key, value)
+    builtin_checks.stub_provider_packages()
     logging.getLogger("checkov").setLevel(logging.ERROR)
     _keep_unknown_results()
 
@@ -99,13 +101,18 @@ def policies_dir() -> Path:
     return Path(policies.__file__).resolve().parent
 
 
-def load_policies() -> None:
-    """Import our Python checks (they register with Checkov's registry on import)."""
+def load_policies(check_ids: Sequence[str] | None = None) -> None:
+    """Import our Python checks (they register with Checkov's registry on import) and the
+    built-in ones among ``check_ids`` (all built-ins when None)."""
     _prepare()
     import policies.terraform as package
 
     for module in pkgutil.iter_modules(package.__path__):
         importlib.import_module(f"policies.terraform.{module.name}")
+    if check_ids is None:
+        builtin_checks.load_all()
+    else:
+        builtin_checks.load(check_ids)
 
 
 def _filter(check_ids: Sequence[str]) -> Any:
@@ -157,21 +164,21 @@ def _run(runner: Any, check_ids: Sequence[str], **where: Any) -> CheckovOutput:
 
 
 def run_directory(root: Path, check_ids: Sequence[str]) -> CheckovOutput:
-    load_policies()
+    load_policies(check_ids)
     from checkov.terraform.runner import Runner
 
     return _run(Runner(), check_ids, root_folder=str(root))
 
 
 def run_files(files: Sequence[Path], check_ids: Sequence[str]) -> CheckovOutput:
-    load_policies()
+    load_policies(check_ids)
     from checkov.terraform.runner import Runner
 
     return _run(Runner(), check_ids, root_folder=None, files=[str(f) for f in files])
 
 
 def run_plan(plan: Path, check_ids: Sequence[str]) -> CheckovOutput:
-    load_policies()
+    load_policies(check_ids)
     from checkov.terraform.plan_runner import Runner as PlanRunner
 
     return _run(PlanRunner(), check_ids, root_folder=None, files=[str(plan)])
