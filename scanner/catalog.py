@@ -114,7 +114,11 @@ def load_catalog(path: Path | None = None) -> Catalog:
     parameters = _parameters(root)
     parts = [root]
     for index, rel in enumerate(root.data.get("include", [])):
-        include_path = (root_path.parent / rel).resolve()
+        try:
+            include_path = (root_path.parent / rel).resolve()
+        except (OSError, RuntimeError):  # a symlink loop
+            raise root.error(f"include: {rel}: cannot be resolved (symlink loop?)", ("include", index),
+                             CatalogError) from None
         if not include_path.is_file():
             raise root.error(f"include: {rel}: file not found", ("include", index), CatalogError)
         part = _load_part(include_path)

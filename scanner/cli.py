@@ -101,6 +101,11 @@ def _check_args(args: argparse.Namespace, parser: argparse.ArgumentParser) -> No
         parser.error("--baseline and --create-baseline are exclusive")
     if getattr(args, "external_id", None) and not getattr(args, "role_arn", None):
         parser.error("--external-id goes with --role-arn")
+    if args.command == "cloud" and (args.provider is None) == (getattr(args, "tenants", None) is None):
+        parser.error("cloud: give a PROVIDER (aws, azure, gcp) or --tenants FILE, not both")
+    if getattr(args, "tenants", None) is not None and (args.outputs or args.formats or args.create_baseline):
+        parser.error("--tenants writes JSON evidence to --evidence-dir; --format/--output/--create-baseline "
+                     "are for single scans")
 
 
 def _progress(message: str) -> None:
@@ -109,10 +114,18 @@ def _progress(message: str) -> None:
         print(f"\r\x1b[2Kpacscan: {message}", end="", file=sys.stderr, flush=True)
 
 
+class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever sys.stderr is now (not the one at start-up, which may be gone)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.stream = sys.stderr
+        super().emit(record)
+
+
 def _configure_logging(debug: bool) -> None:
     """pacscan's own named logger only (never the root logger); nothing secret is logged."""
     if not log.handlers:
-        handler = logging.StreamHandler(sys.stderr)
+        handler = _StderrHandler()
         handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
         log.addHandler(handler)
     log.setLevel(logging.DEBUG if debug else logging.WARNING)
@@ -176,6 +189,17 @@ def _run(args: argparse.Namespace) -> ScanResult:
     return run_cloud(make, label, inputs, _progress)
 
 
+def _warn_unevaluated(result: ScanResult) -> None:
+    """One stderr line when something could not be evaluated (an API down, throttled or denied mid-scan),
+    so a CI log says so even when the report went to a file."""
+    unevaluated = [f for f in result.findings if f.status.is_unevaluated and f.source is not Source.ATTESTATION]
+    if unevaluated:
+        first = unevaluated[0]
+        example = first.message if len(first.message) <= 200 else first.message[:199] + "…"
+        print(f"pacscan: warning: {len(unevaluated)} finding(s) could not be evaluated (error/unknown) and are not "
+              f"shown to pass; e.g. {first.check_id}: {example}", file=sys.stderr)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -191,10 +215,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     _check_args(args, parser)
     try:
         check_output_paths([*args.outputs, *filter(None, [args.create_baseline])])
+        if getattr(args, "tenants", None) is not None:
+            from scanner.msp import run_command
+
+            return run_command(args, _inputs(args))
         result = _run(args)
         if sys.stderr.isatty():
             print("\r\x1b[2K", end="", file=sys.stderr)
         _emit(result, args)
+        _warn_unevaluated(result)
         if args.create_baseline is not None:
             count = write_baseline(args.create_baseline, result)
             print(f"pacscan: baseline of {count} failure(s) written to {args.create_baseline}", file=sys.stderr)

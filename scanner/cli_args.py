@@ -64,6 +64,15 @@ def _common() -> argparse.ArgumentParser:
     return common
 
 
+def _suppressed(common: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """The shared options again, with no defaults: a provider sub-command (`cloud aws`) inherits
+    what was given before it (`cloud --format json aws`) instead of resetting it."""
+    quiet = _common()
+    for action in quiet._actions:
+        action.default = argparse.SUPPRESS
+    return quiet
+
+
 def _iac(commands: Any, common: argparse.ArgumentParser) -> None:
     iac = commands.add_parser(
         "iac", parents=[common], help="scan Terraform folders and plans",
@@ -81,8 +90,10 @@ def _cloud(commands: Any, common: argparse.ArgumentParser) -> None:
     cloud = commands.add_parser(
         "cloud", help="scan live cloud accounts (read-only)", formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog=EPILOG, description="Evaluate the same controls on what is deployed, through the provider SDKs with "
-        "read-only permissions. Object contents are never read.")
-    providers = cloud.add_subparsers(dest="provider", required=True, metavar="PROVIDER")
+        "read-only permissions. Object contents are never read.", parents=[common])
+    _msp(cloud)
+    providers = cloud.add_subparsers(dest="provider", required=False, metavar="PROVIDER")
+    common = _suppressed(common)
     aws = providers.add_parser("aws", parents=[common], help="an AWS account", epilog=EPILOG,
                                formatter_class=argparse.RawDescriptionHelpFormatter,
                                description="Scan one AWS account: credentials from the standard chain, --profile, "
@@ -119,6 +130,27 @@ def _cloud(commands: Any, common: argparse.ArgumentParser) -> None:
     gcp.add_argument("--key-file", type=Path, metavar="FILE",
                      help="service-account key file for these projects (default: application default credentials)")
     gcp.add_argument("--concurrency", type=int, default=16, metavar="N", help="parallel API calls (default 16)")
+
+
+def _shard(text: str) -> Any:
+    from scanner.msp import Shard
+
+    try:
+        return Shard.parse(text)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
+
+
+def _msp(cloud: argparse.ArgumentParser) -> None:
+    msp = cloud.add_argument_group("MSP: many tenants (instead of a PROVIDER; docs/msp.md)")
+    msp.add_argument("--tenants", type=Path, metavar="FILE", help="tenants.yaml: scan every client listed")
+    msp.add_argument("--shard", type=_shard, metavar="I/N", help="scan only slice I of N (merge with "
+                     "`pacscan evidence merge`)")
+    msp.add_argument("--evidence-dir", type=Path, metavar="DIR",
+                     help="per-tenant JSON evidence + index.json (default reports/<date>-msp/)")
+    msp.add_argument("--tenant-concurrency", type=int, default=4, metavar="N", help="tenants at once (default 4)")
+    msp.add_argument("--concurrency", type=int, default=8, metavar="N", help="parallel API calls per tenant "
+                     "(default 8)")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -72,6 +72,8 @@ def load_baseline(path: Path) -> frozenset[str]:
         doc = json.loads(text)
     except json.JSONDecodeError as err:
         raise BaselineError(f"invalid JSON: {err.msg}", path=str(path), line=err.lineno) from None
+    except RecursionError:
+        raise BaselineError("invalid JSON: nested too deeply", path=str(path)) from None
     try:
         jsonschema.validate(doc, _SCHEMA)
     except jsonschema.ValidationError as err:

@@ -42,11 +42,11 @@ def lookup(facts: Any, key: str) -> Any:
 def _number(value: Any) -> float | None:
     if isinstance(value, bool) or value is None:
         return None
-    if isinstance(value, int | float):
-        return float(value)
     try:
+        if isinstance(value, int | float):
+            return float(value)
         return float(str(value))
-    except ValueError:
+    except (ValueError, OverflowError):
         return None
 
 
@@ -108,7 +108,10 @@ def _port_in_range(have: Any, want: Any) -> bool:
     lo, hi = _number(low), _number(high)
     if lo is None or hi is None:
         return False
-    return any(lo <= float(p) <= hi for p in ports)
+    wanted = [n for n in (_number(p) for p in ports) if n is not None]
+    if len(wanted) != len(ports):
+        raise PredicateError(f"port-in-range needs port numbers, got {want!r}")
+    return any(lo <= n <= hi for n in wanted)
 
 
 def _regex(have: Any, want: Any) -> bool:
@@ -121,12 +124,20 @@ def _regex(have: Any, want: Any) -> bool:
 
 
 def _contains(have: Any, want: Any) -> bool:
-    if isinstance(have, list | tuple | set | frozenset):
-        return want in have
+    if isinstance(have, list | tuple):
+        return any(item == want for item in have)
+    if isinstance(have, set | frozenset):
+        try:
+            return want in have
+        except TypeError:  # an unhashable value is in no set
+            return False
     if isinstance(have, str):
         return str(want) in have
     if isinstance(have, Mapping):
-        return want in have
+        try:
+            return want in have
+        except TypeError:
+            return False
     return False
 
 

@@ -58,12 +58,19 @@ class AwsCollector:
         # families run one after another; each fans its calls out over the shared pool, whose
         # bound is the number of API calls in flight.
         with ThreadPoolExecutor(max_workers=self.concurrency, thread_name_prefix="pacscan-aws") as pool:
-            for done, (label, family) in enumerate(FAMILIES, start=1):
-                if progress:
-                    progress(f"AWS {session.account}: {label} ({done}/{len(FAMILIES)}, {len(regions)} regions)")
-                found, failed = family(session, regions, pool)
-                resources += found
-                failures += failed
+            try:
+                for done, (label, family) in enumerate(FAMILIES, start=1):
+                    if progress:
+                        progress(f"AWS {session.account}: {label} ({done}/{len(FAMILIES)}, {len(regions)} regions)")
+                    found, failed = family(session, regions, pool)
+                    resources += found
+                    failures += failed
+            except BaseException:
+                # Ctrl-C (or any abort): queued calls are dropped and running workers stop at their
+                # next API call, so nothing more reaches the account once the scan is abandoned
+                session.cancel()
+                pool.shutdown(wait=False, cancel_futures=True)
+                raise
         log.debug("aws %s: %d resources, %d listing failures, %d calls", session.account, len(resources),
                   len(failures), sum(session.calls.values()))
         return Inventory(resources=tuple(resources), failures=tuple(failures),

@@ -33,8 +33,13 @@ log = logging.getLogger("pacscan.aws")
 def _strip_account_prefix(request: Any = None, **_: Any) -> None:
     parts = urlsplit(request.url)
     label, _dot, rest = parts.netloc.partition(".")
-    if label.isdigit() and rest:
+    if len(label) == 12 and label.isdigit() and rest:  # an account id, never an IP octet
         request.url = urlunsplit(parts._replace(netloc=rest))
+
+
+class ScanCancelledError(CollectorError):
+    """Raised in worker threads by calls attempted after :meth:`AwsSession.cancel`; never caught as an
+    API error, so the worker stops at its next call."""
 
 
 @dataclass(frozen=True)
@@ -60,14 +65,26 @@ class RetryPolicy:
         """The defaults, overridden by the ``PACSCAN_AWS_*`` variables that are set."""
         env = os.environ if environ is None else environ
         base = cls()
-        try:
-            return cls(mode=env.get("PACSCAN_AWS_RETRY_MODE", base.mode),
-                       max_attempts=int(env.get("PACSCAN_AWS_MAX_ATTEMPTS", base.max_attempts)),
-                       connect_timeout=float(env.get("PACSCAN_AWS_CONNECT_TIMEOUT", base.connect_timeout)),
-                       read_timeout=float(env.get("PACSCAN_AWS_READ_TIMEOUT", base.read_timeout)),
-                       max_pool_connections=base.max_pool_connections)
-        except ValueError as err:
-            raise InputError(f"PACSCAN_AWS_* retry/timeout variable is not a number: {err}") from None
+        mode = env.get("PACSCAN_AWS_RETRY_MODE", base.mode)
+        if mode not in ("standard", "adaptive"):
+            raise InputError(f"PACSCAN_AWS_RETRY_MODE must be standard or adaptive, not {mode!r}")
+        return cls(mode=mode, max_attempts=int(_number(env, "PACSCAN_AWS_MAX_ATTEMPTS", base.max_attempts, 0)),
+                   connect_timeout=_number(env, "PACSCAN_AWS_CONNECT_TIMEOUT", base.connect_timeout, 0.001),
+                   read_timeout=_number(env, "PACSCAN_AWS_READ_TIMEOUT", base.read_timeout, 0.001),
+                   max_pool_connections=base.max_pool_connections)
+
+
+def _number(env: Mapping[str, str], name: str, default: float, minimum: float) -> float:
+    text = env.get(name)
+    if text is None:
+        return default
+    try:
+        value = int(text) if isinstance(default, int) else float(text)
+    except ValueError:
+        raise InputError(f"{name} must be a number, not {text!r}") from None
+    if value < minimum:
+        raise InputError(f"{name} must be at least {minimum}, not {text!r}")
+    return value
 
 
 class AwsSession:
@@ -84,6 +101,7 @@ class AwsSession:
         self._lock = threading.Lock()
         self._clients: dict[tuple[str, str | None], Any] = {}
         self._on_call = on_call
+        self._cancelled = threading.Event()
         policy = retry or RetryPolicy.from_env()
         self._config = Config(retries={"mode": policy.mode, "max_attempts": policy.max_attempts},
                               connect_timeout=policy.connect_timeout, read_timeout=policy.read_timeout,
@@ -109,7 +127,13 @@ class AwsSession:
             # would not resolve on it
             session.events.register("before-sign.s3-control.*", _strip_account_prefix)
 
+    def cancel(self) -> None:
+        """Stop the scan (Ctrl-C): every API call not yet sent raises instead of going out."""
+        self._cancelled.set()
+
     def _count(self, model: Any = None, **_: Any) -> None:
+        if self._cancelled.is_set():
+            raise ScanCancelledError("AWS scan cancelled")
         if model is None:
             return
         service = model.service_model.signing_name or model.service_model.endpoint_prefix

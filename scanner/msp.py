@@ -1,0 +1,497 @@
+"""MSP runs: ``pacscan cloud --tenants tenants.yaml`` scans many clients in one go.
+
+Every input (catalog, --config, attestations, waivers, baseline, tenants.yaml) is validated
+before any tenant is scanned. Tenants then run concurrently (``--tenant-concurrency``, default 4),
+each on its own thread: its clouds and accounts are collected, evaluated with the tenant's
+parameters (catalog defaults < --config < the tenant's ``parameters``) and combined into one
+:class:`ScanResult` (findings concatenated, identities merged). Each tenant's evidence is written
+to ``<evidence-dir>/<tenant>.json`` as soon as it finishes, and ``index.json`` once all are done.
+
+A tenant whose scan cannot run (unknown profile, a role that cannot be assumed, a missing
+environment variable, throttling beyond the retries, an unreachable endpoint) is recorded as
+``status: error`` with the reason; the other tenants are unaffected. When an AWS Organization
+member account fails but others were scanned, the tenant is ``error`` (its evidence is
+incomplete) and the evidence of the accounts that were scanned is still written.
+
+``--shard I/N`` keeps the tenants at positions I-1, I-1+N, ... of the name-sorted list, so N runs
+with the same file cover every tenant exactly once; ``pacscan evidence merge`` joins them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import datetime as dt
+import json
+import logging
+import os
+import shutil
+import sys
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol, TextIO
+
+from scanner import __version__
+from scanner.catalog import Catalog
+from scanner.collectors.base import Collector
+from scanner.errors import OutputError, PacscanError
+from scanner.evidence.bundle import INDEX_NAME, INDEX_SCHEMA, MANIFEST_NAME
+from scanner.evidence.writer import write_atomic
+from scanner.live.engine import evaluate_inventory
+from scanner.models import Finding, ScanResult
+from scanner.render import JsonEvidenceRenderer, ToolMeta
+from scanner.render.matrix import TenantColumn, render_matrix
+from scanner.scan import ScanInputs, _Prepared, finish, prepare
+from scanner.tenants import AwsAccess, Tenant, load_tenants
+
+log = logging.getLogger("pacscan.msp")
+META = ToolMeta(name="pacscan", version=__version__)
+Prepared = _Prepared  # scan.prepare()'s validated inputs, shared by every tenant
+
+
+class TenantError(PacscanError):
+    """One tenant (or one of its accounts) cannot be scanned; recorded in the index, never raised past
+    the tenant's own worker."""
+
+
+# --- sharding ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Shard:
+    index: int  # 1-based
+    count: int
+
+    @classmethod
+    def parse(cls, text: str) -> Shard:
+        left, sep, right = text.partition("/")
+        if not sep or not left.strip().isdigit() or not right.strip().isdigit():
+            raise ValueError(f"expected I/N such as 1/4, got {text!r}")
+        shard = cls(int(left), int(right))
+        if not 1 <= shard.index <= shard.count:
+            raise ValueError(f"shard {text!r}: need 1 <= I <= N")
+        return shard
+
+    def select(self, tenants: Sequence[Tenant]) -> tuple[Tenant, ...]:
+        """Sorted round-robin by name: deterministic, balanced, every tenant in exactly one shard."""
+        ordered = sorted(tenants, key=lambda t: t.name)
+        return tuple(t for position, t in enumerate(ordered) if position % self.count == self.index - 1)
+
+    def __str__(self) -> str:
+        return f"{self.index}/{self.count}"
+
+
+# --- progress ------------------------------------------------------------------------------------
+
+
+class TenantProgress(Protocol):
+    def start(self, tenant: str) -> None: ...
+
+    def update(self, tenant: str, message: str) -> None: ...
+
+    def finish(self, tenant: str, outcome: TenantOutcome) -> None: ...
+
+
+class LogProgress:
+    """Plain lines (stderr when it is not a terminal): one per step, prefixed with the tenant."""
+
+    def __init__(self, stream: TextIO | None = None) -> None:
+        self._stream = stream
+        self._lock = threading.Lock()
+
+    def _say(self, text: str) -> None:
+        with self._lock:
+            print(f"pacscan: {text}", file=self._stream or sys.stderr, flush=True)
+
+    def start(self, tenant: str) -> None:
+        self._say(f"[{tenant}] started")
+
+    def update(self, tenant: str, message: str) -> None:
+        self._say(f"[{tenant}] {message}")
+
+    def finish(self, tenant: str, outcome: TenantOutcome) -> None:
+        self._say(f"[{tenant}] {outcome.summary}")
+
+
+class RichProgress:
+    """A live view on a terminal: one line per tenant with its current step and elapsed time."""
+
+    def __init__(self, tenants: Sequence[str]) -> None:
+        from rich.console import Console
+        from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+        self._progress = Progress(SpinnerColumn(), TextColumn("{task.fields[tenant]}", style="bold"),
+                                  TextColumn("{task.description}"), TimeElapsedColumn(),
+                                  console=Console(stderr=True), transient=False)
+        self._tasks = {name: self._progress.add_task("waiting", tenant=name, total=1, start=False)
+                       for name in tenants}
+
+    def __enter__(self) -> RichProgress:
+        self._progress.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._progress.stop()
+
+    def start(self, tenant: str) -> None:
+        self._progress.start_task(self._tasks[tenant])
+        self._progress.update(self._tasks[tenant], description="starting")
+
+    def update(self, tenant: str, message: str) -> None:
+        self._progress.update(self._tasks[tenant], description=message)
+
+    def finish(self, tenant: str, outcome: TenantOutcome) -> None:
+        self._progress.update(self._tasks[tenant], description=outcome.summary, completed=1)
+
+
+# --- one tenant ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TenantOutcome:
+    tenant: Tenant
+    result: ScanResult | None  # None: nothing could be scanned
+    reason: str | None = None  # set: the tenant is in error
+    file: str | None = None
+
+    @property
+    def status(self) -> str:
+        return "error" if self.reason is not None else "ok"
+
+    @property
+    def identities(self) -> dict[str, str]:
+        return dict(self.result.identities) if self.result is not None else {}
+
+    @property
+    def summary(self) -> str:
+        if self.reason is not None:
+            return f"error: {self.reason}"
+        assert self.result is not None
+        return f"ok: {len(self.result.findings)} findings from {len(self.result.identities)} account(s)"
+
+    def index_entry(self) -> dict[str, Any]:
+        entry: dict[str, Any] = {"name": self.tenant.name, "file": self.file, "status": self.status,
+                                 "identities": self.identities}
+        if self.reason is not None:
+            entry["reason"] = self.reason
+        if self.tenant.tags:
+            entry["tags"] = dict(self.tenant.tags)
+        return entry
+
+
+@dataclass(frozen=True)
+class Options:
+    """Knobs for every tenant's collectors (tests shrink the AWS retry policy)."""
+
+    api_concurrency: int = 8
+    aws_retry: Any = None  # scanner.collectors.aws.session.RetryPolicy
+
+
+@dataclass(frozen=True)
+class SubTarget:
+    label: str
+    make: Callable[[Mapping[str, Any]], Collector]
+
+
+def _env(name: str, what: str) -> str:
+    value = os.environ.get(name)
+    if not value:
+        raise TenantError(f"{what} environment variable {name} is not set")
+    return value
+
+
+def _aws_targets(tenant: Tenant, access: AwsAccess, options: Options) -> Iterator[SubTarget]:
+    from scanner.collectors.aws.session import AwsTarget
+
+    external_id = access.external_id
+    if access.external_id_env is not None:
+        external_id = _env(access.external_id_env, "AWS external id")
+    base = AwsTarget(profile=access.profile, role_arn=access.role_arn, external_id=external_id,
+                     regions=access.regions, session_name=f"pacscan-{tenant.name}"[:64], label=tenant.name)
+    if access.organizations is None:
+        yield SubTarget(f"aws:{access.role_arn or access.profile or 'default credentials'}",
+                        _aws_factory(base, options))
+        return
+    org = access.organizations
+    for account in _member_accounts(base, options):
+        if account in org.skip_accounts:
+            continue
+        # member roles are assumed with the tenant's base credentials (profile / default chain)
+        member = dataclasses.replace(base, role_arn=f"arn:aws:iam::{account}:role/{org.role_name}")
+        yield SubTarget(f"aws:{account}", _aws_factory(member, options))
+
+
+def _aws_factory(target: Any, options: Options) -> Callable[[Mapping[str, Any]], Collector]:
+    def make(parameters: Mapping[str, Any]) -> Collector:
+        from scanner.collectors.aws.collector import AwsCollector
+
+        return AwsCollector(target, parameters=parameters, concurrency=options.api_concurrency,
+                            retry=options.aws_retry)
+
+    return make
+
+
+def _member_accounts(base: Any, options: Options) -> list[str]:
+    """ACTIVE accounts of the organization, listed with the tenant's (management) credentials."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    from scanner.collectors.aws.errors import reason
+    from scanner.collectors.aws.session import AwsSession
+
+    session = AwsSession(base, options.aws_retry)
+    try:
+        pages = session.client("organizations").get_paginator("list_accounts").paginate()
+        accounts = sorted(a["Id"] for page in pages for a in page["Accounts"] if a.get("Status") == "ACTIVE")
+    except (BotoCoreError, ClientError) as err:
+        raise TenantError(f"AWS Organizations: cannot list accounts: {reason(err)}") from None
+    if not accounts:
+        raise TenantError("AWS Organizations: no ACTIVE member account")
+    return accounts
+
+
+def _azure_target(tenant: Tenant, options: Options) -> SubTarget:
+    from scanner.collectors.azure.credentials import AzureTarget
+
+    access = tenant.azure
+    assert access is not None
+    target = AzureTarget(tenant=access.tenant, subscriptions=access.subscriptions,
+                         client_id_env=access.client_id_env, client_secret_env=access.client_secret_env,
+                         certificate_path_env=access.certificate_path_env,
+                         certificate_password_env=access.certificate_password_env, label=tenant.name)
+
+    def make(_parameters: Mapping[str, Any]) -> Collector:
+        from scanner.collectors.azure.collector import AzureCollector
+
+        return AzureCollector(target, concurrency=options.api_concurrency)
+
+    return SubTarget(f"azure:{access.tenant or 'default tenant'}", make)
+
+
+def _gcp_target(tenant: Tenant, options: Options) -> SubTarget:
+    from scanner.collectors.gcp.credentials import GcpProject
+
+    access = tenant.gcp
+    assert access is not None
+    key_file = Path(_env(access.key_file_env, "GCP key file")) if access.key_file_env else None
+    projects = [GcpProject(p, key_file) for p in access.projects]
+
+    def make(_parameters: Mapping[str, Any]) -> Collector:
+        from scanner.collectors.gcp.collector import GcpCollector
+
+        return GcpCollector(projects, workers=options.api_concurrency)
+
+    return SubTarget(f"gcp:{','.join(access.projects)}", make)
+
+
+def _sub_targets(tenant: Tenant, options: Options) -> Iterator[SubTarget]:
+    if tenant.aws is not None:
+        yield from _aws_targets(tenant, tenant.aws, options)
+    if tenant.azure is not None:
+        yield _azure_target(tenant, options)
+    if tenant.gcp is not None:
+        yield _gcp_target(tenant, options)
+
+
+@dataclass(frozen=True)
+class _Collected:
+    findings: tuple[Finding, ...] = ()
+    targets: tuple[str, ...] = ()
+    identities: tuple[tuple[str, str], ...] = ()
+    failures: tuple[str, ...] = ()
+
+
+def _collect(tenant: Tenant, catalog: Catalog, parameters: Mapping[str, Any], options: Options,
+             say: Callable[[str], None]) -> _Collected:
+    findings: list[Finding] = []
+    targets: list[str] = []
+    identities: dict[str, str] = {}
+    failures: list[str] = []
+    try:
+        for sub in _sub_targets(tenant, options):
+            try:
+                collector = sub.make(parameters)
+                inventory = collector.collect(say)
+            except PacscanError as err:  # CollectorError / TenantError: this account only
+                failures.append(f"{sub.label}: {err}")
+                continue
+            findings += evaluate_inventory(catalog, parameters, inventory, collector.provider)
+            targets.append(sub.label)
+            identities.update(inventory.identities)
+    except PacscanError as err:  # discovery or credentials references: the whole tenant
+        failures.append(str(err))
+    return _Collected(tuple(findings), tuple(targets), tuple(identities.items()), tuple(failures))
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def scan_tenant(tenant: Tenant, prepared: Prepared, inputs: ScanInputs, options: Options,
+                progress: TenantProgress) -> TenantOutcome:
+    """Scan one tenant; every failure becomes the outcome's reason, never an exception."""
+    progress.start(tenant.name)
+    mine = dataclasses.replace(prepared, parameters={**prepared.parameters, **tenant.parameters})
+    started = _now()
+    try:
+        got = _collect(tenant, mine.catalog, mine.parameters, options,
+                       lambda message: progress.update(tenant.name, message))
+    except Exception as err:  # the tenant's isolation boundary: an unexpected SDK/library error
+        log.debug("tenant %s: unexpected error", tenant.name, exc_info=True)
+        failure = TenantError(f"unexpected {type(err).__name__}: {err}")
+        got = _Collected(failures=(str(failure),))
+    if not got.targets and not got.failures:
+        got = _Collected(failures=("nothing was scanned: no account, subscription or project left",))
+    reason = "; ".join(got.failures) or None
+    result = None
+    if got.targets:
+        result = finish(mine, inputs, got.findings, got.targets, started, dict(got.identities))
+    outcome = TenantOutcome(tenant, result, reason)
+    progress.finish(tenant.name, outcome)
+    return outcome
+
+
+# --- the run -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MspRequest:
+    tenants_file: Path
+    evidence_dir: Path
+    inputs: ScanInputs = dataclasses.field(default_factory=ScanInputs)
+    shard: Shard | None = None
+    tenant_concurrency: int = 4
+    options: Options = dataclasses.field(default_factory=Options)
+
+
+@dataclass(frozen=True)
+class MspRun:
+    evidence_dir: Path
+    outcomes: tuple[TenantOutcome, ...]  # sorted by tenant name
+
+    @property
+    def failed(self) -> tuple[TenantOutcome, ...]:
+        return tuple(o for o in self.outcomes if o.status == "error")
+
+
+def plan(request: MspRequest) -> tuple[Prepared, tuple[Tenant, ...]]:
+    """Validate every input and pick this shard's tenants; nothing is scanned or written."""
+    prepared = prepare(request.inputs)
+    tenants = load_tenants(request.tenants_file, prepared.catalog)
+    if request.shard is not None:
+        tenants = request.shard.select(tenants)
+    check_evidence_dir(request.evidence_dir, [t.name for t in tenants])
+    return prepared, tenants
+
+
+def run_msp(request: MspRequest, progress: TenantProgress | None = None) -> MspRun:
+    prepared, tenants = plan(request)
+    return execute(request, prepared, tenants, progress or LogProgress())
+
+
+def execute(request: MspRequest, prepared: Prepared, tenants: Sequence[Tenant], view: TenantProgress) -> MspRun:
+    renderer = JsonEvidenceRenderer()
+
+    def one(tenant: Tenant) -> TenantOutcome:
+        outcome = scan_tenant(tenant, prepared, request.inputs, request.options, view)
+        return _write_tenant(request.evidence_dir, outcome, renderer)
+
+    with ThreadPoolExecutor(max_workers=max(1, request.tenant_concurrency),
+                            thread_name_prefix="pacscan-tenant") as pool:
+        outcomes = sorted(pool.map(one, tenants), key=lambda o: o.tenant.name)
+    index = {"schema": INDEX_SCHEMA, "tenants": [o.index_entry() for o in outcomes]}
+    request.evidence_dir.mkdir(parents=True, exist_ok=True)
+    write_atomic(request.evidence_dir / INDEX_NAME, json.dumps(index, indent=2, sort_keys=True) + "\n")
+    return MspRun(request.evidence_dir, tuple(outcomes))
+
+
+def _write_tenant(root: Path, outcome: TenantOutcome, renderer: JsonEvidenceRenderer) -> TenantOutcome:
+    if outcome.result is None:
+        return outcome
+    name = f"{outcome.tenant.name}.json"
+    root.mkdir(parents=True, exist_ok=True)
+    write_atomic(root / name, renderer.render(outcome.result, META))
+    return dataclasses.replace(outcome, file=name)
+
+
+def check_evidence_dir(root: Path, tenants: Sequence[str]) -> None:
+    """Refuse, before scanning, a directory whose other evidence would be mixed with this run's."""
+    if root.exists() and not root.is_dir():
+        raise OutputError(f"--evidence-dir {root} is not a directory")
+    if not root.is_dir():
+        return
+    if (root / MANIFEST_NAME).exists():
+        raise OutputError(f"--evidence-dir {root} holds a bundled run ({MANIFEST_NAME}); choose a new directory")
+    ours = {f"{t}.json" for t in tenants} | {INDEX_NAME}
+    stray = sorted(p.name for p in root.glob("*.json") if p.name not in ours)
+    if stray:
+        raise OutputError(f"--evidence-dir {root} holds other evidence ({', '.join(stray[:5])}); "
+                          "choose a new directory")
+
+
+# --- the CLI entry -------------------------------------------------------------------------------
+
+
+def default_evidence_dir(inputs: ScanInputs, shard: Shard | None) -> Path:
+    suffix = f"-shard-{shard.index}-of-{shard.count}" if shard is not None else ""
+    return Path("reports") / f"{inputs.today.isoformat()}-msp{suffix}"
+
+
+def run_command(args: argparse.Namespace, inputs: ScanInputs) -> int:
+    """``pacscan cloud --tenants FILE``: scan, write evidence, print the matrix, return the exit code."""
+    from scanner.cli import exit_code
+    from scanner.cli_args import EXIT_FAILED, EXIT_OK, EXIT_UNEVALUATED
+    from scanner.models import Severity
+
+    shard = args.shard
+    request = MspRequest(tenants_file=args.tenants, inputs=inputs, shard=shard,
+                         evidence_dir=args.evidence_dir or default_evidence_dir(inputs, shard),
+                         tenant_concurrency=args.tenant_concurrency,
+                         options=Options(api_concurrency=args.concurrency))
+    run = _run_with_view(request)
+    color = sys.stdout.isatty() and not args.no_color
+    width = shutil.get_terminal_size((120, 40)).columns if sys.stdout.isatty() else 120
+    columns = [TenantColumn(o.tenant.name, o.result, o.reason) for o in run.outcomes]
+    sys.stdout.write(render_matrix(columns, color=color, width=max(width, 80)))
+    print(f"pacscan: evidence for {len(run.outcomes)} tenant(s) in {run.evidence_dir} ({INDEX_NAME})",
+          file=sys.stderr)
+    if run.failed:
+        names = ", ".join(o.tenant.name for o in run.failed)
+        print(f"pacscan: {len(run.failed)} tenant(s) FAILED and were not (fully) scanned: {names}", file=sys.stderr)
+    if args.soft_fail:
+        return EXIT_OK
+    codes = [exit_code(o.result, threshold=Severity(args.fail_on), fail_on_unknown=args.fail_on_unknown,
+                       attestations_given=args.attestations is not None) for o in run.outcomes if o.result]
+    if EXIT_FAILED in codes:
+        return EXIT_FAILED
+    if args.fail_on_unknown and (EXIT_UNEVALUATED in codes or run.failed):
+        return EXIT_UNEVALUATED
+    return EXIT_OK
+
+
+def _run_with_view(request: MspRequest) -> MspRun:
+    prepared, tenants = plan(request)
+    if not sys.stderr.isatty():
+        return execute(request, prepared, tenants, LogProgress())
+    with RichProgress(sorted(t.name for t in tenants)) as view:
+        return execute(request, prepared, tenants, view)
+
+
+__all__ = [
+    "LogProgress",
+    "MspRequest",
+    "MspRun",
+    "Options",
+    "RichProgress",
+    "Shard",
+    "TenantError",
+    "TenantOutcome",
+    "check_evidence_dir",
+    "execute",
+    "plan",
+    "run_command",
+    "run_msp",
+    "scan_tenant",
+]
