@@ -44,11 +44,13 @@ class Row:
     checkov_median: float
     ratio: float
     meets_target: bool
+    pacscan_peak_mb: float
+    checkov_peak_mb: float
 
 
 def _pacscan_cmd(bin_dir: Path, tree: Path) -> list[str]:
-    return [str(bin_dir / "pacscan"), "iac", str(tree), "--format", "json", "--output", os.devnull,
-            "--soft-fail"]
+    # JSON evidence on stdout (discarded), like checkov's -o json below: the same kind of output
+    return [str(bin_dir / "pacscan"), "iac", str(tree), "--format", "json", "--soft-fail"]
 
 
 def _checkov_cmd(bin_dir: Path, tree: Path) -> list[str]:
@@ -56,14 +58,19 @@ def _checkov_cmd(bin_dir: Path, tree: Path) -> list[str]:
             "--compact", "-o", "json"]
 
 
-def _timed(cmd: Sequence[str], ok_codes: frozenset[int]) -> float:
-    start = time.perf_counter()
-    proc = subprocess.run(cmd, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False)
-    elapsed = time.perf_counter() - start
-    if proc.returncode not in ok_codes:
-        tail = proc.stderr.decode(errors="replace").strip().splitlines()[-3:]
-        raise BenchError(f"{cmd[0]} exited {proc.returncode}: {' | '.join(tail)}")
-    return elapsed
+def _timed(cmd: Sequence[str], ok_codes: frozenset[int]) -> tuple[float, float]:
+    """Wall seconds and peak resident memory (MB) of one run of ``cmd``."""
+    with tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, env=ENV, stdout=subprocess.DEVNULL, stderr=err)
+        _pid, status, usage = os.wait4(proc.pid, 0)
+        elapsed = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        if proc.returncode not in ok_codes:
+            err.seek(0)
+            tail = err.read().decode(errors="replace").strip().splitlines()[-3:]
+            raise BenchError(f"{cmd[0]} exited {proc.returncode}: {' | '.join(tail)}")
+    return elapsed, usage.ru_maxrss / 1024
 
 
 def bench_size(bin_dir: Path, resources: int, rounds: int, seed: int) -> Row:
@@ -72,20 +79,22 @@ def bench_size(bin_dir: Path, resources: int, rounds: int, seed: int) -> Row:
         treegen.generate(tree, resources, seed)
         pacscan = _pacscan_cmd(bin_dir, tree)
         checkov = _checkov_cmd(bin_dir, tree)
-        p_times: list[float] = []
-        c_times: list[float] = []
+        p_runs: list[tuple[float, float]] = []
+        c_runs: list[tuple[float, float]] = []
         for n in range(rounds):
             # Alternate the order so neither command always runs with warm caches.
             if n % 2 == 0:
-                p_times.append(_timed(pacscan, frozenset({0})))
-                c_times.append(_timed(checkov, frozenset({0, 1})))
+                p_runs.append(_timed(pacscan, frozenset({0})))
+                c_runs.append(_timed(checkov, frozenset({0, 1})))
             else:
-                c_times.append(_timed(checkov, frozenset({0, 1})))
-                p_times.append(_timed(pacscan, frozenset({0})))
+                c_runs.append(_timed(checkov, frozenset({0, 1})))
+                p_runs.append(_timed(pacscan, frozenset({0})))
+    p_times, c_times = [t for t, _ in p_runs], [t for t, _ in c_runs]
     p_med = statistics.median(p_times)
     c_med = statistics.median(c_times)
     ratio = p_med / c_med
-    return Row(resources, rounds, p_times, c_times, p_med, c_med, ratio, ratio <= TARGET_RATIO)
+    return Row(resources, rounds, p_times, c_times, p_med, c_med, ratio, ratio <= TARGET_RATIO,
+               max(m for _, m in p_runs), max(m for _, m in c_runs))
 
 
 def _versions(bin_dir: Path) -> dict[str, str]:
@@ -99,11 +108,14 @@ def _versions(bin_dir: Path) -> dict[str, str]:
 
 
 def _print_table(rows: Sequence[Row]) -> None:
-    print(f"{'resources':>9}  {'rounds':>6}  {'pacscan s':>9}  {'checkov s':>9}  {'ratio':>5}  target")
+    print(f"{'resources':>9}  {'rounds':>6}  {'pacscan s':>9}  {'checkov s':>9}  {'ratio':>5}  "
+          f"{'pacscan MB':>10}  {'checkov MB':>10}  {'ms/resource':>11}  target")
     for r in rows:
         verdict = "met" if r.meets_target else "MISSED"
+        per = 1000 * r.pacscan_median / r.resources
         print(f"{r.resources:>9}  {r.rounds:>6}  {r.pacscan_median:>9.2f}  {r.checkov_median:>9.2f}  "
-              f"{r.ratio:>5.2f}  <= {TARGET_RATIO} {verdict}")
+              f"{r.ratio:>5.2f}  {r.pacscan_peak_mb:>10.0f}  {r.checkov_peak_mb:>10.0f}  {per:>11.2f}  "
+              f"<= {TARGET_RATIO} {verdict}")
 
 
 def _write_results(rows: Sequence[Row], bin_dir: Path, seed: int) -> None:
@@ -136,7 +148,7 @@ def _sizes(text: str) -> list[int]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=_sizes, default=[100, 1000], help="comma-separated resource counts")
+    parser.add_argument("--sizes", type=_sizes, default=[100, 1000, 5000], help="comma-separated resource counts")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--bin-dir", type=Path, default=Path(sys.executable).parent,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import re
 import shutil
 import sys
 from collections.abc import Mapping, Sequence
@@ -101,6 +102,9 @@ def _check_args(args: argparse.Namespace, parser: argparse.ArgumentParser) -> No
         parser.error("--baseline and --create-baseline are exclusive")
     if getattr(args, "external_id", None) and not getattr(args, "role_arn", None):
         parser.error("--external-id goes with --role-arn")
+    external_id = getattr(args, "external_id", None)
+    if external_id is not None and not re.fullmatch(r"[\w+=,.@:/-]{2,1224}", external_id):
+        parser.error("--external-id: 2 to 1224 characters of letters, digits and +=,.@:/-_")
     if args.command == "cloud" and (args.provider is None) == (getattr(args, "tenants", None) is None):
         parser.error("cloud: give a PROVIDER (aws, azure, gcp) or --tenants FILE, not both")
     if getattr(args, "tenants", None) is not None and (args.outputs or args.formats or args.create_baseline):

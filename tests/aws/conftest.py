@@ -7,8 +7,13 @@ Every test gets a reset server and an environment pointing boto3 at it through
 
 from __future__ import annotations
 
+import os
+import sys
+import threading
 import urllib.request
+from collections import Counter
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -54,3 +59,65 @@ def client(service: str, region: str = "us-east-1") -> Any:
     import boto3
 
     return boto3.client(service, region_name=region)
+
+
+# ---- every API operation any AwsSession performs during the test session ------------------------
+
+SCANNER_DIR = str(Path(__file__).resolve().parents[2] / "scanner") + os.sep
+#: operations performed through an AwsSession by pacscan's own code (collectors, session, CLI),
+#: over the whole pytest session; read by test_least_privilege.py
+SCANNER_CALLS: Counter[str] = Counter()
+#: operations a test performed itself through an AwsSession's clients (seeding, probing): not
+#: the scanner's, so not held to the read-only policy
+TEST_CALLS: Counter[str] = Counter()
+_RECORD_LOCK = threading.Lock()
+LAST_FILES = ("test_least_privilege.py",)
+
+
+def _made_by_pacscan() -> bool:
+    frame = sys._getframe(2)
+    while frame is not None:
+        if frame.f_code.co_filename.startswith(SCANNER_DIR):
+            return True
+        frame = frame.f_back  # type: ignore[assignment]
+    return False
+
+
+def _record(model: Any = None, **_: Any) -> None:
+    if model is None:
+        return
+    service = model.service_model.signing_name or model.service_model.endpoint_prefix  # as AwsSession counts
+    counter = SCANNER_CALLS if _made_by_pacscan() else TEST_CALLS
+    with _RECORD_LOCK:
+        counter[f"{service}:{model.name}"] += 1
+
+
+@pytest.fixture(scope="session", autouse=True)
+def record_every_aws_call() -> Iterator[Counter[str]]:
+    """Every botocore session an AwsSession builds (the caller's and an assumed role's, whichever
+    test, AwsCollector or CLI run built it) also reports each API call here, through the same
+    ``before-call`` event AwsSession counts with, sorted by whether pacscan code made the call."""
+    from scanner.collectors.aws.session import AwsSession
+
+    original = AwsSession._register
+
+    def recording_register(self: AwsSession, session: Any) -> None:
+        original(self, session)
+        session.events.register("before-call.*.*", _record)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(AwsSession, "_register", recording_register)
+        yield SCANNER_CALLS
+
+
+def recorded_operations() -> Counter[str]:
+    """Every operation pacscan's code performed so far in this pytest session."""
+    with _RECORD_LOCK:
+        return Counter(SCANNER_CALLS)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The least-privilege test checks what every other AWS test recorded: run it last."""
+    last = [item for item in items if item.path.name in LAST_FILES]
+    if last:
+        items[:] = [item for item in items if item.path.name not in LAST_FILES] + last

@@ -5,9 +5,9 @@ can); the tables below state, for every S3 and KMS rule, exactly which buckets/k
 AccessDenied and throttling are injected at the HTTP layer (a botocore ``before-send`` handler that
 returns a real ``AWSResponse`` with the S3 error body), never by mocking clients.
 
-moto does not resolve s3control's ``{AccountId}.`` host prefix on loopback; a ``before-sign``
-handler strips it (see ``_strip_account_prefix``), so GetPublicAccessBlock (s3control) still goes
-over HTTP to moto.
+s3control's ``{AccountId}.`` host prefix does not resolve on loopback; AwsSession strips it on a
+custom endpoint (``AWS_ENDPOINT_URL``), so GetPublicAccessBlock (s3control) still goes over HTTP
+to moto.
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
@@ -48,16 +47,8 @@ def empty_aws_config(aws: str, tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(empty))
 
 
-def _strip_account_prefix(request: Any = None, **_: Any) -> None:
-    parts = urlsplit(request.url)
-    label, _dot, rest = parts.netloc.partition(".")
-    if label.isdigit() and rest:
-        request.url = urlunsplit(parts._replace(netloc=rest))
-
-
 def open_session(hooks: Sequence[Hook] = ()) -> AwsSession:
     session = AwsSession(AwsTarget(regions=REGIONS), retry=RetryPolicy(mode="standard", max_attempts=2))
-    session.session.events.register("before-sign.s3-control.*", _strip_account_prefix)
     for event, handler in hooks:
         session.session.events.register(event, handler)
     return session

@@ -34,6 +34,10 @@ def is_not_configured(err: BaseException) -> bool:
 
 def reason(err: BaseException) -> str:
     """One line for the evidence: code and message, never credentials."""
+    return " ".join(_reason(err).split())
+
+
+def _reason(err: BaseException) -> str:
     code = error_code(err)
     if code is not None:
         response: Any = getattr(err, "response", {})
