@@ -334,6 +334,8 @@ def scan_tenant(tenant: Tenant, prepared: Prepared, inputs: ScanInputs, options:
     """Scan one tenant; every failure becomes the outcome's reason, never an exception."""
     progress.start(tenant.name)
     mine = dataclasses.replace(prepared, parameters={**prepared.parameters, **tenant.parameters})
+    if tenant.attested is not None:  # the client's own attestations.yaml replaces --attestations
+        mine = dataclasses.replace(mine, attested=tenant.attested)
     started = _now()
     try:
         got = _collect(tenant, mine.catalog, mine.parameters, options,
@@ -379,7 +381,7 @@ class MspRun:
 def plan(request: MspRequest) -> tuple[Prepared, tuple[Tenant, ...]]:
     """Validate every input and pick this shard's tenants; nothing is scanned or written."""
     prepared = prepare(request.inputs)
-    tenants = load_tenants(request.tenants_file, prepared.catalog)
+    tenants = load_tenants(request.tenants_file, prepared.catalog, request.inputs.today)
     if request.shard is not None:
         tenants = request.shard.select(tenants)
     check_evidence_dir(request.evidence_dir, [t.name for t in tenants])

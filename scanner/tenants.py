@@ -33,6 +33,8 @@ do not fit a parameter's schema) is an :class:`~scanner.errors.InputError` namin
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -42,8 +44,10 @@ from typing import Any
 import jsonschema
 
 from scanner import yamlfile
+from scanner.attestations import evaluate_attestations
 from scanner.catalog import Catalog
 from scanner.errors import InputError
+from scanner.models import Finding
 
 __all__ = [
     "AwsAccess",
@@ -80,6 +84,8 @@ _SCHEMA: dict[str, Any] = {
                              "not": {"enum": ["index", "manifest"]}},
                     "tags": {"type": "object", "additionalProperties": {"type": "string"}},
                     "parameters": {"type": "object"},
+                    "attestations": {"type": "string", "minLength": 1,
+                                     "description": "this client's attestations.yaml (relative to tenants.yaml)"},
                     "aws": {
                         "type": "object",
                         "additionalProperties": False,
@@ -165,6 +171,8 @@ class Tenant:
     line: int | None = None  # where the entry starts in the file, for messages
     tags: Mapping[str, str] = field(default_factory=dict)
     parameters: Mapping[str, Any] = field(default_factory=dict)  # validated overrides only
+    #: this client's attestations, already evaluated (attested / expired / missing per control)
+    attested: tuple[Finding, ...] | None = None
     aws: AwsAccess | None = None
     azure: AzureAccess | None = None
     gcp: GcpAccess | None = None
@@ -174,7 +182,7 @@ class Tenant:
         return tuple(c for c, v in (("aws", self.aws), ("azure", self.azure), ("gcp", self.gcp)) if v is not None)
 
 
-def load_tenants(path: Path, catalog: Catalog) -> tuple[Tenant, ...]:
+def load_tenants(path: Path, catalog: Catalog, today: dt.date | None = None) -> tuple[Tenant, ...]:
     """Read, check for secrets, validate and build the tenants (in file order)."""
     doc = yamlfile.load(path, TenantsError)
     if doc.data is None:
@@ -189,7 +197,13 @@ def load_tenants(path: Path, catalog: Catalog) -> tuple[Tenant, ...]:
             raise doc.error(f"tenants[{i}].name: tenant {raw['name']!r} is listed twice", where, TenantsError)
         seen.add(raw["name"])
         _check_parameters(doc, catalog, i, raw.get("parameters") or {})
-        tenants.append(_tenant(raw, doc.line_of(("tenants", i))))
+        tenant = _tenant(raw, doc.line_of(("tenants", i)))
+        if raw.get("attestations"):
+            attestations = path.parent / raw["attestations"]
+            tenant = dataclasses.replace(
+                tenant, attested=evaluate_attestations(catalog.controls, attestations,
+                                                       today or dt.datetime.now(dt.UTC).date()))
+        tenants.append(tenant)
     return tuple(tenants)
 
 
