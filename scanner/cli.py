@@ -112,10 +112,33 @@ def _check_args(args: argparse.Namespace, parser: argparse.ArgumentParser) -> No
                      "are for single scans")
 
 
-def _progress(message: str) -> None:
-    log.info("%s", message)
-    if sys.stderr.isatty():
-        print(f"\r\x1b[2Kpacscan: {message}", end="", file=sys.stderr, flush=True)
+class _Progress:
+    """Progress of a long scan: a Rich spinner with the current step and elapsed time on stderr
+    when it is a terminal; log lines (visible with --debug) otherwise."""
+
+    def __init__(self) -> None:
+        self._live: Any = None
+        self._task: Any = None
+
+    def __enter__(self) -> _Progress:
+        if sys.stderr.isatty():
+            from rich.console import Console
+            from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+            self._live = Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                                  console=Console(stderr=True), transient=True)
+            self._live.start()
+            self._task = self._live.add_task("pacscan: starting", total=None)
+        return self
+
+    def __call__(self, message: str) -> None:
+        log.info("%s", message)
+        if self._live is not None:
+            self._live.update(self._task, description=f"pacscan: {message}")
+
+    def __exit__(self, *_: object) -> None:
+        if self._live is not None:
+            self._live.stop()
 
 
 class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
@@ -187,10 +210,12 @@ def _gcp_collector(args: argparse.Namespace) -> tuple[str, Any]:
 def _run(args: argparse.Namespace) -> ScanResult:
     inputs = _inputs(args)
     if args.command == "iac":
-        return run_iac(IacRequest(targets=tuple(args.paths), plans=tuple(args.plan), inputs=inputs), _progress)
+        with _Progress() as progress:
+            return run_iac(IacRequest(targets=tuple(args.paths), plans=tuple(args.plan), inputs=inputs), progress)
     factories = {"aws": _aws_collector, "azure": _azure_collector, "gcp": _gcp_collector}
     label, make = factories[args.provider](args)
-    return run_cloud(make, label, inputs, _progress)
+    with _Progress() as progress:
+        return run_cloud(make, label, inputs, progress)
 
 
 def _warn_unevaluated(result: ScanResult) -> None:
@@ -224,8 +249,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return run_command(args, _inputs(args))
         result = _run(args)
-        if sys.stderr.isatty():
-            print("\r\x1b[2K", end="", file=sys.stderr)
         _emit(result, args)
         _warn_unevaluated(result)
         if args.create_baseline is not None:

@@ -317,11 +317,14 @@ def test_unknown_profile_is_one_clear_line_and_exit_2(aws: str, tmp_path: Path,
 
 def test_external_id_sts_refuses_is_an_input_error_not_a_traceback(aws: str, tmp_path: Path,
                                                                     capsys: pytest.CaptureFixture[str]) -> None:
-    """STS requires 2 to 1224 characters; botocore refuses one before any request is sent."""
-    run = pacscan(capsys, tmp_path / "never.json", "--role-arn", PARTNER_ROLE, "--external-id", "X")
-    assert run.code == 2
-    assert run.stderr.startswith("pacscan: error: AWS: cannot authenticate: ") and "ExternalId" in run.stderr
-    assert "Traceback" not in run.stderr and not (tmp_path / "never.json").exists()
+    """STS requires 2 to 1224 characters: the CLI says so before any request is sent."""
+    with pytest.raises(SystemExit) as exited:
+        main(["cloud", "aws", "--role-arn", PARTNER_ROLE, "--external-id", "X", "--format", "json",
+              "--output", str(tmp_path / "never.json")])
+    err = capsys.readouterr().err
+    assert exited.value.code == 2
+    assert "pacscan: error: --external-id: 2 to 1224 characters" in err
+    assert "Traceback" not in err and not (tmp_path / "never.json").exists()
 
 
 def test_external_id_without_role_is_a_usage_error(aws: str, capsys: pytest.CaptureFixture[str]) -> None:
