@@ -18,7 +18,7 @@ help:
 	@echo "make demo   scan $(DEMO_DIR) and write $(DEMO_EVIDENCE)"
 	@echo "make test   ruff, mypy --strict, pytest"
 	@echo "make venv   create $(VENV) and install pacscan with its dev tools"
-	@echo "make bench  time pacscan against bare Checkov (slow; not part of test)"
+	@echo "make bench  IaC vs bare Checkov, live AWS vs the request floor, MSP tenants (slow; not part of test)"
 	@echo "make clean  remove caches, build output, reports and bench results"
 
 venv: $(STAMP)
@@ -51,7 +51,7 @@ unit: $(STAMP)
 	$(BIN)/pytest -q
 
 bench: $(STAMP)
-	$(BIN)/python bench/iac.py
+	$(BIN)/python bench/all.py
 
 clean:
 	rm -rf build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache bench/results
