@@ -21,16 +21,31 @@ from pathlib import Path
 
 log = logging.getLogger("pacscan.iac")
 
-_RESOURCE_PACKAGE = "checkov.terraform.checks.resource"
+_CHECK_PACKAGES = ("resource", "data")
+#: third-party modules Checkov imports at start-up but only uses when it talks to its platform:
+#: loaded on first attribute access instead
+_LAZY_MODULES = ("aiohttp",)
 _ID = re.compile(r"""\bid\s*=\s*["']([A-Z][A-Z0-9_]+)["']""")
 _state: dict[str, bool] = {"stubbed": False}
 
 
-def _checks_root() -> Path | None:
+def _checks_root(kind: str = "resource") -> Path | None:
     spec = importlib.util.find_spec("checkov")
     if spec is None or not spec.submodule_search_locations:
         return None
-    return Path(next(iter(spec.submodule_search_locations))) / "terraform" / "checks" / "resource"
+    return Path(next(iter(spec.submodule_search_locations))) / "terraform" / "checks" / kind
+
+
+def _lazy(name: str) -> None:
+    if name in sys.modules:
+        return
+    spec = importlib.util.find_spec(name)
+    if spec is None or spec.loader is None:
+        return
+    spec.loader = importlib.util.LazyLoader(spec.loader)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
 
 
 def stub_provider_packages() -> bool:
@@ -39,18 +54,30 @@ def stub_provider_packages() -> bool:
         return True
     if "checkov.terraform" in sys.modules:
         return False
-    root = _checks_root()
-    if root is None:
-        return False
-    for folder in sorted(p for p in root.iterdir() if (p / "__init__.py").is_file()):
-        name = f"{_RESOURCE_PACKAGE}.{folder.name}"
-        package = types.ModuleType(name, "provider checks: imported one by one by pacscan")
-        package.__path__ = [str(folder)]
-        package.__all__ = []  # type: ignore[attr-defined]
-        package.__file__ = str(folder / "__init__.py")
-        sys.modules[name] = package
+    for kind in _CHECK_PACKAGES:
+        root = _checks_root(kind)
+        if root is None:
+            return False
+        for folder in sorted(p for p in root.iterdir() if (p / "__init__.py").is_file()):
+            name = f"checkov.terraform.checks.{kind}.{folder.name}"
+            package = types.ModuleType(name, "provider checks: imported one by one by pacscan")
+            package.__path__ = [str(folder)]
+            package.__all__ = []  # type: ignore[attr-defined]
+            package.__file__ = str(folder / "__init__.py")
+            sys.modules[name] = package
+    for name in _LAZY_MODULES:
+        _lazy(name)
     _state["stubbed"] = True
     return True
+
+
+def _module_files() -> Iterable[tuple[str, Path]]:
+    for kind in _CHECK_PACKAGES:
+        root = _checks_root(kind)
+        if root is not None:
+            for path in sorted(root.glob("*/*.py")):
+                if path.name != "__init__.py":
+                    yield f"checkov.terraform.checks.{kind}.{path.parent.name}.{path.stem}", path
 
 
 def load(check_ids: Iterable[str]) -> None:
@@ -60,12 +87,10 @@ def load(check_ids: Iterable[str]) -> None:
     if not wanted or root is None or not _state["stubbed"]:
         return
     found: set[str] = set()
-    for path in sorted(root.glob("*/*.py")):
-        if path.name == "__init__.py":
-            continue
+    for module, path in _module_files():
         ids = set(_ID.findall(path.read_text(encoding="utf-8", errors="replace"))) & wanted
         if ids:
-            importlib.import_module(f"{_RESOURCE_PACKAGE}.{path.parent.name}.{path.stem}")
+            importlib.import_module(module)
             found |= ids
     graph_ids = _graph_ids(root.parent / "graph_checks")
     missing = wanted - found - graph_ids
@@ -87,10 +112,6 @@ def _graph_ids(folder: Path) -> set[str]:
 
 
 def load_all() -> None:
-    """Import every built-in resource check (what ``import checkov.terraform`` normally does)."""
-    root = _checks_root()
-    if root is None:
-        return
-    for path in sorted(root.glob("*/*.py")):
-        if path.name != "__init__.py":
-            importlib.import_module(f"{_RESOURCE_PACKAGE}.{path.parent.name}.{path.stem}")
+    """Import every built-in check (what ``import checkov.terraform`` normally does)."""
+    for module, _path in _module_files():
+        importlib.import_module(module)
