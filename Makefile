@@ -38,11 +38,14 @@ demo: $(STAMP)
 		--attestations $(DEMO_DIR)/attestations.yaml \
 		--format json --output $(DEMO_EVIDENCE) \
 		--soft-fail
+	@echo
+	@echo "== the live half: the same estate applied into a local moto server, scanned, and compared (drift)"
+	$(BIN)/python scripts/demo_live.py
 
 test: lint typecheck unit
 
 lint: $(STAMP)
-	$(BIN)/ruff check scanner policies tests bench
+	$(BIN)/ruff check scanner policies tests bench scripts
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

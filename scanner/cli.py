@@ -240,6 +240,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         except PacscanError as err:
             print(f"pacscan: error: {err}", file=sys.stderr)
             return err.exit_code
+    if args.command == "drift":
+        from scanner.drift import run_drift
+
+        return run_drift(args)
     _configure_logging(args.debug)
     _check_args(args, parser)
     try:

@@ -115,9 +115,10 @@ class LiveCoverage:
 
 def compare(code: Iterable[Finding], live: Iterable[Finding], state: StateIndex,
             coverage: LiveCoverage) -> DriftReport:
-    cloud = _group(f for f in live if f.source in _LIVE_SOURCES)
-    cloud_types = {address: f.resource.type for f in live if f.source in _LIVE_SOURCES
-                   for address in [f.resource.address]}
+    found = [f for f in live if f.source in _LIVE_SOURCES]
+    cloud = _group(found)
+    cloud_types = {f.resource.address: f.resource.type for f in found}
+    unlisted = frozenset(f.resource.type for f in found if "could_not_list" in f.evidence)
     items: list[DriftItem] = []
     matched: set[tuple[str, str]] = set()
     for (control, address), side in sorted(_group(f for f in code if f.source in _CODE_SOURCES).items()):
@@ -127,7 +128,7 @@ def compare(code: Iterable[Finding], live: Iterable[Finding], state: StateIndex,
                                    "declared in Terraform but not in the state: not deployed"))
             continue
         for resource in deployed:
-            item = _code_item(control, side, resource, cloud, cloud_types, coverage)
+            item = _code_item(control, side, resource, cloud, cloud_types, coverage, unlisted)
             matched.add((control, item.resource))
             items.append(item)
     for (control, cloud_id), side in sorted(cloud.items()):
@@ -137,7 +138,7 @@ def compare(code: Iterable[Finding], live: Iterable[Finding], state: StateIndex,
 
 
 def _code_item(control: str, side: Side, resource: StateResource, cloud: Mapping[tuple[str, str], Side],
-               cloud_types: Mapping[str, str], coverage: LiveCoverage) -> DriftItem:
+               cloud_types: Mapping[str, str], coverage: LiveCoverage, unlisted: frozenset[str]) -> DriftItem:
     live_type = _TERRAFORM_TO_LIVE.get(resource.type)
     cloud_id = _live_id(resource, live_type, cloud_types)
     other = cloud.get((control, cloud_id))
@@ -146,6 +147,9 @@ def _code_item(control: str, side: Side, resource: StateResource, cloud: Mapping
     if live_type is None or not coverage.evaluates(control, live_type):
         why = f"the live scan has no check for {control} on {resource.type}"
         return DriftItem(control, cloud_id, Verdict.NOT_COMPARED, side, None, resource.address, why)
+    if live_type in unlisted:
+        return DriftItem(control, cloud_id, Verdict.UNEVALUATED, side, None, resource.address,
+                         f"the live scan could not list {live_type} (see its error findings)")
     if cloud_id in cloud_types:
         why = f"the live scan found the resource but did not evaluate {control} on it (out of scope there)"
         return DriftItem(control, cloud_id, Verdict.NOT_COMPARED, side, None, resource.address, why)
@@ -181,7 +185,7 @@ def _cloud_item(control: str, cloud_id: str, side: Side, live_type: str, state: 
     if live_type not in LIVE_TO_TERRAFORM:
         return DriftItem(control, cloud_id, Verdict.NOT_COMPARED, None, side, None,
                          f"{live_type} is an account or region setting, not a resource Terraform declares here")
-    if side.outcome is Outcome.UNEVALUATED and ":" in cloud_id and not cloud_id.startswith("arn:"):
+    if side.outcome is Outcome.UNEVALUATED and not cloud_id.startswith("arn:"):
         return DriftItem(control, cloud_id, Verdict.UNEVALUATED, None, side, None,
                          "the live scan could not list this resource type")
     if _provider_default(side, live_type):

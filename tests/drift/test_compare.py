@@ -91,6 +91,16 @@ def test_unevaluated_sides_never_read_as_agreement_or_drift() -> None:
     ) == {("INT-VERSION", "arn:aws:s3:::pacs"): Verdict.UNEVALUATED}
 
 
+def test_a_listing_the_live_scan_could_not_make_leaves_both_sides_unevaluated() -> None:
+    failed = Finding(ControlId("INT-VERSION"), Status.ERROR, Severity.HIGH, Source.AWS,
+                     ResourceRef(f"aws:{ACCOUNT}:global:aws.s3.bucket", "aws.s3.bucket", account=ACCOUNT),
+                     "AWS_INT-VERSION", "could not list", {"could_not_list": "AccessDenied"})
+    assert verdicts([code("INT-VERSION", "aws_s3_bucket.pacs", Status.PASS)], [failed]) == {
+        ("INT-VERSION", "arn:aws:s3:::pacs"): Verdict.UNEVALUATED,  # not "only in code": it was not listed
+        ("INT-VERSION", f"aws:{ACCOUNT}:global:aws.s3.bucket"): Verdict.UNEVALUATED,
+    }
+
+
 def test_one_sided_checks_provider_defaults_and_account_settings_are_not_compared() -> None:
     found = verdicts(
         [code("ENC-KEYS", "aws_s3_bucket.pacs", Status.PASS)],  # no live rule for ENC-KEYS in COVERAGE
