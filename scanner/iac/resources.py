@@ -45,15 +45,22 @@ def unwrap(value: Any) -> Any:
 
 
 def lookup(config: Mapping[str, Any], key: str) -> Any:
-    """Value at a Checkov evaluated key (``a/b/0/c``) in a resource config, or None."""
+    """Value at a Checkov evaluated key (``a/b/0/c``, ``a/[0]/c``) in a resource config, or None."""
     node: Any = config
-    for part in key.split("/"):
+    for raw in key.split("/"):
+        part = raw[1:-1] if raw.startswith("[") and raw.endswith("]") else raw  # "[0]" is an index too
+        if part.isdigit() and isinstance(node, list):
+            index = int(part)
+            if index >= len(node):
+                return None
+            node = node[index]
+            continue
         node = unwrap(node)
         if isinstance(node, dict):
             node = node.get(part)
-        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
-            node = node[int(part)]
-        else:
+        elif not (part == "0" and node is not None):  # index 0 of a value Checkov had wrapped
+            return None
+        if node is None:
             return None
     return _clean(unwrap(node))
 
