@@ -97,8 +97,10 @@ class ResourceIndex:
             self.resources[resource.address] = resource
             self._by_static.setdefault(strip_instance_keys(resource.address), []).append(resource.address)
 
+    _children: dict[str, list[str]] = field(default_factory=dict)
+
     def children(self, parent: str) -> tuple[TfResource, ...]:
-        return tuple(self.resources[c] for c, p in self.parent_of.items() if p == parent)
+        return tuple(self.resources[c] for c in self._children.get(parent, ()))
 
     def attribute(self, links: Mapping[str, ParentLink],
                   references: Mapping[str, Mapping[str, tuple[str, ...]]] | None = None) -> None:
@@ -110,6 +112,7 @@ class ResourceIndex:
             parent = self._resolve(resource, link, references or {})
             if parent is not None:
                 self.parent_of[resource.address] = parent
+                self._children.setdefault(parent, []).append(resource.address)
 
     def _resolve(self, child: TfResource, link: ParentLink,
                  references: Mapping[str, Mapping[str, tuple[str, ...]]]) -> str | None:
