@@ -20,9 +20,7 @@ of `make test`.
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import platform
 import socket
 import subprocess
 import sys
@@ -40,6 +38,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))  # bench/ is not a package; run from anywhere
+
+import common  # noqa: E402  (this script's directory is on sys.path)
 
 from scanner.collectors.aws.collector import AwsCollector  # noqa: E402
 from scanner.collectors.aws.session import AwsSession, AwsTarget, RetryPolicy  # noqa: E402
@@ -250,29 +250,17 @@ def _write_results(rows: Sequence[Row]) -> None:
         "target_ratio": TARGET_RATIO,
         "region": REGION,
         "concurrency": CONCURRENCY,
-        "python": platform.python_version(),
-        "platform": platform.platform(),
+        **common.machine(),
         "cpus": os.cpu_count(),
         "versions": {"boto3": boto3.__version__, "moto": moto.__version__},
         "results": [asdict(r) for r in rows],
     }
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
-
-
-def _sizes(text: str) -> list[int]:
-    try:
-        sizes = [int(s) for s in text.split(",") if s.strip()]
-    except ValueError as err:
-        raise argparse.ArgumentTypeError(f"not a comma-separated list of integers: {text}") from err
-    if not sizes or min(sizes) < 1:
-        raise argparse.ArgumentTypeError("sizes must be positive integers")
-    return sizes
+    common.write_results(RESULTS, payload)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--sizes", type=_sizes, default=[100, 1000], help="comma-separated bucket counts")
+    parser.add_argument("--sizes", type=common.sizes, default=[100, 1000], help="comma-separated bucket counts")
     args = parser.parse_args(argv)
     retry = RetryPolicy(mode="standard", max_attempts=3)
     rows: list[Row] = []

@@ -11,9 +11,7 @@ Results go to bench/results/iac.json. Never part of `make test`.
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import platform
 import statistics
 import subprocess
 import sys
@@ -23,6 +21,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+import common  # bench/ is not a package: python puts this script's directory on sys.path
 import treegen  # bench/ is not a package: python puts this script's directory on sys.path
 
 TARGET_RATIO = 0.6
@@ -123,8 +122,7 @@ def _write_results(rows: Sequence[Row], bin_dir: Path, seed: int) -> None:
         "benchmark": "pacscan iac vs checkov -d (terraform framework)",
         "target_ratio": TARGET_RATIO,
         "seed": seed,
-        "python": platform.python_version(),
-        "platform": platform.platform(),
+        **common.machine(),
         "versions": _versions(bin_dir),
         "commands": {
             "pacscan": " ".join(_pacscan_cmd(bin_dir, Path("DIR"))),
@@ -132,23 +130,12 @@ def _write_results(rows: Sequence[Row], bin_dir: Path, seed: int) -> None:
         },
         "results": [asdict(r) for r in rows],
     }
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
-
-
-def _sizes(text: str) -> list[int]:
-    try:
-        sizes = [int(s) for s in text.split(",") if s.strip()]
-    except ValueError as err:
-        raise argparse.ArgumentTypeError(f"not a comma-separated list of integers: {text}") from err
-    if not sizes or min(sizes) < 1:
-        raise argparse.ArgumentTypeError("sizes must be positive integers")
-    return sizes
+    common.write_results(RESULTS, payload)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=_sizes, default=[100, 1000, 5000], help="comma-separated resource counts")
+    parser.add_argument("--sizes", type=common.sizes, default=[100, 1000, 5000], help="comma-separated resource counts")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--bin-dir", type=Path, default=Path(sys.executable).parent,

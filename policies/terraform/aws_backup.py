@@ -18,7 +18,8 @@ from checkov.common.models.enums import CheckCategories, CheckResult
 from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
 
 from policies import parameters
-from policies.terraform.aws_common import Observation, as_int, blocks, combine, first
+from policies.terraform.aws_common import blocks
+from policies.terraform.common import Observation, as_int, combine, first
 
 
 def retention(label: str, value: Any, minimum: int) -> Observation:

@@ -16,7 +16,9 @@ from typing import Any
 from checkov.common.models.enums import CheckCategories, CheckResult
 from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
 
-from policies.terraform.aws_common import as_bool, as_list, condition_values, first, statements
+from policies.terraform.aws_common import statements
+from policies.terraform.common import as_bool, first
+from scanner.policydoc import as_list, condition_values
 
 PRIVILEGED_ACTIONS = frozenset({"*", "*:*", "iam:*"})
 

@@ -17,7 +17,6 @@ Ports come from the catalog parameters ``dicom_ports`` / ``admin_ports`` (rules.
 
 from __future__ import annotations
 
-import ipaddress
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,15 +24,8 @@ from checkov.common.models.enums import CheckCategories, CheckResult
 from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
 
 from policies import parameters
-from policies.terraform.aws_common import (
-    Observation,
-    as_int,
-    blocks,
-    combine,
-    first,
-    is_unresolved,
-    string_list,
-)
+from policies.terraform.aws_common import blocks, is_unresolved
+from policies.terraform.common import Observation, as_int, combine, first, flatten, is_zero_prefix
 
 ALL_PROTOCOLS = frozenset({"-1", "all"})
 TCP_PROTOCOLS = frozenset({"tcp", "6"})
@@ -52,10 +44,7 @@ class IngressRule:
 
 def is_world(cidr: str) -> bool:
     """True when ``cidr`` covers the whole IPv4 or IPv6 internet (prefix length 0)."""
-    try:
-        return ipaddress.ip_network(cidr.strip(), strict=False).prefixlen == 0
-    except ValueError:
-        return False
+    return is_zero_prefix(cidr)
 
 
 def port_span(protocol: str, from_port: Any, to_port: Any) -> range | None:
@@ -100,7 +89,7 @@ def judge(rule: IngressRule, watched: frozenset[int], kind: str) -> Observation 
 
 
 def _sources(block: dict[str, Any], keys: tuple[str, ...]) -> tuple[Any, ...]:
-    return tuple(v for key in keys for v in string_list(block.get(key)))
+    return tuple(v for key in keys for v in flatten(block.get(key)))
 
 
 def ingress_rules(conf: dict[str, Any], resource_type: str) -> list[IngressRule]:

@@ -12,7 +12,8 @@ from typing import Any
 from checkov.common.models.enums import CheckCategories, CheckResult
 from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
 
-from policies.terraform.aws_common import blocks, connected_resources, first
+from policies.terraform.aws_common import blocks, connected_resources
+from policies.terraform.common import first
 
 
 class AccessLoggingCheck(BaseResourceCheck):

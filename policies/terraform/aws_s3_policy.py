@@ -25,29 +25,12 @@ from typing import Any
 from checkov.common.models.enums import CheckCategories, CheckResult
 from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
 
-from policies.terraform.aws_common import (
-    as_bool,
-    as_list,
-    condition_values,
-    connected_resources,
-    first,
-    statements,
-)
+from policies.terraform.aws_common import connected_resources, statements
 from policies.terraform.aws_network import is_world
+from policies.terraform.common import as_bool, first
+from scanner.policydoc import condition_values, denies_everyone_everything
 
 StatementTest = Callable[[dict[str, Any]], bool]
-
-
-def denies_everyone_everything(statement: dict[str, Any]) -> bool:
-    """True for ``Effect: Deny`` with principal ``*`` on ``s3:*``/``*``."""
-    if str(statement.get("Effect", "")).lower() != "deny":
-        return False
-    principal = statement.get("Principal")
-    if isinstance(principal, dict):
-        principal = principal.get("AWS")
-    if "*" not in as_list(principal):
-        return False
-    return any(str(a) in ("*", "s3:*") for a in as_list(statement.get("Action")))
 
 
 def denies_insecure_transport(statement: dict[str, Any]) -> bool:

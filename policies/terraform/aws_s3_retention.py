@@ -19,7 +19,8 @@ from checkov.common.models.enums import CheckCategories, CheckResult
 from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
 
 from policies import parameters
-from policies.terraform.aws_common import Observation, as_bool, as_int, blocks, combine, first
+from policies.terraform.aws_common import blocks
+from policies.terraform.common import Observation, as_bool, as_int, combine, first
 
 DAYS_PER_YEAR = 365
 

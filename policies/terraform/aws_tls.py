@@ -22,7 +22,8 @@ from checkov.common.models.enums import CheckCategories, CheckResult
 from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
 
 from policies import parameters
-from policies.terraform.aws_common import Observation, as_bool, blocks, combine, first, is_unresolved
+from policies.terraform.aws_common import blocks, is_unresolved
+from policies.terraform.common import Observation, as_bool, combine, first
 
 DEFAULT_ELB_POLICY = "ELBSecurityPolicy-2016-08"
 LEGACY_ELB_POLICIES = {

@@ -8,19 +8,8 @@ from typing import Any
 from checkov.common.models.enums import CheckCategories
 
 from policies import parameters
-from policies.terraform.azure_gcp_common import (
-    Observation,
-    ObservingCheck,
-    as_bool,
-    block,
-    failed,
-    first,
-    flatten,
-    is_unresolved,
-    passed,
-    tls_rank,
-    unknown,
-)
+from policies.terraform.azure_gcp_common import ObservingCheck, block, failed, is_unresolved, passed, tls_rank, unknown
+from policies.terraform.common import Observation, as_bool, first, flatten
 
 #: minimum protocol of each predefined Application Gateway SSL policy
 _APPGW_PREDEFINED = {

@@ -11,7 +11,6 @@ text a reviewer needs plus the verdict it supports) and the worst verdict wins. 
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from abc import abstractmethod
 from collections.abc import Iterable
@@ -20,6 +19,8 @@ from typing import Any
 
 from checkov.common.models.enums import CheckCategories, CheckResult
 from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
+
+from policies.terraform.common import Observation, as_bool, as_int, combine, first, is_zero_prefix, list_blocks
 
 _REFERENCE = re.compile(
     r"^(var|local|data|module|each|count|path|terraform|azurerm_[a-z0-9_]+|google_[a-z0-9_]+)\.|\$\{"
@@ -31,14 +32,6 @@ _WORLD_WORDS = frozenset({"*", "internet", "any"})
 PASSED = CheckResult.PASSED
 FAILED = CheckResult.FAILED
 UNKNOWN = CheckResult.UNKNOWN
-
-
-@dataclass(frozen=True)
-class Observation:
-    """One observed fact: the text a reviewer reads and the verdict it supports."""
-
-    text: str
-    result: CheckResult
 
 
 def passed(text: str) -> Observation:
@@ -53,40 +46,11 @@ def unknown(text: str) -> Observation:
     return Observation(text, UNKNOWN)
 
 
-def combine(observations: Iterable[Observation]) -> CheckResult:
-    """Worst verdict: FAILED beats UNKNOWN beats PASSED; no observation at all is UNKNOWN."""
-    results = {o.result for o in observations}
-    if not results:
-        return UNKNOWN
-    for worst in (FAILED, UNKNOWN):
-        if worst in results:
-            return worst
-    return PASSED
-
-
-def first(conf: dict[str, Any], key: str) -> Any:
-    """The single value of ``key`` (unwrapping Checkov's one-element list); None when absent."""
-    value = conf.get(key)
-    if isinstance(value, list):
-        return value[0] if value else None
-    return value
-
-
 def blocks(conf: dict[str, Any], key: str) -> list[dict[str, Any]]:
     """Nested blocks named ``key``, whether written as blocks or as a list of objects (a graph
     vertex holds a single block as a bare dict)."""
     value = conf.get(key)
-    if isinstance(value, dict):
-        return [value]
-    if not isinstance(value, list):
-        return []
-    out: list[dict[str, Any]] = []
-    for item in value:
-        if isinstance(item, dict):
-            out.append(item)
-        elif isinstance(item, list):
-            out.extend(i for i in item if isinstance(i, dict))
-    return out
+    return [value] if isinstance(value, dict) else list_blocks(value)
 
 
 def block(conf: dict[str, Any], key: str) -> dict[str, Any] | None:
@@ -98,40 +62,6 @@ def block(conf: dict[str, Any], key: str) -> dict[str, Any] | None:
 def is_unresolved(value: Any) -> bool:
     """True for a value Checkov could not render (a variable, data source or resource reference)."""
     return isinstance(value, str) and bool(_REFERENCE.search(value.strip()))
-
-
-def as_bool(value: Any) -> bool | None:
-    """A literal boolean (Checkov may render ``false`` as ``"false"``), else None."""
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
-        return value.strip().lower() == "true"
-    return None
-
-
-def as_int(value: Any) -> int | None:
-    """A literal integer, else None."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, str) and re.fullmatch(r"-?\d+", value.strip()):
-        return int(value.strip())
-    return None
-
-
-def flatten(value: Any) -> list[Any]:
-    """Flatten Checkov's nested lists (``[['a', 'b']]``) into one list; None is ``[]``."""
-    if value is None:
-        return []
-    if isinstance(value, list):
-        out: list[Any] = []
-        for item in value:
-            out.extend(flatten(item))
-        return out
-    return [value]
 
 
 @dataclass(frozen=True)
@@ -178,10 +108,7 @@ def is_world_source(source: Any) -> bool | None:
     text = source.strip()
     if text.lower() in _WORLD_WORDS:
         return True
-    try:
-        return ipaddress.ip_network(text, strict=False).prefixlen == 0
-    except ValueError:
-        return False  # a service tag such as VirtualNetwork or AzureLoadBalancer, or a tag name
+    return is_zero_prefix(text)  # False for a service tag such as VirtualNetwork, or a tag name
 
 
 def tls_rank(version: str) -> tuple[int, int] | None:

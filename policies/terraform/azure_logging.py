@@ -21,17 +21,15 @@ from typing import Any
 from checkov.common.models.enums import CheckCategories
 
 from policies.terraform.azure_gcp_common import (
-    Observation,
     ObservingCheck,
-    as_bool,
     blocks,
     failed,
-    first,
     graph_resources,
     passed,
     resource_name,
     unknown,
 )
+from policies.terraform.common import Observation, as_bool, first
 
 #: activity log categories that record who changed what (Administrative) and security alerts
 REQUIRED_CATEGORIES = frozenset({"Administrative", "Security"})

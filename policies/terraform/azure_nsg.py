@@ -15,19 +15,17 @@ from checkov.common.models.enums import CheckCategories
 
 from policies import parameters
 from policies.terraform.azure_gcp_common import (
-    Observation,
     ObservingCheck,
     PortRange,
     blocks,
     failed,
-    first,
-    flatten,
     is_unresolved,
     is_world_source,
     parse_port_range,
     passed,
     unknown,
 )
+from policies.terraform.common import Observation, first, flatten
 
 _RESOURCES = ("azurerm_network_security_group", "azurerm_network_security_rule")
 

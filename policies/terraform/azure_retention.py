@@ -13,19 +13,17 @@ from checkov.common.models.enums import CheckCategories
 
 from policies import parameters
 from policies.terraform.azure_gcp_common import (
-    Observation,
     ObservingCheck,
-    as_bool,
     block,
     blocks,
     bool_setting,
     failed,
-    first,
     int_at_least,
     is_unresolved,
     passed,
     unknown,
 )
+from policies.terraform.common import Observation, as_bool, first
 
 #: base_blob actions that delete the current version of a blob
 _BASE_BLOB_DELETES = (

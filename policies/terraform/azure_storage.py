@@ -13,17 +13,8 @@ from typing import Any
 from checkov.common.models.enums import CheckCategories
 
 from policies import parameters
-from policies.terraform.azure_gcp_common import (
-    Observation,
-    ObservingCheck,
-    block,
-    bool_setting,
-    failed,
-    first,
-    passed,
-    tls_rank,
-    unknown,
-)
+from policies.terraform.azure_gcp_common import ObservingCheck, block, bool_setting, failed, passed, tls_rank, unknown
+from policies.terraform.common import Observation, first
 
 _ACCOUNT = ["azurerm_storage_account"]
 

@@ -16,20 +16,17 @@ from checkov.common.models.enums import CheckCategories
 from policies import parameters
 from policies.terraform.azure_gcp_common import (
     ALL_PORTS,
-    Observation,
     ObservingCheck,
     PortRange,
-    as_bool,
     blocks,
     failed,
-    first,
-    flatten,
     is_unresolved,
     is_world_source,
     parse_port_range,
     passed,
     unknown,
 )
+from policies.terraform.common import Observation, as_bool, first, flatten
 
 _DICOM_PROTOCOLS = frozenset({"tcp", "6", "all"})
 _ADMIN_PROTOCOLS = frozenset({"tcp", "udp", "6", "17", "all"})

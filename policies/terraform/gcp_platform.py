@@ -11,18 +11,17 @@ from checkov.common.models.enums import CheckCategories
 
 from policies import parameters
 from policies.terraform.azure_gcp_common import (
-    Observation,
     ObservingCheck,
     block,
     blocks,
     failed,
-    first,
     int_at_least,
     is_unresolved,
     passed,
     tls_rank,
     unknown,
 )
+from policies.terraform.common import Observation, first
 
 #: longest automatic rotation period accepted for a Cloud KMS key (90 days, in seconds)
 MAX_ROTATION_SECONDS = 90 * 86400

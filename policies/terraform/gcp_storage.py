@@ -14,20 +14,18 @@ from checkov.common.models.enums import CheckCategories
 
 from policies import parameters
 from policies.terraform.azure_gcp_common import (
-    Observation,
     ObservingCheck,
     block,
     blocks,
     bool_setting,
     failed,
-    first,
-    flatten,
     int_at_least,
     is_unresolved,
     passed,
     tls_rank,
     unknown,
 )
+from policies.terraform.common import Observation, first, flatten
 
 _BUCKET = ["google_storage_bucket"]
 _PUBLIC_MEMBERS = frozenset({"allusers", "allauthenticatedusers"})

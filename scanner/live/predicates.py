@@ -76,7 +76,8 @@ _WORLD_WORDS = {"*", "internet", "any", "0.0.0.0/0", "::/0", "0.0.0.0", "alluser
 
 def is_world(source: Any) -> bool:
     """Does this source (CIDR, Azure tag like 'Internet' or '*') stand for the whole internet?
-    A /0 in either family (the same test as the Terraform policies, so both sides agree)."""
+    A /0 in either family, or a word that means anyone (Internet, Any, *, AllUsers). The
+    Terraform policies use the same /0 rule; the words only occur in provider APIs."""
     text = str(source).strip().lower()
     if text in _WORLD_WORDS:
         return True

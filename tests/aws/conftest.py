@@ -7,6 +7,7 @@ Every test gets a reset server and an environment pointing boto3 at it through
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import threading
@@ -121,3 +122,45 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     last = [item for item in items if item.path.name in LAST_FILES]
     if last:
         items[:] = [item for item in items if item.path.name not in LAST_FILES] + last
+
+
+# ---- seeding S3 buckets (shared by test_storage.py and test_cli_aws.py) ----------------------------
+
+PAB_ALL = {"BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True, "RestrictPublicBuckets": True}
+
+
+def deny_statement(condition: dict[str, Any], name: str) -> dict[str, Any]:
+    return {"Effect": "Deny", "Principal": {"AWS": "*"}, "Action": "s3:*",
+            "Resource": [f"arn:aws:s3:::{name}", f"arn:aws:s3:::{name}/*"], "Condition": condition}
+
+
+def log_delivery_statement(name: str) -> dict[str, Any]:
+    return {"Effect": "Allow", "Principal": {"Service": "logging.s3.amazonaws.com"}, "Action": ["s3:PutObject"],
+            "Resource": f"arn:aws:s3:::{name}/*"}
+
+
+def policy_document(*statements: dict[str, Any]) -> str:
+    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
+
+
+def create_bucket(s3: Any, name: str, region: str, lock: bool = False) -> None:
+    kwargs: dict[str, Any] = {"Bucket": name, "ObjectLockEnabledForBucket": lock}
+    if region != "us-east-1":
+        kwargs["CreateBucketConfiguration"] = {"LocationConstraint": region}
+    s3.create_bucket(**kwargs)
+
+
+def protect_bucket(s3: Any, name: str, key_arn: str) -> None:
+    """SSE-KMS with ``key_arn``, a policy denying plain HTTP and access outside a VPC endpoint, the
+    four public-access blocks, owner-enforced objects and access logging to itself."""
+    s3.put_bucket_encryption(Bucket=name, ServerSideEncryptionConfiguration={"Rules": [{
+        "ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": key_arn}}]})
+    s3.put_bucket_policy(Bucket=name, Policy=policy_document(
+        deny_statement({"Bool": {"aws:SecureTransport": "false"}}, name),
+        deny_statement({"StringNotEquals": {"aws:SourceVpce": "vpce-0a1b2c3d"}}, name),
+        log_delivery_statement(name)))
+    s3.put_public_access_block(Bucket=name, PublicAccessBlockConfiguration=PAB_ALL)
+    s3.put_bucket_ownership_controls(Bucket=name, OwnershipControls={"Rules": [
+        {"ObjectOwnership": "BucketOwnerEnforced"}]})
+    s3.put_bucket_logging(Bucket=name, BucketLoggingStatus={"LoggingEnabled": {
+        "TargetBucket": name, "TargetPrefix": "access/"}})

@@ -30,8 +30,12 @@ import jsonschema
 import pytest
 
 from scanner.cli import main
-from tests.aws.conftest import MOTO_ACCOUNT, client
-from tests.aws.test_storage import PAB_ALL, _bucket, _deny, _log_delivery, _policy
+from tests.aws.conftest import (
+    MOTO_ACCOUNT,
+    client,
+    create_bucket,
+    protect_bucket,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 SCHEMA = REPO / "scanner" / "schemas" / "evidence.schema.json"
@@ -59,20 +63,10 @@ def _compliant_bucket(name: str) -> None:
     kms = client("kms")
     key = kms.create_key(Description="pacs")["KeyMetadata"]["Arn"]
     kms.enable_key_rotation(KeyId=key)
-    _bucket(s3, name, "us-east-1", lock=True)
+    create_bucket(s3, name, "us-east-1", lock=True)
     s3.put_object_lock_configuration(Bucket=name, ObjectLockConfiguration={
         "ObjectLockEnabled": "Enabled", "Rule": {"DefaultRetention": {"Mode": "COMPLIANCE", "Years": 7}}})
-    s3.put_bucket_encryption(Bucket=name, ServerSideEncryptionConfiguration={"Rules": [{
-        "ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": key}}]})
-    s3.put_bucket_policy(Bucket=name, Policy=_policy(
-        _deny({"Bool": {"aws:SecureTransport": "false"}}, name),
-        _deny({"StringNotEquals": {"aws:SourceVpce": "vpce-0a1b2c3d"}}, name),
-        _log_delivery(name)))
-    s3.put_public_access_block(Bucket=name, PublicAccessBlockConfiguration=PAB_ALL)
-    s3.put_bucket_ownership_controls(Bucket=name, OwnershipControls={"Rules": [
-        {"ObjectOwnership": "BucketOwnerEnforced"}]})
-    s3.put_bucket_logging(Bucket=name, BucketLoggingStatus={"LoggingEnabled": {
-        "TargetBucket": name, "TargetPrefix": "access/"}})
+    protect_bucket(s3, name, key)
     s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
     s3.put_bucket_lifecycle_configuration(Bucket=name, LifecycleConfiguration={"Rules": [
         {"ID": "cold", "Status": "Enabled", "Filter": {"Prefix": ""},

@@ -27,7 +27,16 @@ from scanner.collectors.aws.storage import collect_buckets
 from scanner.live.engine import evaluate_inventory
 from scanner.live.facts import CloudResource, CollectionFailure, Inventory
 from scanner.models import Finding
-from tests.aws.conftest import MOTO_ACCOUNT, client
+from tests.aws.conftest import (
+    MOTO_ACCOUNT,
+    PAB_ALL,
+    client,
+    create_bucket,
+    deny_statement,
+    log_delivery_statement,
+    policy_document,
+    protect_bucket,
+)
 
 REGIONS = ("us-east-1", "eu-west-1")
 Collect = Callable[[AwsSession, Sequence[str], Any], tuple[list[CloudResource], list[CollectionFailure]]]
@@ -102,47 +111,13 @@ def s3_error(status: int, code: str, message: str) -> Any:
 # ---- seeding --------------------------------------------------------------------------------------
 
 ALL_USERS = "http://acs.amazonaws.com/groups/global/AllUsers"
-PAB_ALL = {"BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True, "RestrictPublicBuckets": True}
-
-
-def _deny(condition: dict[str, Any], name: str) -> dict[str, Any]:
-    return {"Effect": "Deny", "Principal": {"AWS": "*"}, "Action": "s3:*",
-            "Resource": [f"arn:aws:s3:::{name}", f"arn:aws:s3:::{name}/*"], "Condition": condition}
-
-
-def _log_delivery(name: str) -> dict[str, Any]:
-    return {"Effect": "Allow", "Principal": {"Service": "logging.s3.amazonaws.com"}, "Action": ["s3:PutObject"],
-            "Resource": f"arn:aws:s3:::{name}/*"}
-
-
-def _policy(*statements: dict[str, Any]) -> str:
-    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
-
-
-def _bucket(s3: Any, name: str, region: str, lock: bool = False) -> None:
-    kwargs: dict[str, Any] = {"Bucket": name, "ObjectLockEnabledForBucket": lock}
-    if region != "us-east-1":
-        kwargs["CreateBucketConfiguration"] = {"LocationConstraint": region}
-    s3.create_bucket(**kwargs)
-
-
 def seed_pass_all(key_arn: str) -> None:
     """eu-west-1: everything configured as the controls require."""
     s3, name = client("s3", "eu-west-1"), "pass-all"
-    _bucket(s3, name, "eu-west-1", lock=True)
+    create_bucket(s3, name, "eu-west-1", lock=True)
     s3.put_object_lock_configuration(Bucket=name, ObjectLockConfiguration={
         "ObjectLockEnabled": "Enabled", "Rule": {"DefaultRetention": {"Mode": "GOVERNANCE", "Years": 7}}})
-    s3.put_bucket_encryption(Bucket=name, ServerSideEncryptionConfiguration={"Rules": [{
-        "ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": key_arn}}]})
-    s3.put_bucket_policy(Bucket=name, Policy=_policy(
-        _deny({"Bool": {"aws:SecureTransport": "false"}}, name),
-        _deny({"StringNotEquals": {"aws:SourceVpce": "vpce-0a1b2c3d"}}, name),
-        _log_delivery(name)))
-    s3.put_public_access_block(Bucket=name, PublicAccessBlockConfiguration=PAB_ALL)
-    s3.put_bucket_ownership_controls(Bucket=name, OwnershipControls={"Rules": [
-        {"ObjectOwnership": "BucketOwnerEnforced"}]})
-    s3.put_bucket_logging(Bucket=name, BucketLoggingStatus={"LoggingEnabled": {
-        "TargetBucket": name, "TargetPrefix": "access/"}})
+    protect_bucket(s3, name, key_arn)
     s3.put_bucket_lifecycle_configuration(Bucket=name, LifecycleConfiguration={"Rules": [
         {"ID": "cold", "Status": "Enabled", "Filter": {"Prefix": ""},
          "Transitions": [{"Days": 90, "StorageClass": "GLACIER"}], "Expiration": {"Days": 3000}},
@@ -153,9 +128,9 @@ def seed_pass_all(key_arn: str) -> None:
 def seed_fail_all() -> None:
     """us-east-1: public ACL and policy, suspended versioning, a 30-day expiration, nothing else."""
     s3, name = client("s3"), "fail-all"
-    _bucket(s3, name, "us-east-1")
+    create_bucket(s3, name, "us-east-1")
     s3.put_bucket_acl(Bucket=name, ACL="public-read")
-    s3.put_bucket_policy(Bucket=name, Policy=_policy({
+    s3.put_bucket_policy(Bucket=name, Policy=policy_document({
         "Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::{name}/*"}))
     s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Suspended"})
     s3.put_bucket_lifecycle_configuration(Bucket=name, LifecycleConfiguration={"Rules": [
@@ -166,15 +141,15 @@ def seed_fail_mixed() -> None:
     """us-east-1: the near misses: AES256 (no CMK), a world SourceIp exemption, two of four PAB
     flags, BucketOwnerPreferred, a 30-day lock retention, noncurrent versions expired after 30 days."""
     s3, name = client("s3"), "fail-mixed"
-    _bucket(s3, name, "us-east-1", lock=True)
+    create_bucket(s3, name, "us-east-1", lock=True)
     s3.put_object_lock_configuration(Bucket=name, ObjectLockConfiguration={
         "ObjectLockEnabled": "Enabled", "Rule": {"DefaultRetention": {"Mode": "COMPLIANCE", "Days": 30}}})
     s3.put_bucket_encryption(Bucket=name, ServerSideEncryptionConfiguration={"Rules": [{
         "ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]})
-    s3.put_bucket_policy(Bucket=name, Policy=_policy(
-        _deny({"Bool": {"aws:SecureTransport": False}}, name),
-        _deny({"NotIpAddress": {"aws:SourceIp": ["203.0.113.0/24", "0.0.0.0/0"]}}, name),
-        _log_delivery(name)))
+    s3.put_bucket_policy(Bucket=name, Policy=policy_document(
+        deny_statement({"Bool": {"aws:SecureTransport": False}}, name),
+        deny_statement({"NotIpAddress": {"aws:SourceIp": ["203.0.113.0/24", "0.0.0.0/0"]}}, name),
+        log_delivery_statement(name)))
     s3.put_public_access_block(Bucket=name, PublicAccessBlockConfiguration={
         "BlockPublicAcls": True, "IgnorePublicAcls": False, "BlockPublicPolicy": True,
         "RestrictPublicBuckets": False})
@@ -191,7 +166,7 @@ def seed_fail_lock_date() -> None:
     """us-east-1: object lock without default retention (passes both lock rules, as in Terraform);
     an enabled lifecycle rule expiring by date (cannot be proven to keep min_retention_days)."""
     s3, name = client("s3"), "fail-lock-date"
-    _bucket(s3, name, "us-east-1", lock=True)
+    create_bucket(s3, name, "us-east-1", lock=True)
     s3.put_bucket_lifecycle_configuration(Bucket=name, LifecycleConfiguration={"Rules": [
         {"ID": "sunset", "Status": "Enabled", "Filter": {"Prefix": "old/"},
          "Expiration": {"Date": "2030-01-01T00:00:00Z"}}]})
@@ -245,7 +220,7 @@ def test_every_s3_rule_passes_and_fails_exactly_the_named_buckets(aws: str) -> N
 
 def test_account_public_access_block_covers_buckets_without_their_own(aws: str) -> None:
     s3 = client("s3")
-    _bucket(s3, "pass-account-pab", "us-east-1")
+    create_bucket(s3, "pass-account-pab", "us-east-1")
     session = open_session()
     session.client("s3control").put_public_access_block(AccountId=MOTO_ACCOUNT,
                                                          PublicAccessBlockConfiguration=PAB_ALL)

@@ -94,3 +94,46 @@ def catalog_parameters() -> Iterator[Callable[[dict[str, Any]], None]]:
     parameters.configure(defaults)
     yield override
     parameters.configure(defaults)
+
+
+@dataclass(frozen=True)
+class Expect:
+    """The exact resource addresses one check must fail and pass in a fixture folder."""
+
+    failed: set[str]
+    passed: set[str]
+
+
+def load_mapping(path: Path) -> dict[str, Any]:
+    """A ``rules/terraform-<provider>.yaml`` mapping file as a document."""
+    import yaml
+
+    with path.open(encoding="utf-8") as fh:
+        document: dict[str, Any] = yaml.safe_load(fh)
+    return document
+
+
+def assert_terraform_section_valid(terraform: dict[str, Any]) -> None:
+    """The ``terraform`` section validates against the catalog schema's ``terraform`` definition."""
+    import json
+
+    import jsonschema
+
+    with (REPO_ROOT / "scanner" / "schemas" / "catalog.schema.json").open(encoding="utf-8") as fh:
+        schema = json.load(fh)
+    jsonschema.validate(terraform, {**schema["$defs"]["terraform"], "$defs": schema["$defs"]})
+
+
+def assert_mapping_matches_fixtures(checks: dict[str, Any], expected: dict[str, dict[str, Expect]],
+                                    fixtures: Path) -> None:
+    """Every mapped check has expectations (and no more), and every control has a fixture folder."""
+    assert {c: sorted(ids) for c, ids in checks.items()} == {c: sorted(e) for c, e in expected.items()}
+    for control in checks:
+        assert any((fixtures / control).glob("*.tf")), control
+
+
+def assert_no_pass_named_resource_fails(expected: dict[str, dict[str, Expect]]) -> None:
+    """No check is expected to fail a ``pass_`` resource."""
+    for control, checks in expected.items():
+        failed = set().union(*(e.failed for e in checks.values()))
+        assert not [a for a in failed if a.split(".")[-1].startswith("pass_")], control

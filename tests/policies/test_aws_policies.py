@@ -7,7 +7,6 @@ Python check judges them directly; pacscan attributes them to their parent bucke
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -16,16 +15,10 @@ import yaml
 from checkov.common.models.enums import CheckResult
 
 from policies.terraform import aws_network, aws_tls
-from tests.policies.conftest import FIXTURE_ROOT, REPO_ROOT, ScanFn
+from tests.policies.conftest import FIXTURE_ROOT, REPO_ROOT, Expect, ScanFn
 
 AWS_FIXTURES = FIXTURE_ROOT / "aws"
 MAPPING_FILE = REPO_ROOT / "rules" / "terraform-aws.yaml"
-
-
-@dataclass(frozen=True)
-class Expect:
-    failed: set[str]
-    passed: set[str]
 
 
 EXPECTED: dict[str, dict[str, Expect]] = {

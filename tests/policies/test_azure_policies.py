@@ -8,28 +8,29 @@ Resources whose values Checkov cannot render must be in neither set (UNKNOWN, dr
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
 from typing import Any
 
-import jsonschema
 import pytest
-import yaml
 from checkov.common.models.enums import CheckResult
 from checkov.terraform.checks.resource.registry import resource_registry
 
 from policies.terraform import azure_gcp_common as common
-from tests.policies.conftest import FIXTURE_ROOT, REPO_ROOT, ScanFn, load_policy_modules, run_checkov
+from tests.policies.conftest import (
+    FIXTURE_ROOT,
+    REPO_ROOT,
+    Expect,
+    ScanFn,
+    assert_mapping_matches_fixtures,
+    assert_no_pass_named_resource_fails,
+    assert_terraform_section_valid,
+    load_mapping,
+    load_policy_modules,
+    run_checkov,
+)
 
 FIXTURES = FIXTURE_ROOT / "azure"
 MAPPING_FILE = REPO_ROOT / "rules" / "terraform-azure.yaml"
 GRAPH_IDS = {"PACS_AZURE_STORAGE_NETWORK", "PACS_AZURE_STORAGE_CMK", "PACS_AZURE_NSG_FLOW_LOG"}
-
-
-@dataclass(frozen=True)
-class Expect:
-    failed: set[str]
-    passed: set[str]
 
 
 EXPECTED: dict[str, dict[str, Expect]] = {
@@ -236,9 +237,7 @@ EXPECTED: dict[str, dict[str, Expect]] = {
 
 
 def _mapping() -> dict[str, Any]:
-    with MAPPING_FILE.open(encoding="utf-8") as fh:
-        document: dict[str, Any] = yaml.safe_load(fh)
-    return document
+    return load_mapping(MAPPING_FILE)
 
 
 @pytest.fixture(scope="session")
@@ -249,16 +248,11 @@ def azure_scan() -> ScanFn:
 
 
 def test_mapping_validates_against_the_catalog_schema() -> None:
-    with (REPO_ROOT / "scanner" / "schemas" / "catalog.schema.json").open(encoding="utf-8") as fh:
-        schema = json.load(fh)
-    jsonschema.validate(_mapping()["terraform"], {**schema["$defs"]["terraform"], "$defs": schema["$defs"]})
+    assert_terraform_section_valid(_mapping()["terraform"])
 
 
 def test_every_mapped_check_has_fixture_expectations() -> None:
-    checks = _mapping()["terraform"]["checks"]
-    assert {c: sorted(ids) for c, ids in checks.items()} == {c: sorted(e) for c, e in EXPECTED.items()}
-    for control in checks:
-        assert any((FIXTURES / control).glob("*.tf")), control
+    assert_mapping_matches_fixtures(_mapping()["terraform"]["checks"], EXPECTED, FIXTURES)
 
 
 def test_python_checks_are_registered(azure_scan: ScanFn) -> None:
@@ -284,9 +278,7 @@ def test_fixture_results_are_exact(azure_scan: ScanFn, control: str, check_id: s
 
 def test_no_pass_named_resource_fails() -> None:
     """A ``pass_`` resource is failed by no check (``fail_`` parents may fail only through a sub-resource)."""
-    for control, checks in EXPECTED.items():
-        failed = set().union(*(e.failed for e in checks.values()))
-        assert not [a for a in failed if a.split(".")[-1].startswith("pass_")], control
+    assert_no_pass_named_resource_fails(EXPECTED)
 
 
 @pytest.mark.parametrize(

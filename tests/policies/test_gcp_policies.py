@@ -8,25 +8,26 @@ cannot render must be in neither set (UNKNOWN, dropped by Checkov).
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
 from typing import Any
 
-import jsonschema
 import pytest
-import yaml
 from checkov.terraform.checks.resource.registry import resource_registry
 
-from tests.policies.conftest import FIXTURE_ROOT, REPO_ROOT, ScanFn, load_policy_modules, run_checkov
+from tests.policies.conftest import (
+    FIXTURE_ROOT,
+    REPO_ROOT,
+    Expect,
+    ScanFn,
+    assert_mapping_matches_fixtures,
+    assert_no_pass_named_resource_fails,
+    assert_terraform_section_valid,
+    load_mapping,
+    load_policy_modules,
+    run_checkov,
+)
 
 FIXTURES = FIXTURE_ROOT / "gcp"
 MAPPING_FILE = REPO_ROOT / "rules" / "terraform-gcp.yaml"
-
-
-@dataclass(frozen=True)
-class Expect:
-    failed: set[str]
-    passed: set[str]
 
 
 EXPECTED: dict[str, dict[str, Expect]] = {
@@ -180,9 +181,7 @@ EXPECTED: dict[str, dict[str, Expect]] = {
 
 
 def _mapping() -> dict[str, Any]:
-    with MAPPING_FILE.open(encoding="utf-8") as fh:
-        document: dict[str, Any] = yaml.safe_load(fh)
-    return document
+    return load_mapping(MAPPING_FILE)
 
 
 @pytest.fixture(scope="session")
@@ -193,16 +192,11 @@ def gcp_scan() -> ScanFn:
 
 
 def test_mapping_validates_against_the_catalog_schema() -> None:
-    with (REPO_ROOT / "scanner" / "schemas" / "catalog.schema.json").open(encoding="utf-8") as fh:
-        schema = json.load(fh)
-    jsonschema.validate(_mapping()["terraform"], {**schema["$defs"]["terraform"], "$defs": schema["$defs"]})
+    assert_terraform_section_valid(_mapping()["terraform"])
 
 
 def test_every_mapped_check_has_fixture_expectations() -> None:
-    checks = _mapping()["terraform"]["checks"]
-    assert {c: sorted(ids) for c, ids in checks.items()} == {c: sorted(e) for c, e in EXPECTED.items()}
-    for control in checks:
-        assert any((FIXTURES / control).glob("*.tf")), control
+    assert_mapping_matches_fixtures(_mapping()["terraform"]["checks"], EXPECTED, FIXTURES)
 
 
 def test_mapped_checks_are_registered(gcp_scan: ScanFn) -> None:
@@ -224,9 +218,7 @@ def test_fixture_results_are_exact(gcp_scan: ScanFn, control: str, check_id: str
 
 def test_no_pass_named_resource_fails() -> None:
     """A ``pass_`` resource is failed by no check (``fail_`` buckets may fail only through an IAM grant)."""
-    for control, checks in EXPECTED.items():
-        failed = set().union(*(e.failed for e in checks.values()))
-        assert not [a for a in failed if a.split(".")[-1].startswith("pass_")], control
+    assert_no_pass_named_resource_fails(EXPECTED)
 
 
 def test_unresolved_sources_are_never_a_pass(gcp_scan: ScanFn) -> None:

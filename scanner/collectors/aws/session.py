@@ -19,10 +19,11 @@ import os
 import threading
 from collections import Counter
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+from scanner.collectors import reader
 from scanner.collectors.aws.errors import api_errors, is_not_configured, reason
 from scanner.collectors.base import CollectorError
 from scanner.errors import InputError
@@ -182,21 +183,7 @@ class AwsSession:
         return tuple(sorted(r["RegionName"] for r in found))
 
 
-@dataclass
-class FactReader:
-    """Collects one resource's facts: a value, None for "not configured", or an error reason."""
+class FactReader(reader.FactReader):
+    """Collects one AWS resource's facts: a value, None for "not configured", or an error reason."""
 
-    facts: dict[str, Any] = field(default_factory=dict)
-    errors: dict[str, str] = field(default_factory=dict)
-
-    def read(self, key: str, call: Callable[[], Any], transform: Callable[[Any], Any] = lambda v: v) -> Any:
-        try:
-            value = transform(call())
-        except api_errors() as err:
-            if is_not_configured(err):
-                self.facts[key] = None
-                return None
-            self.errors[key] = reason(err)
-            return None
-        self.facts[key] = value
-        return value
+    call_errors = reader.CallErrors(api_errors, is_not_configured, reason)

@@ -52,7 +52,7 @@ normalized facts above, which say what the document says.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Executor
 from functools import partial
 from typing import Any
@@ -60,6 +60,7 @@ from typing import Any
 from scanner.collectors.aws.errors import api_errors, is_not_configured, reason
 from scanner.collectors.aws.session import AwsSession, FactReader
 from scanner.live.facts import CloudResource, CollectionFailure
+from scanner.policydoc import condition_values, denies_everyone_everything
 
 BUCKET = "aws.s3.bucket"
 _PAB_FLAGS = (
@@ -239,7 +240,7 @@ def normalize_policy(document: str | None) -> dict[str, Any] | None:
     parsed = json.loads(document)
     raw = parsed.get("Statement", []) if isinstance(parsed, dict) else []
     statements = [s for s in (raw if isinstance(raw, list) else [raw]) if isinstance(s, dict)]
-    blanket = [s for s in statements if _denies_everyone_everything(s)]
+    blanket = [s for s in statements if denies_everyone_everything(s)]
     return {
         "statement_count": len(statements),
         "denies_insecure_transport": any(_denies_insecure_transport(s) for s in blanket),
@@ -247,45 +248,16 @@ def normalize_policy(document: str | None) -> dict[str, Any] | None:
     }
 
 
-def _as_list(value: Any) -> list[Any]:
-    if value is None:
-        return []
-    return value if isinstance(value, list) else [value]
-
-
-def _denies_everyone_everything(statement: Mapping[str, Any]) -> bool:
-    if str(statement.get("Effect", "")).lower() != "deny":
-        return False
-    principal = statement.get("Principal")
-    if isinstance(principal, dict):
-        principal = principal.get("AWS")
-    if "*" not in _as_list(principal):
-        return False
-    return any(str(a) in ("*", "s3:*") for a in _as_list(statement.get("Action")))
-
-
-def _condition_values(statement: Mapping[str, Any], operators: tuple[str, ...], key: str) -> Iterator[Any]:
-    condition = statement.get("Condition")
-    if not isinstance(condition, dict):
-        return
-    wanted = {o.lower() for o in operators}
-    for op, entries in condition.items():
-        if op.lower() in wanted and isinstance(entries, dict):
-            for name, value in entries.items():
-                if name.lower() == key.lower():
-                    yield from _as_list(value)
-
-
 def _denies_insecure_transport(statement: Mapping[str, Any]) -> bool:
-    values = list(_condition_values(statement, ("Bool",), "aws:SecureTransport"))
+    values = list(condition_values(statement, ("Bool",), "aws:SecureTransport"))
     return bool(values) and all(str(v).lower() == "false" for v in values)
 
 
 def _network_exemptions(statement: Mapping[str, Any]) -> dict[str, list[str]]:
     strings = ("StringNotEquals", "StringNotEqualsIfExists")
     return {
-        "source_vpce": [str(v) for v in _condition_values(statement, strings, "aws:SourceVpce")],
-        "source_vpc": [str(v) for v in _condition_values(statement, strings, "aws:SourceVpc")],
-        "source_ip": [str(v) for v in _condition_values(statement, ("NotIpAddress", "NotIpAddressIfExists"),
+        "source_vpce": [str(v) for v in condition_values(statement, strings, "aws:SourceVpce")],
+        "source_vpc": [str(v) for v in condition_values(statement, strings, "aws:SourceVpc")],
+        "source_ip": [str(v) for v in condition_values(statement, ("NotIpAddress", "NotIpAddressIfExists"),
                                                          "aws:SourceIp")],
     }

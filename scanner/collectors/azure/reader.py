@@ -2,35 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 from enum import Enum
 from typing import Any
 
 from azure.core.exceptions import AzureError
 
+from scanner.collectors import reader
 from scanner.collectors.azure.errors import is_not_configured, reason
 
 
-@dataclass
-class FactReader:
-    facts: dict[str, Any] = field(default_factory=dict)
-    errors: dict[str, str] = field(default_factory=dict)
+def _azure_errors() -> tuple[type[Exception], ...]:
+    return (AzureError,)
 
-    def read(self, key: str, call: Callable[[], Any], transform: Callable[[Any], Any] = lambda v: v) -> Any:
-        try:
-            value = transform(call())
-        except AzureError as err:
-            if is_not_configured(err):
-                self.facts[key] = None
-                return None
-            self.errors[key] = reason(err)
-            return None
-        self.facts[key] = value
-        return value
 
-    def fail(self, key: str, why: str) -> None:
-        self.errors[key] = why
+class FactReader(reader.FactReader):
+    """Collects one Azure resource's facts: a value, None for "not configured", or an error reason."""
+
+    call_errors = reader.CallErrors(_azure_errors, is_not_configured, reason)
 
 
 def plain(value: Any) -> Any:
