@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from policies.terraform import graph_index
 from policies.terraform.common import first, list_blocks
 
 _REFERENCE = re.compile(r"^(var|local|data|module|each|count|path|terraform)\.|\$\{|^aws_[a-z0-9_]+\.")
@@ -24,10 +25,6 @@ def blocks(conf: dict[str, Any], key: str) -> list[dict[str, Any]]:
 def is_unresolved(value: Any) -> bool:
     """True for a value Checkov could not render (a variable, data source or resource reference)."""
     return isinstance(value, str) and bool(_REFERENCE.search(value.strip()))
-
-
-def _graph_nodes(graph: Any) -> list[tuple[int, dict[str, Any]]]:
-    return [n for n in graph.nodes() if isinstance(n, tuple) and len(n) == 2 and isinstance(n[1], dict)]
 
 
 def connected_resources(
@@ -44,18 +41,12 @@ def connected_resources(
     local = ".".join(address.split(".")[-2:])
     module_prefix = address[: len(address) - len(local)]
     own_names = {first(conf, k) for k in ("bucket", "name") if isinstance(first(conf, k), str)}
-    found: list[dict[str, Any]] = []
-    for _, attrs in _graph_nodes(graph):
-        if attrs.get("resource_type") != resource_type or attrs.get("block_type_") != "resource":
-            continue
-        if not str(attrs.get("__address__", "")).startswith(module_prefix):
-            continue
-        target = attrs.get(via)
-        if not isinstance(target, str):
-            continue
-        if target == local or target.startswith(local + ".") or target in own_names:
-            found.append(attrs)
-    return found
+    exact, root = graph_index.by_target(graph, resource_type, via)
+    candidates = [*exact.get(local, ()), *root.get(local, ())]
+    for name in own_names:
+        candidates += exact.get(name, ())
+    return [attrs for attrs in graph_index.in_graph_order(graph, candidates)
+            if str(attrs.get("__address__", "")).startswith(module_prefix)]
 
 
 def statements(policy: Any) -> list[dict[str, Any]] | None:

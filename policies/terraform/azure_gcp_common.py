@@ -20,6 +20,7 @@ from typing import Any
 from checkov.common.models.enums import CheckCategories, CheckResult
 from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
 
+from policies.terraform import graph_index
 from policies.terraform.common import Observation, as_bool, as_int, combine, first, is_zero_prefix, list_blocks
 
 _REFERENCE = re.compile(
@@ -171,13 +172,7 @@ def graph_resources(graph: Any, resource_type: str) -> list[dict[str, Any]] | No
     """Attributes of every resource of ``resource_type`` in Checkov's graph; None without a graph."""
     if graph is None:
         return None
-    found: list[dict[str, Any]] = []
-    for node in graph.nodes():
-        attrs = node[1] if isinstance(node, tuple) and len(node) == 2 else None
-        if (isinstance(attrs, dict) and attrs.get("resource_type") == resource_type
-                and attrs.get("block_type_") == "resource"):
-            found.append(attrs)
-    return found
+    return graph_index.resources_of_type(graph, resource_type)
 
 
 def resource_name(conf: dict[str, Any]) -> str:
