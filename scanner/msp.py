@@ -27,12 +27,11 @@ import logging
 import os
 import shutil
 import sys
-import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol, TextIO
+from typing import Any
 
 from scanner import __version__
 from scanner.catalog import Catalog
@@ -42,6 +41,7 @@ from scanner.evidence.bundle import INDEX_NAME, INDEX_SCHEMA, MANIFEST_NAME
 from scanner.evidence.writer import write_atomic
 from scanner.live.engine import evaluate_inventory
 from scanner.models import Finding, ScanResult
+from scanner.msp_progress import LogProgress, RichProgress, TenantProgress
 from scanner.render import JsonEvidenceRenderer, ToolMeta
 from scanner.render.matrix import TenantColumn, render_matrix
 from scanner.scan import ScanInputs, _Prepared, finish, prepare
@@ -82,69 +82,6 @@ class Shard:
 
     def __str__(self) -> str:
         return f"{self.index}/{self.count}"
-
-
-# --- progress ------------------------------------------------------------------------------------
-
-
-class TenantProgress(Protocol):
-    def start(self, tenant: str) -> None: ...
-
-    def update(self, tenant: str, message: str) -> None: ...
-
-    def finish(self, tenant: str, outcome: TenantOutcome) -> None: ...
-
-
-class LogProgress:
-    """Plain lines (stderr when it is not a terminal): one per step, prefixed with the tenant."""
-
-    def __init__(self, stream: TextIO | None = None) -> None:
-        self._stream = stream
-        self._lock = threading.Lock()
-
-    def _say(self, text: str) -> None:
-        with self._lock:
-            print(f"pacscan: {text}", file=self._stream or sys.stderr, flush=True)
-
-    def start(self, tenant: str) -> None:
-        self._say(f"[{tenant}] started")
-
-    def update(self, tenant: str, message: str) -> None:
-        self._say(f"[{tenant}] {message}")
-
-    def finish(self, tenant: str, outcome: TenantOutcome) -> None:
-        self._say(f"[{tenant}] {outcome.summary}")
-
-
-class RichProgress:
-    """A live view on a terminal: one line per tenant with its current step and elapsed time."""
-
-    def __init__(self, tenants: Sequence[str]) -> None:
-        from rich.console import Console
-        from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-
-        self._progress = Progress(SpinnerColumn(), TextColumn("{task.fields[tenant]}", style="bold"),
-                                  TextColumn("{task.description}"), TimeElapsedColumn(),
-                                  console=Console(stderr=True), transient=False)
-        self._tasks = {name: self._progress.add_task("waiting", tenant=name, total=1, start=False)
-                       for name in tenants}
-
-    def __enter__(self) -> RichProgress:
-        self._progress.start()
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self._progress.stop()
-
-    def start(self, tenant: str) -> None:
-        self._progress.start_task(self._tasks[tenant])
-        self._progress.update(self._tasks[tenant], description="starting")
-
-    def update(self, tenant: str, message: str) -> None:
-        self._progress.update(self._tasks[tenant], description=message)
-
-    def finish(self, tenant: str, outcome: TenantOutcome) -> None:
-        self._progress.update(self._tasks[tenant], description=outcome.summary, completed=1)
 
 
 # --- one tenant ----------------------------------------------------------------------------------
