@@ -25,6 +25,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import urllib.request
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -101,6 +102,11 @@ def start_moto() -> Iterator[str]:
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     host, port = server.get_host_and_port()
+    # moto keeps its state per process: start from an empty estate even when another server in this
+    # process (a test suite) has left resources behind
+    reset = urllib.request.Request(f"http://{host}:{port}/moto-api/reset", method="POST", data=b"")
+    with urllib.request.urlopen(reset, timeout=30) as response:
+        response.read()
     try:
         yield f"http://{host}:{port}"
     finally:

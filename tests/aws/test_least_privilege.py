@@ -37,6 +37,8 @@ from tests.aws.test_network import seed_groups, seed_vpcs
 from tests.aws.test_storage import seed_buckets
 
 POLICY_FILE = Path(__file__).resolve().parents[2] / "policies" / "iam" / "pacscan-aws-readonly.json"
+#: MSP only: the identity that lists an AWS Organization's accounts (tenants.yaml `organizations:`)
+ORGANIZATIONS_POLICY_FILE = POLICY_FILE.with_name("pacscan-aws-organizations.json")
 REGIONS = ("us-east-1", "eu-west-1")
 
 #: collector family (FAMILIES label) -> the resource types a seeded estate must give it
@@ -137,7 +139,17 @@ def test_a_full_collection_stays_inside_the_readonly_policy(estate: str) -> None
             "rds:DescribeDBClusters", "ec2:GetEbsEncryptionByDefault", "ec2:DescribeRegions",
             "elasticloadbalancing:DescribeSSLPolicies", "cloudfront:ListDistributions",
             "cloudtrail:GetEventSelectors", "iam:GetLoginProfile", "kms:GetKeyRotationStatus"} <= needed
-    assert uncovered(needed, _policy()) == set(), "operations performed but not allowed by the shipped policy"
+    shipped = {**_policy(), "Statement": [*_policy()["Statement"], *_organizations_policy()["Statement"]]}
+    assert uncovered(needed, shipped) == set(), "operations performed but not allowed by the shipped policies"
+
+
+def _organizations_policy() -> dict[str, Any]:
+    document: dict[str, Any] = json.loads(ORGANIZATIONS_POLICY_FILE.read_text())
+    return document
+
+
+def test_the_organizations_policy_only_lists_accounts() -> None:
+    assert allowed_patterns(_organizations_policy()) == ["organizations:ListAccounts"]
 
 
 def test_the_policy_allows_only_configuration_reads() -> None:
