@@ -239,8 +239,6 @@ HOSTILE_YAML = {
 @pytest.mark.parametrize("name", LOADERS)
 @pytest.mark.parametrize("case", sorted(HOSTILE_YAML))
 def test_hostile_yaml(name: str, case: str, tmp_path: Path, real_catalog: Catalog) -> None:
-    if name == "baseline" and case == "flow-seq-100k-deep":
-        pytest.skip("the same known bug as test_json_nested_100k_deep[baseline]")
     path = write(tmp_path / "input.yaml", HOSTILE_YAML[case])
     result = outcome(lambda: loaders(real_catalog)[name](path), path)
     if case in ("flow-seq-100k-deep", "flow-map-100k-deep", "billion-laughs", "documents") and name != "baseline":
