@@ -23,15 +23,7 @@ from scanner.errors import OutputError, PacscanError
 from scanner.evidence.writer import write_atomic
 from scanner.gate import write_baseline
 from scanner.models import ScanResult, Severity, Source
-from scanner.render import (
-    ConsoleRenderer,
-    JsonEvidenceRenderer,
-    JunitRenderer,
-    MarkdownRenderer,
-    Renderer,
-    SarifRenderer,
-    ToolMeta,
-)
+from scanner.render.base import Renderer, ToolMeta
 from scanner.scan import IacRequest, ScanInputs, run_cloud, run_iac
 
 __all__ = ["EXIT_FAILED", "EXIT_INPUT", "EXIT_OK", "EXIT_UNEVALUATED", "exit_code", "main"]
@@ -41,14 +33,25 @@ log = logging.getLogger("pacscan")
 
 
 def _renderer(fmt: str, args: argparse.Namespace, color: bool) -> Renderer:
+    """The renderer for one format, imported only when that format is asked for."""
     if fmt == "json":
+        from scanner.render.json_evidence import JsonEvidenceRenderer
+
         return JsonEvidenceRenderer()
     if fmt == "sarif":
+        from scanner.render.sarif import SarifRenderer
+
         return SarifRenderer()
     if fmt == "junit":
+        from scanner.render.junit import JunitRenderer
+
         return JunitRenderer()
     if fmt == "markdown":
+        from scanner.render.markdown import MarkdownRenderer
+
         return MarkdownRenderer()
+    from scanner.render.console import ConsoleRenderer
+
     width = shutil.get_terminal_size((120, 40)).columns if sys.stdout.isatty() else 120
     return ConsoleRenderer(color=color, quiet=args.quiet, width=max(width, 80))
 

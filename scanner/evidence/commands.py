@@ -16,13 +16,8 @@ from typing import Any
 
 from scanner import __version__
 from scanner.errors import InputError
-from scanner.evidence.bundle import generate_keypair, load_evidence, write_bundle
-from scanner.evidence.diff import diff_document, diff_paths, render_console
-from scanner.evidence.merge import merge_shards
-from scanner.evidence.verify import verify_bundle
 from scanner.evidence.writer import write_atomic
 from scanner.render.base import ToolMeta
-from scanner.render.html import render_html
 
 EXIT_OK = 0
 EXIT_TAMPERED = 1
@@ -77,7 +72,13 @@ def run_evidence(args: argparse.Namespace) -> int:
     raise InputError(f"unknown evidence action {action!r}")
 
 
+# The actions import what they need when they run: building the parser (every pacscan command
+# does) must not pay for cryptography, the HTML renderer or the diff engine.
+
+
 def _bundle(args: argparse.Namespace) -> int:
+    from scanner.evidence.bundle import write_bundle
+
     result = write_bundle(args.directory, META, sign_key=args.sign_key)
     signed = f", signed ({result.signature_path})" if result.signature_path else ", unsigned"
     print(f"pacscan: wrote {result.manifest_path}: {result.files} file(s), {result.tenants} tenant(s){signed}")
@@ -85,6 +86,8 @@ def _bundle(args: argparse.Namespace) -> int:
 
 
 def _verify(args: argparse.Namespace) -> int:
+    from scanner.evidence.verify import verify_bundle
+
     report = verify_bundle(args.directory, args.public_key)
     for problem in report.problems:
         print(f"TAMPERED: {problem}")
@@ -99,6 +102,8 @@ def _verify(args: argparse.Namespace) -> int:
 
 
 def _diff(args: argparse.Namespace) -> int:
+    from scanner.evidence.diff import diff_document, diff_paths, render_console
+
     diff = diff_paths(args.old, args.new)
     if args.evidence_format == "json":
         sys.stdout.write(json.dumps(diff_document(diff), indent=2, ensure_ascii=False) + "\n")
@@ -109,6 +114,8 @@ def _diff(args: argparse.Namespace) -> int:
 
 
 def _merge(args: argparse.Namespace) -> int:
+    from scanner.evidence.merge import merge_shards
+
     result = merge_shards(args.shards, args.evidence_output)
     print(f"pacscan: merged {len(args.shards)} shard(s) into {result.output}: {len(result.tenants)} tenant(s), "
           f"{len(result.files)} evidence file(s)")
@@ -116,12 +123,17 @@ def _merge(args: argparse.Namespace) -> int:
 
 
 def _html(args: argparse.Namespace) -> int:
+    from scanner.evidence.bundle import load_evidence
+    from scanner.render.html import render_html
+
     write_atomic(args.evidence_output, render_html(load_evidence(args.source), META))
     print(f"pacscan: wrote html to {args.evidence_output}", file=sys.stderr)
     return EXIT_OK
 
 
 def _keygen(args: argparse.Namespace) -> int:
+    from scanner.evidence.bundle import generate_keypair
+
     private, public = generate_keypair(args.prefix)
     print(f"pacscan: wrote {private} (private, mode 0600: keep it secret) and {public}")
     return EXIT_OK
