@@ -1,7 +1,7 @@
 """Hostile and broken input for every file pacscan loads: each one ends in a one-line InputError
 naming the file (CLI exit 2), or in a correct result; never a traceback, a hang, or code run.
 
-tenants.yaml has no loader yet, so it is not covered here.
+tenants.yaml (the MSP file) goes through the same random, malformed and hostile inputs.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from scanner.gate.waivers import load_waivers
 from scanner.iac.plan import load_plan
 from scanner.live.predicates import PredicateError, evaluate
 from scanner.models import Status
+from scanner.tenants import load_tenants
 from tests.conftest import REPO
 from tests.reliability import strategies as s
 
@@ -85,10 +86,11 @@ def loaders(catalog: Catalog) -> dict[str, Callable[[Path], Any]]:
         "waivers": lambda p: load_waivers(p, ids),
         "baseline": load_baseline,
         "plan": load_plan,
+        "tenants": lambda p: load_tenants(p, catalog),
     }
 
 
-LOADERS = ("yaml", "catalog", "config", "attestations", "waivers", "baseline", "plan")
+LOADERS = ("yaml", "catalog", "config", "attestations", "waivers", "baseline", "plan", "tenants")
 
 
 # ------------------------------------------------------------------ random text and bytes
