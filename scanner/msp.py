@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import datetime as dt
 import json
 import logging
 import os
@@ -44,12 +43,11 @@ from scanner.models import Finding, ScanResult
 from scanner.msp_progress import LogProgress, RichProgress, TenantProgress
 from scanner.render import JsonEvidenceRenderer, ToolMeta
 from scanner.render.matrix import TenantColumn, render_matrix
-from scanner.scan import ScanInputs, _Prepared, finish, prepare
+from scanner.scan import Prepared, ScanInputs, finish, now_utc, prepare
 from scanner.tenants import AwsAccess, Tenant, load_tenants
 
 log = logging.getLogger("pacscan.msp")
 META = ToolMeta(name="pacscan", version=__version__)
-Prepared = _Prepared  # scan.prepare()'s validated inputs, shared by every tenant
 
 
 class TenantError(PacscanError):
@@ -262,10 +260,6 @@ def _collect(tenant: Tenant, catalog: Catalog, parameters: Mapping[str, Any], op
     return _Collected(tuple(findings), tuple(targets), tuple(identities.items()), tuple(failures))
 
 
-def _now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
-
-
 def scan_tenant(tenant: Tenant, prepared: Prepared, inputs: ScanInputs, options: Options,
                 progress: TenantProgress) -> TenantOutcome:
     """Scan one tenant; every failure becomes the outcome's reason, never an exception."""
@@ -273,7 +267,7 @@ def scan_tenant(tenant: Tenant, prepared: Prepared, inputs: ScanInputs, options:
     mine = dataclasses.replace(prepared, parameters={**prepared.parameters, **tenant.parameters})
     if tenant.attested is not None:  # the client's own attestations.yaml replaces --attestations
         mine = dataclasses.replace(mine, attested=tenant.attested)
-    started = _now()
+    started = now_utc()
     try:
         got = _collect(tenant, mine.catalog, mine.parameters, options,
                        lambda message: progress.update(tenant.name, message))

@@ -45,7 +45,7 @@ class IacRequest:
 
 
 @dataclass(frozen=True)
-class _Prepared:
+class Prepared:
     catalog: Catalog
     parameters: dict[str, Any]
     attested: tuple[Finding, ...]
@@ -54,11 +54,12 @@ class _Prepared:
     changed: frozenset[Path] | None
 
 
-def _now() -> str:
+def now_utc() -> str:
+    """The current time as RFC 3339 UTC to the second (scan windows in the evidence)."""
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
-def prepare(inputs: ScanInputs) -> _Prepared:
+def prepare(inputs: ScanInputs) -> Prepared:
     catalog = load_catalog(inputs.catalog)
     parameters = effective_parameters(catalog, inputs.config)
     attested = evaluate_attestations(catalog.controls, inputs.attestations, inputs.today)
@@ -67,10 +68,10 @@ def prepare(inputs: ScanInputs) -> _Prepared:
         waivers = gate.load_waivers(inputs.waivers, [c.id for c in catalog.controls])
     known = gate.load_baseline(inputs.baseline) if inputs.baseline is not None else None
     changed = gate.changed_files(inputs.since, Path.cwd()) if inputs.since else None
-    return _Prepared(catalog, parameters, attested, waivers, known, changed)
+    return Prepared(catalog, parameters, attested, waivers, known, changed)
 
 
-def finish(prepared: _Prepared, inputs: ScanInputs, findings: Sequence[Finding], targets: Sequence[str],
+def finish(prepared: Prepared, inputs: ScanInputs, findings: Sequence[Finding], targets: Sequence[str],
            started: str, identities: Mapping[str, str] | None = None) -> ScanResult:
     """The gate steps shared by every scan: inline skips, waivers, baseline, changed files."""
     findings, unreasoned = gate.apply_inline_skips(findings)
@@ -83,7 +84,7 @@ def finish(prepared: _Prepared, inputs: ScanInputs, findings: Sequence[Finding],
     return ScanResult(
         scan_id=str(uuid.uuid4()),
         started_at=started,
-        finished_at=_now(),
+        finished_at=now_utc(),
         targets=tuple(targets),
         catalog_sha256=prepared.catalog.sha256,
         controls=prepared.catalog.controls,
@@ -99,7 +100,7 @@ def finish(prepared: _Prepared, inputs: ScanInputs, findings: Sequence[Finding],
 
 def run_iac(request: IacRequest, progress: Progress | None = None) -> ScanResult:
     prepared = prepare(request.inputs)
-    started = _now()
+    started = now_utc()
     findings = scan_terraform(prepared.catalog, prepared.parameters, request.targets, request.plans, progress)
     targets = [str(t) for t in request.targets] + [f"plan:{p}" for p in request.plans]
     return finish(prepared, request.inputs, findings, targets, started)
@@ -113,7 +114,7 @@ def run_cloud(make_collector: CollectorFactory, target: str, inputs: ScanInputs,
     """A live scan: the collector is built from the effective parameters (it may need them,
     e.g. to know which buckets hold imaging data) after every input file validated."""
     prepared = prepare(inputs)
-    started = _now()
+    started = now_utc()
     collector = make_collector(prepared.parameters)
     inventory = collector.collect(progress)
     findings = evaluate_inventory(prepared.catalog, prepared.parameters, inventory, collector.provider)

@@ -10,6 +10,7 @@ check is never silently missing.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import importlib.util
 import logging
@@ -86,29 +87,37 @@ def load(check_ids: Iterable[str]) -> None:
     root = _checks_root()
     if not wanted or root is None or not _state["stubbed"]:
         return
-    found: set[str] = set()
-    for module, path in _module_files():
-        ids = set(_ID.findall(path.read_text(encoding="utf-8", errors="replace"))) & wanted
-        if ids:
-            importlib.import_module(module)
-            found |= ids
-    graph_ids = _graph_ids(root.parent / "graph_checks")
-    missing = wanted - found - graph_ids
+    modules = _modules_by_id()
+    for module in sorted({modules[c] for c in wanted if c in modules}):
+        importlib.import_module(module)
+    missing = wanted - set(modules) - _graph_ids(root.parent / "graph_checks")
     if missing:
         log.debug("built-in checks %s not found by id; loading every check", sorted(missing))
         load_all()
 
 
+@functools.cache
+def _modules_by_id() -> dict[str, str]:
+    """Built-in check id -> the module defining it, read once per process (a scan of every
+    target and plan asks again)."""
+    modules: dict[str, str] = {}
+    for module, path in _module_files():
+        for check_id in _ID.findall(path.read_text(encoding="utf-8", errors="replace")):
+            modules.setdefault(check_id, module)
+    return modules
+
+
 _GRAPH_ID = re.compile(r'"id":\s*"([A-Z][A-Z0-9_]+)"|\bid:\s*([A-Z][A-Z0-9_]+)')
 
 
-def _graph_ids(folder: Path) -> set[str]:
+@functools.cache
+def _graph_ids(folder: Path) -> frozenset[str]:
     ids: set[str] = set()
     for path in folder.rglob("*"):
         if path.suffix in (".json", ".yaml", ".yml"):
             for quoted, bare in _GRAPH_ID.findall(path.read_text(encoding="utf-8", errors="replace")):
                 ids.add(quoted or bare)
-    return ids
+    return frozenset(ids)
 
 
 def load_all() -> None:
