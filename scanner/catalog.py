@@ -18,7 +18,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from scanner import yamlfile
+from scanner import vcache, yamlfile
 from scanner.errors import CatalogError
 from scanner.live.rules import LiveRule, parameters_used, parse_rule
 from scanner.models import (
@@ -89,9 +89,13 @@ class Catalog:
 
 
 @cache
+@cache
+def _schema_bytes() -> bytes:
+    return resources.files("scanner").joinpath("schemas/catalog.schema.json").read_bytes()
+
+
 def catalog_schema() -> dict[str, Any]:
-    text = resources.files("scanner").joinpath("schemas/catalog.schema.json").read_text("utf-8")
-    schema: dict[str, Any] = json.loads(text)
+    schema: dict[str, Any] = json.loads(_schema_bytes())
     return schema
 
 
@@ -106,9 +110,7 @@ def default_catalog_path() -> Path:
 
 def load_catalog(path: Path | None = None) -> Catalog:
     root_path = path or default_catalog_path()
-    root = _load_part(root_path)
-    if "parameters" not in root.data or "schema_version" not in root.data:
-        raise root.error("a catalog root needs `schema_version` and `parameters`", (), CatalogError)
+    root = _load_part(root_path, is_root=True)
     digest = hashlib.sha256()
     _digest(digest, root)
     parameters = _parameters(root)
@@ -121,7 +123,7 @@ def load_catalog(path: Path | None = None) -> Catalog:
                              CatalogError) from None
         if not include_path.is_file():
             raise root.error(f"include: {rel}: file not found", ("include", index), CatalogError)
-        part = _load_part(include_path)
+        part = _load_part(include_path, is_root=False)
         for key in ("parameters", "include", "schema_version"):
             if key in part.data:
                 raise part.error(f"{key}: only allowed in the catalog root", (key,), CatalogError)
@@ -146,25 +148,35 @@ def load_catalog(path: Path | None = None) -> Catalog:
     )
 
 
-def _load_part(path: Path) -> yamlfile.Document:
+def _load_part(path: Path, *, is_root: bool) -> yamlfile.Document:
+    """Read one catalog file and check it on its own: the schema, and for the root its
+    parameters. Bytes that passed these checks before are not checked again (``vcache``)."""
     doc = yamlfile.load(path, CatalogError)
     if not isinstance(doc.data, dict):
         raise doc.error("expected a mapping at the top level", (), CatalogError)
+    marker = vcache.key("catalog-root" if is_root else "catalog-part", _schema_bytes(), doc.raw)
+    if vcache.seen(marker):
+        return doc
     yamlfile.validate(doc, catalog_schema(), CatalogError)
+    if is_root:
+        if "parameters" not in doc.data or "schema_version" not in doc.data:
+            raise doc.error("a catalog root needs `schema_version` and `parameters`", (), CatalogError)
+        _check_parameters(doc)
+    vcache.remember(marker)
     return doc
 
 
 def _digest(digest: Any, doc: yamlfile.Document) -> None:
     digest.update(doc.path.name.encode())
     digest.update(b"\0")
-    digest.update(doc.path.read_bytes())
+    digest.update(doc.raw)
     digest.update(b"\0")
 
 
-def _parameters(root: yamlfile.Document) -> dict[str, Parameter]:
+def _check_parameters(root: yamlfile.Document) -> None:
+    """Every parameter's schema is a valid JSON Schema and its default satisfies it."""
     import jsonschema
 
-    out: dict[str, Parameter] = {}
     for name, spec in root.data["parameters"].items():
         try:
             jsonschema.Draft202012Validator.check_schema(spec["schema"])
@@ -175,9 +187,11 @@ def _parameters(root: yamlfile.Document) -> dict[str, Parameter]:
         except jsonschema.ValidationError as err:
             raise root.error(f"parameters.{name}.default: {err.message}",
                              ("parameters", name, "default"), CatalogError) from None
-        out[name] = Parameter(name, spec["description"], MappingProxyType(spec["schema"]),
-                              spec["default"])
-    return out
+
+
+def _parameters(root: yamlfile.Document) -> dict[str, Parameter]:
+    return {name: Parameter(name, spec["description"], MappingProxyType(spec["schema"]), spec["default"])
+            for name, spec in root.data["parameters"].items()}
 
 
 def _controls(parts: list[yamlfile.Document]) -> list[Control]:

@@ -165,7 +165,7 @@ def build_parser() -> argparse.ArgumentParser:
     from scanner.evidence.commands import add_evidence_commands
 
     add_evidence_commands(commands)
-    from scanner.drift import add_drift_command
+    from scanner.drift.args import add_drift_command
 
     add_drift_command(commands)
     return parser

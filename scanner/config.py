@@ -13,8 +13,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import jsonschema
-
 from scanner import yamlfile
 from scanner.catalog import Catalog
 from scanner.errors import ConfigError
@@ -31,6 +29,7 @@ def effective_parameters(catalog: Catalog, config_path: Path | None) -> dict[str
     values = catalog.defaults()
     if config_path is None:
         return values
+    import jsonschema
     doc = yamlfile.load(config_path, ConfigError)
     if doc.data is None:
         return values

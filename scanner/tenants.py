@@ -41,8 +41,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import jsonschema
-
 from scanner import yamlfile
 from scanner.attestations import evaluate_attestations
 from scanner.catalog import Catalog
@@ -208,6 +206,8 @@ def load_tenants(path: Path, catalog: Catalog, today: dt.date | None = None) -> 
 
 
 def _check_parameters(doc: yamlfile.Document, catalog: Catalog, index: int, overrides: Mapping[str, Any]) -> None:
+    import jsonschema
+
     for name, value in overrides.items():
         where = ("tenants", index, "parameters", name)
         key = f"tenants[{index}].parameters.{name}"

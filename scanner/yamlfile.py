@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import jsonschema
 import yaml
 
 from scanner.errors import InputError
@@ -70,6 +69,7 @@ class Document:
     path: Path
     data: Any
     lines: dict[_Path, int]
+    raw: bytes = b""  # the file's bytes, as read (for digests and the validation cache)
 
     def line_of(self, path: Sequence[str | int]) -> int | None:
         """Line of the deepest recorded prefix of ``path`` (1-based)."""
@@ -105,7 +105,7 @@ def load(path: Path, kind: Callable[..., InputError] = InputError) -> Document:
     try:
         node = loader.get_single_node()
         if node is None:
-            return Document(path, None, {})
+            return Document(path, None, {}, raw)
         _record(loader, node, ())
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as err:
@@ -129,7 +129,7 @@ def load(path: Path, kind: Callable[..., InputError] = InputError) -> Document:
         raise kind(f"invalid YAML value: {_one_line(str(err))}", path=str(path)) from None
     finally:
         loader.dispose()
-    return Document(path, data, dict(loader.lines))
+    return Document(path, data, dict(loader.lines), raw)
 
 
 def _one_line(text: str) -> str:
@@ -139,6 +139,8 @@ def _one_line(text: str) -> str:
 def validate(doc: Document, schema: dict[str, Any],
              kind: Callable[..., InputError] = InputError) -> None:
     """Validate against a JSON Schema; the first error (in document order) is raised."""
+    import jsonschema  # imported here: a run whose files are all known valid never needs it
+
     validator = jsonschema.Draft202012Validator(schema)
     errors = sorted(validator.iter_errors(doc.data),
                     key=lambda e: (doc.line_of(list(e.absolute_path)) or 0, str(e.message)))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -12,6 +13,8 @@ os.environ.setdefault("CKV_SKIP_PACKAGE_UPDATE_CHECK", "true")
 os.environ.setdefault("CHECKOV_PARALLELIZATION_TYPE", "none")
 # every evidence document a test produces is validated against the shipped schema
 os.environ["PACSCAN_VALIDATE_EVIDENCE"] = "1"
+# the validation cache (scanner.vcache) of this run only: never the user's ~/.cache
+os.environ["PACSCAN_CACHE_DIR"] = tempfile.mkdtemp(prefix="pacscan-test-cache-")
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "tests" / "fixtures"

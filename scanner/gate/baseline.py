@@ -14,8 +14,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import jsonschema
-
 from scanner.errors import InputError
 from scanner.evidence.writer import write_atomic
 from scanner.models import Finding, ScanResult, Status
@@ -62,6 +60,8 @@ def write_baseline(path: Path, result: ScanResult) -> int:
 
 
 def load_baseline(path: Path) -> frozenset[str]:
+    import jsonschema
+
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:

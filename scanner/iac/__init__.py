@@ -15,7 +15,7 @@ from typing import Any
 
 from scanner.catalog import Catalog
 from scanner.errors import TargetError
-from scanner.iac import checkov_run
+from scanner.iac import checkov_run, prefetch
 from scanner.iac.findings import parse_error_findings, to_findings
 from scanner.iac.plan import load_plan
 from scanner.models import Finding, Source
@@ -23,6 +23,7 @@ from scanner.scope import ImagingScope
 
 __all__ = ["find_terraform_files", "scan_terraform"]
 
+log = logging.getLogger("pacscan.iac")
 _SKIP_DIRS = {".terraform", ".git", "node_modules"}
 Progress = Callable[[str], None]
 
@@ -66,6 +67,18 @@ def check_targets(targets: Sequence[Path]) -> None:
 def scan_terraform(catalog: Catalog, parameters: Mapping[str, Any], targets: Sequence[Path],
                    plans: Sequence[Path], progress: Progress | None = None) -> list[Finding]:
     check_targets(targets)
+    # parsing starts in a helper process now, while this one imports Checkov (see prefetch)
+    ahead = prefetch.start(targets, checkov_run.environment)
+    try:
+        return _scan(catalog, parameters, targets, plans, progress, ahead)
+    finally:
+        if ahead is not None:
+            ahead.close()
+            log.debug("parse-ahead: %d file(s) parsed by the helper", ahead.used)
+
+
+def _scan(catalog: Catalog, parameters: Mapping[str, Any], targets: Sequence[Path], plans: Sequence[Path],
+          progress: Progress | None, ahead: prefetch.ParseAhead | None) -> list[Finding]:
     logging.getLogger("stopit").setLevel(logging.ERROR)  # Checkov's parse timeout logs a traceback
     plan_facts = [load_plan(p) for p in plans]  # validate every plan before any work
     import policies.parameters
@@ -78,8 +91,8 @@ def scan_terraform(catalog: Catalog, parameters: Mapping[str, Any], targets: Seq
         if progress:
             progress(f"Checkov: {target}")
         root = target if target.is_dir() else target.parent
-        output = checkov_run.run_directory(root, checks) if target.is_dir() else \
-            checkov_run.run_files([target], checks)
+        output = checkov_run.run_directory(root, checks, ahead) if target.is_dir() else \
+            checkov_run.run_files([target], checks, ahead)
         output.index.attribute(catalog.parents)
         findings += to_findings(catalog, output, Source.TERRAFORM, scope)
         files = find_terraform_files(target) if target.is_dir() else [target]

@@ -20,12 +20,15 @@ import types
 from collections.abc import Iterable
 from pathlib import Path
 
+from scanner import lazymod
+
 log = logging.getLogger("pacscan.iac")
 
 _CHECK_PACKAGES = ("resource", "data")
-#: third-party modules Checkov imports at start-up but only uses when it talks to its platform:
-#: loaded on first attribute access instead
-_LAZY_MODULES = ("aiohttp",)
+#: third-party modules Checkov imports (``import name``) at start-up but a Terraform scan does
+#: not use (its async HTTP client, boto3 for platform uploads, docker for image scans): they run on
+#: first use instead
+_DEFERRED_MODULES = ("aiohttp", "boto3", "docker")
 _ID = re.compile(r"""\bid\s*=\s*["']([A-Z][A-Z0-9_]+)["']""")
 _state: dict[str, bool] = {"stubbed": False}
 
@@ -35,18 +38,6 @@ def _checks_root(kind: str = "resource") -> Path | None:
     if spec is None or not spec.submodule_search_locations:
         return None
     return Path(next(iter(spec.submodule_search_locations))) / "terraform" / "checks" / kind
-
-
-def _lazy(name: str) -> None:
-    if name in sys.modules:
-        return
-    spec = importlib.util.find_spec(name)
-    if spec is None or spec.loader is None:
-        return
-    spec.loader = importlib.util.LazyLoader(spec.loader)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
 
 
 def stub_provider_packages() -> bool:
@@ -66,8 +57,8 @@ def stub_provider_packages() -> bool:
             package.__all__ = []  # type: ignore[attr-defined]
             package.__file__ = str(folder / "__init__.py")
             sys.modules[name] = package
-    for name in _LAZY_MODULES:
-        _lazy(name)
+    for name in _DEFERRED_MODULES:
+        lazymod.defer(name)
     _state["stubbed"] = True
     return True
 

@@ -19,7 +19,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from scanner.iac import builtin_checks
+from scanner.iac import builtin_checks, prefetch
 from scanner.iac.resources import ResourceIndex, address_type, index_definitions
 
 log = logging.getLogger("pacscan.iac")
@@ -61,10 +61,15 @@ class CheckovOutput:
     index: ResourceIndex
 
 
-def _prepare() -> None:
+def environment() -> None:
+    """What must hold before Checkov is first imported (here, or in the parse-ahead helper)."""
     for key, value in _CHECKOV_ENV.items():
         os.environ.setdefault(key, value)
     builtin_checks.stub_provider_packages()
+
+
+def _prepare() -> None:
+    environment()
     logging.getLogger("checkov").setLevel(logging.ERROR)
     _keep_unknown_results()
 
@@ -150,10 +155,11 @@ def _only(check_ids: Sequence[str]) -> Iterator[None]:
             registry.checks, registry.wildcard_checks = checks, wildcard
 
 
-def _run(runner: Any, check_ids: Sequence[str], **where: Any) -> CheckovOutput:
+def _run(runner: Any, check_ids: Sequence[str], ahead: prefetch.ParseAhead | None = None,
+         **where: Any) -> CheckovOutput:
     with _unknown_lock:
         _unknown_records.clear()
-    with _only(check_ids):
+    with _only(check_ids), prefetch.serving(ahead):
         report = runner.run(external_checks_dir=[str(policies_dir() / "graph")], runner_filter=_filter(check_ids),
                             **where)
     with _unknown_lock:
@@ -163,18 +169,19 @@ def _run(runner: Any, check_ids: Sequence[str], **where: Any) -> CheckovOutput:
                          index_definitions(runner.definitions or {}))
 
 
-def run_directory(root: Path, check_ids: Sequence[str]) -> CheckovOutput:
+def run_directory(root: Path, check_ids: Sequence[str], ahead: prefetch.ParseAhead | None = None) -> CheckovOutput:
     load_policies(check_ids)
     from checkov.terraform.runner import Runner
 
-    return _run(Runner(), check_ids, root_folder=str(root))
+    return _run(Runner(), check_ids, ahead, root_folder=str(root))
 
 
-def run_files(files: Sequence[Path], check_ids: Sequence[str]) -> CheckovOutput:
+def run_files(files: Sequence[Path], check_ids: Sequence[str],
+              ahead: prefetch.ParseAhead | None = None) -> CheckovOutput:
     load_policies(check_ids)
     from checkov.terraform.runner import Runner
 
-    return _run(Runner(), check_ids, root_folder=None, files=[str(f) for f in files])
+    return _run(Runner(), check_ids, ahead, root_folder=None, files=[str(f) for f in files])
 
 
 def run_plan(plan: Path, check_ids: Sequence[str]) -> CheckovOutput:

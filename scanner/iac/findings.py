@@ -8,6 +8,7 @@ after apply turns the verdict into ``unknown``: a plan never passes on a guess.
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -46,8 +47,14 @@ _OUTCOME_STATUS = {
 
 def display_path(path: str) -> str:
     """Paths relative to the working directory where possible (portable evidence)."""
+    return _relative(path, os.getcwd())
+
+
+@functools.lru_cache(maxsize=4096)
+def _relative(path: str, cwd: str) -> str:
+    """Memoised: every finding in a file asks for the same path."""
     try:
-        return os.path.relpath(path) if Path(path).is_absolute() else path
+        return os.path.relpath(path, cwd) if os.path.isabs(path) else path
     except ValueError:
         return path
 

@@ -19,11 +19,8 @@ from importlib import resources
 from pathlib import PurePath
 from typing import Any
 
-import jsonschema
-import jsonschema.exceptions
-
 from scanner.models import Control, ControlSummary, Finding, GateNotes, ScanResult, Status, Waiver
-from scanner.render.base import RenderError, ToolMeta, sorted_findings
+from scanner.render.base import RenderError, ToolMeta, dumps_indented, sorted_findings
 
 SCHEMA_VERSION = "1.1"
 _SCHEMA_FILE = "schemas/evidence.schema.json"
@@ -43,7 +40,7 @@ class JsonEvidenceRenderer:
         doc = to_document(result, meta)
         if self.validate:
             validate_document(doc)
-        return json.dumps(doc, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+        return dumps_indented(doc)
 
 
 def to_document(result: ScanResult, meta: ToolMeta) -> dict[str, Any]:
@@ -190,6 +187,9 @@ def evidence_schema() -> dict[str, Any]:
 
 def validate_document(doc: Mapping[str, Any]) -> None:
     """Raise :class:`RenderError` naming the first offending location if ``doc`` is invalid."""
+    import jsonschema  # only when validating (tests, PACSCAN_VALIDATE_EVIDENCE=1)
+    import jsonschema.exceptions
+
     validator = jsonschema.Draft202012Validator(evidence_schema())
     error = jsonschema.exceptions.best_match(validator.iter_errors(doc))
     if error is None:

@@ -15,7 +15,6 @@ control failing on one resource stay two alerts (code scanning merges equal fing
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -23,7 +22,7 @@ from typing import Any, ClassVar
 from urllib.parse import quote
 
 from scanner.models import Control, ControlId, Finding, ScanResult, Severity, Status, Waiver
-from scanner.render.base import ToolMeta, sorted_findings
+from scanner.render.base import ToolMeta, dumps_indented, sorted_findings
 from scanner.render.console import compact_evidence
 from scanner.render.json_evidence import waiver_document
 
@@ -53,8 +52,7 @@ class SarifRenderer:
     name: ClassVar[str] = "sarif"
 
     def render(self, result: ScanResult, meta: ToolMeta) -> str:
-        return json.dumps(to_sarif(result, meta, self.information_uri), indent=2, ensure_ascii=False,
-                          allow_nan=False) + "\n"
+        return dumps_indented(to_sarif(result, meta, self.information_uri))
 
 
 def to_sarif(result: ScanResult, meta: ToolMeta, information_uri: str | None = None) -> dict[str, Any]:
