@@ -30,7 +30,7 @@ from tests.policies.conftest import (
 
 FIXTURES = FIXTURE_ROOT / "azure"
 MAPPING_FILE = REPO_ROOT / "rules" / "terraform-azure.yaml"
-GRAPH_IDS = {"PACS_AZURE_STORAGE_NETWORK", "PACS_AZURE_STORAGE_CMK", "PACS_AZURE_NSG_FLOW_LOG"}
+GRAPH_IDS = {"PACS_AZURE_NSG_FLOW_LOG"}
 
 
 EXPECTED: dict[str, dict[str, Expect]] = {

@@ -69,7 +69,7 @@ def test_an_invalid_file_is_reported_every_time(cache: Path, copy: Path) -> None
     text = copy.read_text(encoding="utf-8").replace("schema_version:", "schema_versoin:", 1)
     copy.write_text(text, encoding="utf-8")
     for _ in range(2):
-        with pytest.raises(CatalogError, match="rules.yaml"):
+        with pytest.raises(CatalogError, match=r"rules\.yaml"):
             load_catalog(copy)
     assert not (cache / "validated").exists() or not any(
         m.name == vcache.key("catalog-root", catalog_module._schema_bytes(), copy.read_bytes())
