@@ -11,6 +11,10 @@
   = "Enabled" }``) or by an ``aws_s3_bucket_object_lock_configuration`` (which enables it, also
   on an existing bucket). CKV_AWS_143 ignores ``object_lock_enabled = true``, so it is not used.
   The default-retention length is PACS_AWS_S3_OBJECT_LOCK_RETENTION's.
+* PACS_AWS_S3_VERSIONING (INT-VERSION): versioning is enabled, inline (``versioning { enabled =
+  true }``) or by an ``aws_s3_bucket_versioning`` with ``status = "Enabled"`` ("Suspended" fails).
+  Same verdicts as CKV_AWS_21, which it replaces: that check is a graph connection check, and
+  Checkov's connection solver grows quadratically with the estate.
 * PACS_AWS_S3_PUBLIC_ACCESS_BLOCK (ACC-PUBLIC): an ``aws_s3_bucket_public_access_block`` for the
   bucket sets all four flags true (CKV2_AWS_6 checks only two).
 
@@ -115,6 +119,24 @@ class S3ObjectLock(DeclaredCheck):
         return [Observation(f"{address} enables object lock on the bucket", PASSED)]
 
 
+class S3Versioning(DeclaredCheck):
+    keys = ("versioning/enabled", "versioning_configuration/status")
+    linked = (("aws_s3_bucket_versioning", "bucket"),)
+    absent = "versioning not enabled: no versioning block and no aws_s3_bucket_versioning"
+
+    def __init__(self) -> None:
+        super().__init__("S3 bucket has versioning enabled (inline versioning or aws_s3_bucket_versioning)",
+                         "PACS_AWS_S3_VERSIONING", _BUCKET, CheckCategories.BACKUP_AND_RECOVERY)
+
+    def inline(self, conf: dict[str, Any]) -> Iterable[Observation]:
+        return [flag("versioning.enabled", v, True, False) for v in values(conf, ("versioning", "enabled"))]
+
+    def connected(self, resource_type: str, address: str, attrs: dict[str, Any]) -> Iterable[Observation]:
+        found = values(attrs, ("versioning_configuration", "status"))
+        return [all_of(address, [setting("versioning_configuration.status", v, ("Enabled",)) for v in found])] \
+            if found else []
+
+
 class S3PublicAccessBlock(DeclaredCheck):
     keys = _BLOCK_FLAGS
     linked = (("aws_s3_bucket_public_access_block", "bucket"),)
@@ -135,4 +157,5 @@ class S3PublicAccessBlock(DeclaredCheck):
 s3_encryption = S3Encryption()
 s3_kms = S3Kms()
 s3_object_lock = S3ObjectLock()
+s3_versioning = S3Versioning()
 s3_public_access_block = S3PublicAccessBlock()

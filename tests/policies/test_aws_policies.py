@@ -186,7 +186,7 @@ EXPECTED: dict[str, dict[str, Expect]] = {
         ),
     },
     "INT-VERSION": {
-        "CKV_AWS_21": Expect(
+        "PACS_AWS_S3_VERSIONING": Expect(
             failed={
                 "aws_s3_bucket.fail_inline_disabled",
                 "aws_s3_bucket.fail_no_versioning",

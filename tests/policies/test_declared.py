@@ -70,6 +70,16 @@ resource "aws_s3_bucket_public_access_block" "fail_block_flag_false_and_var" {
   restrict_public_buckets = true
 }
 
+resource "aws_s3_bucket" "unknown_versioning_var" {
+  bucket = "unknown-versioning-var"
+}
+resource "aws_s3_bucket_versioning" "unknown_versioning_var" {
+  bucket = aws_s3_bucket.unknown_versioning_var.id
+  versioning_configuration {
+    status = var.flag
+  }
+}
+
 resource "aws_s3_bucket" "unknown_lock_var" {
   bucket              = "unknown-lock-var"
   object_lock_enabled = var.flag
@@ -128,6 +138,7 @@ def test_aws_declared_settings(scan_tf, tmp_path: Path) -> None:  # type: ignore
         "aws_s3_bucket.unknown_block_flag": "fail",
         "aws_s3_bucket.fail_block_flag_false_and_var": "fail",
         "aws_s3_bucket.unknown_lock_var": "fail",
+        "aws_s3_bucket.unknown_versioning_var": "fail",
     }
     assert _statuses(findings, "PACS_AWS_S3_KMS")["aws_s3_bucket.pass_literal_name"] == "pass"
     # no kms_master_key_id: whatever the variable holds, it is not a customer-managed key
@@ -138,7 +149,9 @@ def test_aws_declared_settings(scan_tf, tmp_path: Path) -> None:  # type: ignore
         "aws_s3_bucket.unknown_block_flag": "unknown",
         "aws_s3_bucket.fail_block_flag_false_and_var": "fail",  # one flag false: unknown cannot rescue it
         "aws_s3_bucket.unknown_lock_var": "fail",
+        "aws_s3_bucket.unknown_versioning_var": "fail",
     }
+    assert _statuses(findings, "PACS_AWS_S3_VERSIONING")["aws_s3_bucket.unknown_versioning_var"] == "unknown"
     assert _statuses(findings, "PACS_AWS_S3_OBJECT_LOCK")["aws_s3_bucket.unknown_lock_var"] == "unknown"
 
 
