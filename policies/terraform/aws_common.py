@@ -32,21 +32,19 @@ def connected_resources(
 ) -> list[dict[str, Any]] | None:
     """Resources of ``resource_type`` whose ``via`` attribute points at the resource ``conf``.
 
-    A reference (``aws_s3_bucket.x.id``) matches by address; a literal string matches the parent's
-    own ``bucket``/``name`` attribute. Returns None when Checkov gave the check no graph.
+    A reference (``aws_s3_bucket.x.id``) matches the resource it names in the referrer's own
+    module; a literal string matches the resource's own ``bucket``/``name`` attribute (names are
+    global). Returns None when Checkov gave the check no graph.
     """
     if graph is None:
         return None
     address = str(conf.get("__address__", ""))
-    local = ".".join(address.split(".")[-2:])
-    module_prefix = address[: len(address) - len(local)]
     own_names = {first(conf, k) for k in ("bucket", "name") if isinstance(first(conf, k), str)}
-    exact, root = graph_index.by_target(graph, resource_type, via)
-    candidates = [*exact.get(local, ()), *root.get(local, ())]
+    literal, referenced = graph_index.by_target(graph, resource_type, via)
+    candidates = list(referenced.get(address, ()))
     for name in own_names:
-        candidates += exact.get(name, ())
-    return [attrs for attrs in graph_index.in_graph_order(graph, candidates)
-            if str(attrs.get("__address__", "")).startswith(module_prefix)]
+        candidates += literal.get(name, ())
+    return graph_index.in_graph_order(graph, candidates)
 
 
 def statements(policy: Any) -> list[dict[str, Any]] | None:

@@ -8,6 +8,7 @@ dict counts as a block, which words mean "the internet") stays in ``aws_common``
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
 from collections.abc import Iterable
@@ -91,6 +92,7 @@ def flatten(value: Any) -> list[Any]:
     return [value]
 
 
+@functools.lru_cache(maxsize=4096)
 def is_zero_prefix(cidr: str) -> bool:
     """True when ``cidr`` is a network of prefix length 0 (``0.0.0.0/0``, ``::/0``): the whole
     IPv4 or IPv6 internet. Anything that is not a network (a tag, a name) is False."""

@@ -46,23 +46,32 @@ def resources_of_type(graph: Any, resource_type: str) -> list[dict[str, Any]]:
     return list(_current(graph)["by_type"].get(resource_type, ()))
 
 
+def _module_prefix(attrs: dict[str, Any]) -> str:
+    """``module.a.module.b.`` of a vertex's address ("" at the root)."""
+    address, local = str(attrs.get("__address__", "")), str(attrs.get("block_name_", ""))
+    if local and address.endswith(local):
+        return address[: len(address) - len(local)]
+    return address[: len(address) - len(".".join(address.split(".")[-2:]))]
+
+
 def by_target(graph: Any, resource_type: str, via: str) -> tuple[dict[str, list[dict[str, Any]]],
                                                                    dict[str, list[dict[str, Any]]]]:
-    """For resources of ``resource_type``: (exact value of ``via`` -> resources, first two dotted
-    parts of that value (``aws_s3_bucket.x`` of ``aws_s3_bucket.x.id``) -> resources)."""
+    """For resources of ``resource_type``: (literal value of ``via`` -> resources, address of the
+    resource ``via`` references -> resources). A reference resolves inside the referring
+    resource's own module: ``aws_s3_bucket.x.id`` in ``module.m`` is ``module.m.aws_s3_bucket.x``."""
     cache = _current(graph)
     key = f"{resource_type}\0{via}"
     with _lock:
         if key not in cache["by_target"]:
-            exact: dict[str, list[dict[str, Any]]] = defaultdict(list)
-            root: dict[str, list[dict[str, Any]]] = defaultdict(list)
+            literal: dict[str, list[dict[str, Any]]] = defaultdict(list)
+            referenced: dict[str, list[dict[str, Any]]] = defaultdict(list)
             for attrs in cache["by_type"].get(resource_type, ()):
                 target = attrs.get(via)
                 if isinstance(target, str):
-                    exact[target].append(attrs)
+                    literal[target].append(attrs)
                     parts = target.split(".")
-                    if len(parts) > 2:
-                        root[".".join(parts[:2])].append(attrs)
-            cache["by_target"][key] = (dict(exact), dict(root))
+                    if len(parts) >= 2:
+                        referenced[_module_prefix(attrs) + ".".join(parts[:2])].append(attrs)
+            cache["by_target"][key] = (dict(literal), dict(referenced))
         found: tuple[dict[str, list[dict[str, Any]]], dict[str, list[dict[str, Any]]]] = cache["by_target"][key]
         return found

@@ -7,6 +7,7 @@ first, so nothing else in pacscan pays for it. A new Runner is used per scan.
 from __future__ import annotations
 
 import contextlib
+import functools
 import importlib
 import logging
 import os
@@ -121,10 +122,35 @@ def load_policies(check_ids: Sequence[str] | None = None) -> None:
 
 
 def _filter(check_ids: Sequence[str]) -> Any:
+    return _memo_filter_class()(framework=["terraform", "terraform_plan"], checks=list(check_ids),
+                                show_progress_bar=False)
+
+
+@functools.cache
+def _memo_filter_class() -> type:
+    """Checkov's RunnerFilter, answering ``should_run_check`` once per check instead of once per
+    check and resource (about a millisecond each: the largest single cost of running the Python
+    checks on a big estate). The answer depends on the file only through skip-path patterns,
+    which pacscan never sets; with any set, every call is answered afresh."""
     from checkov.runner_filter import RunnerFilter
 
-    return RunnerFilter(framework=["terraform", "terraform_plan"], checks=list(check_ids),
-                        show_progress_bar=False)
+    class MemoRunnerFilter(RunnerFilter):
+        def should_run_check(self, check: Any = None, check_id: str | None = None, bc_check_id: str | None = None,
+                             severity: Any = None, report_type: str | None = None,
+                             file_origin_paths: list[str] | None = None, root_folder: str | None = None) -> bool:
+            if self.skip_checks_regex_patterns:
+                return bool(super().should_run_check(check, check_id, bc_check_id, severity, report_type,
+                                                     file_origin_paths, root_folder))
+            if check is not None:
+                check_id, bc_check_id, severity = check.id, check.bc_id, check.severity
+            key = (check_id, bc_check_id, severity, report_type, root_folder, bool(file_origin_paths))
+            memo: dict[tuple[Any, ...], bool] = self.__dict__.setdefault("_pacscan_memo", {})
+            if key not in memo:
+                memo[key] = bool(super().should_run_check(None, check_id, bc_check_id, severity, report_type,
+                                                          file_origin_paths, root_folder))
+            return memo[key]
+
+    return MemoRunnerFilter
 
 
 @contextlib.contextmanager

@@ -148,15 +148,48 @@ def _gate(gate: GateNotes) -> dict[str, Any]:
     }
 
 
+class _NotPlain(Exception):
+    """A value the fast path does not handle; :func:`_checked` decides."""
+
+
 def _jsonable(value: Any, where: str) -> Any:
     """A plain-JSON copy of ``value``: mapping keys sorted, tuples/sets as sorted lists, dates as
     ISO 8601 text, paths as text.
 
     Anything that has no faithful JSON form (NaN, bytes, arbitrary objects) is an error naming
     where it was found, rather than being stringified into something that merely looks right.
+    Evidence is almost always plain strings, numbers, lists and mappings: those are copied
+    without building a location for every value; anything else takes the careful path.
     """
+    try:
+        return _plain(value)
+    except _NotPlain:
+        return _checked(value, where)
+
+
+_SCALARS = frozenset({str, int, bool, type(None)})
+
+
+def _plain(value: Any) -> Any:
+    kind = type(value)
+    if kind in _SCALARS:
+        return value
+    if kind is float:
+        if not math.isfinite(value):
+            raise _NotPlain
+        return value
+    if kind is dict:
+        if any(type(k) is not str for k in value):
+            raise _NotPlain
+        return {k: _plain(value[k]) for k in sorted(value)}
+    if kind is list or kind is tuple:
+        return [_plain(v) for v in value]
+    raise _NotPlain
+
+
+def _checked(value: Any, where: str) -> Any:
     if isinstance(value, enum.Enum):
-        return _jsonable(value.value, where)
+        return _checked(value.value, where)
     if value is None or isinstance(value, str | bool | int):
         return value
     if isinstance(value, dt.date):  # datetime included: ISO 8601 text is its JSON form
@@ -168,11 +201,11 @@ def _jsonable(value: Any, where: str) -> Any:
             raise RenderError(f"{where}: {value!r} has no JSON representation")
         return value
     if isinstance(value, Mapping):
-        return {str(k): _jsonable(value[k], f"{where}.{k}") for k in sorted(value, key=str)}
+        return {str(k): _checked(value[k], f"{where}.{k}") for k in sorted(value, key=str)}
     if isinstance(value, list | tuple):
-        return [_jsonable(v, f"{where}[{i}]") for i, v in enumerate(value)]
+        return [_checked(v, f"{where}[{i}]") for i, v in enumerate(value)]
     if isinstance(value, Set):
-        items = [_jsonable(v, f"{where}[]") for v in value]
+        items = [_checked(v, f"{where}[]") for v in value]
         return sorted(items, key=lambda v: json.dumps(v, sort_keys=True))
     raise RenderError(f"{where}: value of type {type(value).__name__} is not JSON")
 
