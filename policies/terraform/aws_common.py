@@ -32,9 +32,10 @@ def connected_resources(
 ) -> list[dict[str, Any]] | None:
     """Resources of ``resource_type`` whose ``via`` attribute points at the resource ``conf``.
 
-    A reference (``aws_s3_bucket.x.id``) matches the resource it names in the referrer's own
-    module; a literal string matches the resource's own ``bucket``/``name`` attribute (names are
-    global). Returns None when Checkov gave the check no graph.
+    A reference (``aws_s3_bucket.x.id``) matches the resource it names: in the referrer's own
+    module, or in the calling module when it arrived through a module variable; a literal string
+    matches the resource's own ``bucket``/``name`` attribute (names are global). Returns None
+    when Checkov gave the check no graph.
     """
     if graph is None:
         return None

@@ -8,6 +8,7 @@ its checks run, so the index is rebuilt only when a different graph object comes
 
 from __future__ import annotations
 
+import re
 import threading
 from collections import defaultdict
 from typing import Any
@@ -54,11 +55,30 @@ def _module_prefix(attrs: dict[str, Any]) -> str:
     return address[: len(address) - len(".".join(address.split(".")[-2:]))]
 
 
+_MODULE_STEP = re.compile(r'module\.[^.\[]+(?:\[[^\]]*\])?\.')
+
+
+def _enclosing(prefix: str) -> list[str]:
+    """``prefix`` and every module prefix enclosing it, outermost ("" the root) first."""
+    return ["", *(prefix[: step.end()] for step in _MODULE_STEP.finditer(prefix))]
+
+
+def _scope(attrs: dict[str, Any], via: str) -> str:
+    """The module prefix a reference in ``via`` resolves in: the vertex's own module, or, for a
+    value Checkov rendered from module variables, the module that many calls up (its rendering
+    breadcrumbs name one ``module`` per call crossed)."""
+    crumbs = (attrs.get("rendering_breadcrumbs_") or {}).get(via) or []
+    hops = sum(1 for crumb in crumbs if isinstance(crumb, dict) and crumb.get("type") == "module")
+    scopes = _enclosing(_module_prefix(attrs))
+    return scopes[max(0, len(scopes) - 1 - hops)]
+
+
 def by_target(graph: Any, resource_type: str, via: str) -> tuple[dict[str, list[dict[str, Any]]],
                                                                    dict[str, list[dict[str, Any]]]]:
     """For resources of ``resource_type``: (literal value of ``via`` -> resources, address of the
-    resource ``via`` references -> resources). A reference resolves inside the referring
-    resource's own module: ``aws_s3_bucket.x.id`` in ``module.m`` is ``module.m.aws_s3_bucket.x``."""
+    resource a reference in ``via`` names -> resources). ``aws_s3_bucket.x.id`` written in
+    ``module.m`` names ``module.m.aws_s3_bucket.x``; passed in as ``var.bucket_id`` from the
+    root, it names the root's ``aws_s3_bucket.x``."""
     cache = _current(graph)
     key = f"{resource_type}\0{via}"
     with _lock:
@@ -71,7 +91,7 @@ def by_target(graph: Any, resource_type: str, via: str) -> tuple[dict[str, list[
                     literal[target].append(attrs)
                     parts = target.split(".")
                     if len(parts) >= 2:
-                        referenced[_module_prefix(attrs) + ".".join(parts[:2])].append(attrs)
+                        referenced[_scope(attrs, via) + ".".join(parts[:2])].append(attrs)
             cache["by_target"][key] = (dict(literal), dict(referenced))
         found: tuple[dict[str, list[dict[str, Any]]], dict[str, list[dict[str, Any]]]] = cache["by_target"][key]
         return found

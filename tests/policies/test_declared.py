@@ -126,6 +126,41 @@ resource "azurerm_storage_account" "fail_allow_and_public" {
 '''
 
 
+MODULE_CALLER = '''
+resource "aws_s3_bucket" "pass_versioned_by_module" {
+  bucket = "pass-versioned-by-module"
+}
+resource "aws_s3_bucket" "fail_same_name_in_module_only" {
+  bucket = "fail-same-name-in-module-only"
+}
+module "versioning" {
+  source    = "./versioning"
+  bucket_id = aws_s3_bucket.pass_versioned_by_module.id
+}
+'''
+
+MODULE = '''
+variable "bucket_id" {}
+
+resource "aws_s3_bucket_versioning" "passed_in" {
+  bucket = var.bucket_id
+  versioning_configuration {
+    status = "Enabled"
+  }
+}
+
+resource "aws_s3_bucket" "fail_same_name_in_module_only" {
+  bucket = "module-own-bucket"
+}
+resource "aws_s3_bucket_versioning" "own" {
+  bucket = aws_s3_bucket.fail_same_name_in_module_only.id
+  versioning_configuration {
+    status = "Enabled"
+  }
+}
+'''
+
+
 def _statuses(findings: list, check_id: str) -> dict[str, str]:  # type: ignore[type-arg]
     return {f.resource.address: f.status.value for f in findings if f.check_id == check_id}
 
@@ -153,6 +188,17 @@ def test_aws_declared_settings(scan_tf, tmp_path: Path) -> None:  # type: ignore
     }
     assert _statuses(findings, "PACS_AWS_S3_VERSIONING")["aws_s3_bucket.unknown_versioning_var"] == "unknown"
     assert _statuses(findings, "PACS_AWS_S3_OBJECT_LOCK")["aws_s3_bucket.unknown_lock_var"] == "unknown"
+
+
+def test_a_reference_resolves_in_its_module_or_arrives_through_a_variable(scan_tf, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """A sub-resource in a module configures the caller's bucket when the bucket's id is passed
+    in; a module's own reference never reaches a caller's bucket that only shares the name."""
+    tree = write_tree(tmp_path / "modules", {"main.tf": MODULE_CALLER, "versioning/main.tf": MODULE})
+    assert _statuses(scan_tf(tree), "PACS_AWS_S3_VERSIONING") == {
+        "aws_s3_bucket.pass_versioned_by_module": "pass",
+        "aws_s3_bucket.fail_same_name_in_module_only": "fail",
+        "module.versioning.aws_s3_bucket.fail_same_name_in_module_only": "pass",
+    }
 
 
 def test_azure_declared_settings(scan_tf, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
