@@ -78,7 +78,7 @@ class S3Encryption(DeclaredCheck):
     def inline(self, conf: dict[str, Any]) -> Iterable[Observation]:
         return _algorithms(conf, _INLINE_DEFAULT, "server_side_encryption_configuration.", _ALGORITHMS)
 
-    def connected(self, resource_type: str, address: str, attrs: dict[str, Any]) -> Iterable[Observation]:
+    def connected(self, address: str, attrs: dict[str, Any]) -> Iterable[Observation]:
         return _algorithms(attrs, _DEFAULT, f"{address}: ", _ALGORITHMS)
 
 
@@ -95,7 +95,7 @@ class S3Kms(DeclaredCheck):
     def inline(self, conf: dict[str, Any]) -> Iterable[Observation]:
         return _kms(conf, _INLINE_DEFAULT, "server_side_encryption_configuration")
 
-    def connected(self, resource_type: str, address: str, attrs: dict[str, Any]) -> Iterable[Observation]:
+    def connected(self, address: str, attrs: dict[str, Any]) -> Iterable[Observation]:
         return _kms(attrs, _DEFAULT, address)
 
 
@@ -115,7 +115,7 @@ class S3ObjectLock(DeclaredCheck):
                 for v in values(conf, ("object_lock_configuration", "object_lock_enabled"))]
         return out
 
-    def connected(self, resource_type: str, address: str, attrs: dict[str, Any]) -> Iterable[Observation]:
+    def connected(self, address: str, attrs: dict[str, Any]) -> Iterable[Observation]:
         return [Observation(f"{address} enables object lock on the bucket", PASSED)]
 
 
@@ -131,7 +131,7 @@ class S3Versioning(DeclaredCheck):
     def inline(self, conf: dict[str, Any]) -> Iterable[Observation]:
         return [flag("versioning.enabled", v, True, False) for v in values(conf, ("versioning", "enabled"))]
 
-    def connected(self, resource_type: str, address: str, attrs: dict[str, Any]) -> Iterable[Observation]:
+    def connected(self, address: str, attrs: dict[str, Any]) -> Iterable[Observation]:
         found = values(attrs, ("versioning_configuration", "status"))
         return [all_of(address, [setting("versioning_configuration.status", v, ("Enabled",)) for v in found])] \
             if found else []
@@ -149,7 +149,7 @@ class S3PublicAccessBlock(DeclaredCheck):
     def inline(self, conf: dict[str, Any]) -> Iterable[Observation]:
         return ()
 
-    def connected(self, resource_type: str, address: str, attrs: dict[str, Any]) -> Iterable[Observation]:
+    def connected(self, address: str, attrs: dict[str, Any]) -> Iterable[Observation]:
         flags = [flag(name, (values(attrs, (name,)) or [None])[0], True, False) for name in _BLOCK_FLAGS]
         return [all_of(address, flags)]
 

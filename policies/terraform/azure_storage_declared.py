@@ -38,7 +38,7 @@ class StorageCustomerManagedKey(DeclaredCheck):
                 for name in ("key_vault_key_id", "managed_hsm_key_id")
                 for value in values(conf, ("customer_managed_key", name)) if value]
 
-    def connected(self, resource_type: str, address: str, attrs: dict[str, Any]) -> Iterable[Observation]:
+    def connected(self, address: str, attrs: dict[str, Any]) -> Iterable[Observation]:
         key = (values(attrs, ("key_vault_key_id",)) or values(attrs, ("managed_hsm_key_id",)) or [None])[0]
         return [Observation(f"{address} sets the account's key" + (f" ({key})" if key else ""), PASSED)]
 
@@ -61,7 +61,7 @@ class StorageNetworkDefaultDeny(DeclaredCheck):
                 for v in values(conf, ("public_network_access_enabled",))]
         return out
 
-    def connected(self, resource_type: str, address: str, attrs: dict[str, Any]) -> Iterable[Observation]:
+    def connected(self, address: str, attrs: dict[str, Any]) -> Iterable[Observation]:
         found = values(attrs, ("default_action",))
         return [all_of(address, [setting("default_action", v, ("Deny",)) for v in found])] if found else []
 

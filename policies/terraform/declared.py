@@ -15,7 +15,6 @@ or only unsatisfied, fails.
 
 from __future__ import annotations
 
-import re
 from abc import abstractmethod
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -24,6 +23,8 @@ from checkov.common.models.enums import CheckCategories, CheckResult
 from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
 
 from policies.terraform.aws_common import connected_resources
+from policies.terraform.aws_common import is_unresolved as aws_unresolved
+from policies.terraform.azure_gcp_common import is_unresolved as azure_gcp_unresolved
 from policies.terraform.common import Observation, as_bool, combine, first, list_blocks
 
 PASSED, FAILED, UNKNOWN = CheckResult.PASSED, CheckResult.FAILED, CheckResult.UNKNOWN
@@ -57,19 +58,15 @@ def values(conf: dict[str, Any], path: Sequence[str]) -> list[Any]:
     return [first(block, path[-1]) for block in blocks_at(conf, path[:-1]) if path[-1] in block]
 
 
-_UNRENDERED = re.compile(
-    r"^(var|local|data|module|each|count|path|terraform|aws_[a-z0-9_]+|azurerm_[a-z0-9_]+|google_[a-z0-9_]+)\.|\$\{")
-
-
 def is_unrendered(value: Any) -> bool:
-    """A value Checkov left as an expression (``var.x``, ``aws_kms_key.k.arn``, ``${...}``)."""
-    return isinstance(value, str) and bool(_UNRENDERED.search(value.strip()))
+    """A value Checkov left as an expression (``var.x``, ``aws_kms_key.k.arn``, ``${...}``),
+    by either provider family's reading of references."""
+    return aws_unresolved(value) or azure_gcp_unresolved(value)
 
 
-def setting(label: str, value: Any, accept: Iterable[Any]) -> Observation:
+def setting(label: str, value: Any, accept: tuple[str, ...]) -> Observation:
     """``value`` (present) compared with the accepted literals."""
-    wanted = list(accept)
-    if value in wanted or (isinstance(value, str) and value in [str(w) for w in wanted]):
+    if value in accept:
         return Observation(f"{label}={value}", PASSED)
     if is_unrendered(value):
         return Observation(f"{label}={value}: not resolvable before apply", UNKNOWN)
@@ -113,7 +110,7 @@ class DeclaredCheck(BaseResourceCheck):
                     f"Checkov provided no resource graph: {resource_type} not visible", UNKNOWN))
                 continue
             for attrs in found:
-                observations += self.connected(resource_type, str(attrs.get("__address__", resource_type)), attrs)
+                observations += self.connected(str(attrs.get("__address__", resource_type)), attrs)
         self.details = [o.text for o in observations] or [self.absent]
         return best(observations)
 
@@ -122,5 +119,5 @@ class DeclaredCheck(BaseResourceCheck):
         """What the resource itself declares."""
 
     @abstractmethod
-    def connected(self, resource_type: str, address: str, attrs: dict[str, Any]) -> Iterable[Observation]:
-        """What one connected resource declares."""
+    def connected(self, address: str, attrs: dict[str, Any]) -> Iterable[Observation]:
+        """What one connected resource (of a ``linked`` type) declares."""

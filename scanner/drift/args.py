@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 FORMATS = ("console", "json")
-#: the command's help epilog: the exit codes, from the command module's docstring
+#: the command's help epilog: its exit codes (scanner.drift.commands returns them)
 EPILOG = "Exit codes: 0 no difference; 1 drift, only-in-code or only-in-cloud found; 2 usage or input error."
 
 

@@ -27,7 +27,6 @@ from pathlib import Path
 from typing import Any
 
 _FRAME = struct.Struct(">Q")
-Loader = Callable[..., Any]
 
 
 def enabled() -> bool:
