@@ -10,6 +10,13 @@ sets) and ``dict`` (maps and objects). An :class:`Unknown` may stand anywhere a 
 * as the rest of a mapping, in a :class:`PartialDict`: ``merge(var.tags, {team = "pacs"})`` knows
   ``team`` and nothing about the other keys.
 
+An unknown may still say something: ``candidates`` are the values it can only be one of (a
+conditional whose condition is unknown: a rule decides when every candidate gives the same
+answer); ``spread`` marks a list element that stands for zero or more elements rather than exactly
+one; ``partial`` is what is known of a value that is not wholly known (``jsonencode`` of an object
+with one unknown ARN keeps the object, unknown ARN inside); ``symbol`` names a value known only
+after apply by what it is, e.g. ``aws_s3_bucket.pacs.arn`` or ``${aws_s3_bucket.pacs.arn}/*``.
+
 ``Unknown`` has no truth value: ``if value:`` on one raises ``TypeError``, so code that forgets to
 ask "is it known?" fails loudly in tests instead of quietly reading unknown as false. ``error``
 marks a value that could not be *read* (access denied, throttled, unreachable), as opposed to one
@@ -33,6 +40,10 @@ class Unknown:
     reason: str
     origin: str | None = None
     error: bool = False
+    candidates: tuple[Any, ...] = ()
+    spread: bool = False
+    partial: Any = None
+    symbol: str | None = None
 
     def __bool__(self) -> NoReturn:
         raise TypeError(f"an unknown value has no truth value ({self.reason})")
@@ -62,7 +73,8 @@ def is_unknown(value: Any) -> bool:
 
 
 def unknowns(value: Any) -> Iterator[Unknown]:
-    """Every :class:`Unknown` in ``value``, depth first (the rest of a partial mapping included)."""
+    """Every :class:`Unknown` in ``value``, depth first (the rest of a partial mapping included;
+    not the unknowns inside an unknown's candidates or partial value)."""
     if isinstance(value, Unknown):
         yield value
     elif isinstance(value, dict):
@@ -99,6 +111,10 @@ def to_json(value: Any) -> Any:
             out["origin"] = value.origin
         if value.error:
             out["error"] = True
+        if value.candidates:
+            out["one_of"] = [to_json(c) for c in value.candidates]
+        if value.symbol:
+            out["symbol"] = value.symbol
         return out
     if isinstance(value, dict):
         data = {str(k): to_json(v) for k, v in value.items()}
