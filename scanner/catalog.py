@@ -20,7 +20,8 @@ from typing import Any
 
 from scanner import vcache, yamlfile
 from scanner.errors import CatalogError
-from scanner.live.rules import LiveRule, parameters_used, parse_rule
+from scanner.engine.rules import Rule, parameters_used, parse_rule
+from scanner.facts.schema import KindSchema, parse_kind, undeclared_parents
 from scanner.models import (
     CheckId,
     Citation,
@@ -59,10 +60,20 @@ class Catalog:
     parameters: Mapping[str, Parameter]
     controls: tuple[Control, ...]
     parents: Mapping[str, ParentLink] = field(default_factory=dict)
-    live_rules: tuple[LiveRule, ...] = ()
+    #: the rules, one set for Terraform and live clouds
+    rules: tuple[Rule, ...] = ()
+    #: resource kind -> its fact schema
+    kinds: Mapping[str, KindSchema] = field(default_factory=dict)
 
-    def rules_for(self, provider: str) -> tuple[LiveRule, ...]:
-        return tuple(r for r in self.live_rules if r.provider == provider)
+    def rules_for(self, provider: str) -> tuple[Rule, ...]:
+        return tuple(r for r in self.rules if r.provider == provider)
+
+    def rules_by_control(self) -> Mapping[str, tuple[Rule, ...]]:
+        out: dict[str, list[Rule]] = {}
+        for rule in self.rules:
+            for control in rule.controls:
+                out.setdefault(control, []).append(rule)
+        return {k: tuple(v) for k, v in out.items()}
 
     def control(self, control_id: str) -> Control:
         for control in self.controls:
@@ -88,7 +99,6 @@ class Catalog:
         return {k: tuple(v) for k, v in out.items()}
 
 
-@cache
 @cache
 def _schema_bytes() -> bytes:
     return resources.files("scanner").joinpath("schemas/catalog.schema.json").read_bytes()
@@ -138,13 +148,15 @@ def load_catalog(path: Path | None = None) -> Catalog:
         if control.evaluation is Evaluation.ATTESTATION and control.terraform_checks:
             raise CatalogError(f"{control.id}: an attestation control cannot map Terraform checks",
                                path=str(root_path))
+    kinds = _kinds(parts)
     return Catalog(
         path=root_path,
         sha256=digest.hexdigest(),
         parameters=MappingProxyType(parameters),
         controls=final,
         parents=MappingProxyType(_parents(parts)),
-        live_rules=_live_rules(parts, {c.id for c in final}, set(parameters)),
+        rules=_rules(parts, {c.id for c in final}, set(parameters), kinds),
+        kinds=MappingProxyType(kinds),
     )
 
 
@@ -235,9 +247,27 @@ def _terraform_checks(parts: list[yamlfile.Document], controls: list[Control]) -
     return out
 
 
-def _live_rules(parts: list[yamlfile.Document], control_ids: set[str], parameters: set[str]) -> tuple[LiveRule, ...]:
+def _kinds(parts: list[yamlfile.Document]) -> dict[str, KindSchema]:
+    out: dict[str, KindSchema] = {}
+    for doc in parts:
+        for kind, raw in doc.data.get("kinds", {}).items():
+            if kind in out:
+                raise doc.error(f"kinds.{kind}: declared twice", ("kinds", kind), CatalogError)
+            schema = parse_kind(kind, raw)
+            for key in undeclared_parents(schema):
+                raise doc.error(f"kinds.{kind}.facts.{key}: its parent key is not declared",
+                                ("kinds", kind, "facts", key), CatalogError)
+            out[kind] = schema
+    return out
+
+
+def _rules(parts: list[yamlfile.Document], control_ids: set[str], parameters: set[str],
+           kinds: Mapping[str, KindSchema]) -> tuple[Rule, ...]:
+    """Every rule, checked against the catalog: known controls and parameters, a declared kind,
+    and only fact keys that kind's schema declares (a misspelt key would otherwise read as
+    "not collected" forever and the control would never fail)."""
     seen: set[str] = set()
-    out: list[LiveRule] = []
+    out: list[Rule] = []
     for doc in parts:
         for index, raw in enumerate(doc.data.get("rules", [])):
             where: tuple[str | int, ...] = ("rules", index)
@@ -251,7 +281,16 @@ def _live_rules(parts: list[yamlfile.Document], control_ids: set[str], parameter
             for name in parameters_used(raw):
                 if name not in parameters:
                     raise doc.error(f"rules[{index}]: unknown parameter {name!r}", where, CatalogError)
-            out.append(parse_rule(raw, f"{doc.path.name}:{doc.line_of(where)}"))
+            rule = parse_rule(raw, f"{doc.path.name}:{doc.line_of(where)}")
+            schema = kinds.get(rule.resource)
+            if schema is None:
+                raise doc.error(f"rules[{index}].resource: no input produces resource kind {rule.resource!r} "
+                                f"(no fact schema declares it under `kinds`)", (*where, "resource"), CatalogError)
+            for key in (*rule.reads(), *rule.evidence):
+                if not schema.declares(key):
+                    raise doc.error(f"rules[{index}] ({rule.id}): fact key {key!r} is not in the fact schema of "
+                                    f"{rule.resource}", where, CatalogError)
+            out.append(rule)
     return tuple(out)
 
 

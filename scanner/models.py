@@ -35,8 +35,11 @@ _SEVERITY_RANK = {Severity.LOW: 1, Severity.MEDIUM: 2, Severity.HIGH: 3, Severit
 class Status(enum.StrEnum):
     """The verdict of one finding.
 
-    ``pass``/``fail`` come from an evaluated setting; ``error`` and ``unknown`` mean the setting
-    could not be read or is not known yet (never a pass); ``attested``/``missing``/``expired``
+    ``pass``/``fail`` come from an evaluated setting; ``error`` means the setting could not be read
+    (denied, throttled, unreachable, unparseable) and ``unknown`` that it cannot be decided (known
+    only after apply, a variable with no value): neither is ever a pass. ``not_applicable`` means
+    the rule does not apply to the resource (object-lock retention on a bucket without object
+    lock), or, for a control, that nothing of the kinds it judges was found. ``attested``/``missing``/``expired``
     come from the attestation file for controls infrastructure cannot show; ``waived`` is a
     failure someone accepted on the record (an inline Checkov skip with a reason, or a waiver).
     """
@@ -49,6 +52,7 @@ class Status(enum.StrEnum):
     ATTESTED = "attested"
     MISSING = "missing"
     EXPIRED = "expired"
+    NOT_APPLICABLE = "not_applicable"
 
     @property
     def is_failure(self) -> bool:
@@ -66,6 +70,7 @@ class Status(enum.StrEnum):
 
 
 _STATUS_RANK = {
+    Status.NOT_APPLICABLE: -1,
     Status.PASS: 0,
     Status.ATTESTED: 0,
     Status.WAIVED: 1,
@@ -219,8 +224,10 @@ class ScanResult:
         return tuple(f for f in self.findings if f.control_id == control_id)
 
     def summaries(self) -> tuple[ControlSummary, ...]:
-        """Roll findings up per control, in catalog order; a control with no finding is
-        ``unknown`` for automated controls (nothing was evaluated) so it never reads as a pass."""
+        """Roll findings up per control, in catalog order. An automated control with no finding is
+        ``not_applicable``: nothing of the kinds its rules judge was found (whatever could not be
+        read or parsed is an ``error`` finding, so it is never silently empty); an attestation
+        control with none is ``missing``."""
         out = []
         for control in self.controls:
             found = self.findings_for(control.id)
@@ -232,6 +239,6 @@ class ScanResult:
             elif control.evaluation is Evaluation.ATTESTATION:
                 status = Status.MISSING
             else:
-                status = Status.UNKNOWN
+                status = Status.NOT_APPLICABLE
             out.append(ControlSummary(control=control, status=status, counts=counts))
         return tuple(out)

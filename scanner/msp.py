@@ -38,7 +38,7 @@ from scanner.collectors.base import Collector
 from scanner.errors import OutputError, PacscanError
 from scanner.evidence.bundle import INDEX_NAME, INDEX_SCHEMA, MANIFEST_NAME
 from scanner.evidence.writer import write_atomic
-from scanner.live.engine import evaluate_inventory
+from scanner.engine.evaluate import evaluate_inventory
 from scanner.models import Finding, ScanResult
 from scanner.msp_progress import LogProgress, RichProgress, TenantProgress
 from scanner.render import JsonEvidenceRenderer, ToolMeta

@@ -20,7 +20,7 @@ from scanner.catalog import Catalog, load_catalog
 from scanner.collectors.base import Collector
 from scanner.config import effective_parameters
 from scanner.iac import Progress, scan_terraform
-from scanner.live.engine import evaluate_inventory
+from scanner.engine.evaluate import evaluate_inventory
 from scanner.models import Finding, GateNotes, ScanResult, Waiver
 
 

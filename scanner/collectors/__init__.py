@@ -1,4 +1,4 @@
-"""Collectors: one per cloud, each turning SDK responses into an :class:`~scanner.live.facts.Inventory`.
+"""Collectors: one per cloud, each turning SDK responses into an :class:`~scanner.facts.resource.Inventory`.
 
 SDKs are imported lazily (inside the provider packages), so ``pacscan iac`` never pays for them.
 """

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Protocol
 
 from scanner.errors import PacscanError
-from scanner.live.facts import Inventory
+from scanner.facts.resource import Inventory
 
 Progress = Callable[[str], None]
 

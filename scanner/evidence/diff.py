@@ -33,7 +33,7 @@ from scanner.render.console import compact_evidence
 
 SINGLE_TENANT = "-"
 ABSENT = "(absent)"
-_FIXED = frozenset({Status.PASS, Status.ATTESTED})
+_FIXED = frozenset({Status.PASS, Status.ATTESTED, Status.NOT_APPLICABLE})
 
 
 @dataclass(frozen=True)

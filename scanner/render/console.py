@@ -47,6 +47,7 @@ STATUS_STYLES: Mapping[Status, str] = {
     Status.ERROR: "bold magenta",
     Status.UNKNOWN: "bold yellow",
     Status.WAIVED: "cyan",
+    Status.NOT_APPLICABLE: "dim",
 }
 _EVIDENCE_WIDTH = 240
 

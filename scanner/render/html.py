@@ -25,7 +25,7 @@ from scanner.render.base import ToolMeta
 COLORS: Mapping[str, str] = {
     "pass": "#2e7d32", "attested": "#66bb6a", "waived": "#0288d1", "unknown": "#f9a825",
     "error": "#8e24aa", "missing": "#e64a19", "expired": "#ef6c00", "fail": "#c62828",
-    "not-evaluated": "#757575",
+    "not-evaluated": "#757575", "not_applicable": "#9e9e9e",
 }
 NOT_EVALUATED = "not-evaluated"
 _CSS = """

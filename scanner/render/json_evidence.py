@@ -22,7 +22,7 @@ from typing import Any
 from scanner.models import Control, ControlSummary, Finding, GateNotes, ScanResult, Status, Waiver
 from scanner.render.base import RenderError, ToolMeta, dumps_indented, sorted_findings
 
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.2"
 _SCHEMA_FILE = "schemas/evidence.schema.json"
 
 

@@ -80,7 +80,8 @@ FAILING = {
     "AWS-BACKUP-VAULT-ENCRYPTED": (VAULTS, {"fail-vault"}),
     "AWS-BACKUP-VAULT-CMK": (VAULTS, {"fail-vault"}),
     "AWS-BACKUP-VAULT-LOCK": (VAULTS, {"fail-vault"}),
-    "AWS-BACKUP-VAULT-LOCK-RETENTION": (VAULTS - {"fail-vault"}, {"fail-lock-short"}),  # no lock: no finding
+    # no lock: the lock's retention does not apply
+    "AWS-BACKUP-VAULT-LOCK-RETENTION": (VAULTS - {"fail-vault"}, {"fail-lock-short"}, {"fail-vault"}),
     "AWS-BACKUP-PLAN-RETENTION": (PLANS, {"fail-plan", "fail-copy-short"}),
     "AWS-BACKUP-PLAN-COPY": (PLANS, {"fail-plan"}),
     "AWS-BACKUP-PLAN-SELECTIONS": (PLANS, {"fail-plan"}),
@@ -93,8 +94,8 @@ def test_every_backup_rule_passes_and_fails_exactly_the_named_vaults_and_plans(r
     assert failures == []
     assert {r.name for r in resources} == VAULTS | PLANS
     assert all(r.errors == {} for r in resources), [r.errors for r in resources]
-    for rule_id, (judged, failing) in FAILING.items():
-        expect(findings, rule_id, judged - failing, failing)
+    for rule_id, (judged, failing, *not_applicable) in FAILING.items():
+        expect(findings, rule_id, judged - failing, failing, *not_applicable)
     by_name = {r.name: r for r in resources}
     assert by_name["pass-vault"].facts["encryption"]["key_manager"] == "CUSTOMER"
     assert by_name["pass-vault"].tags == {"data": "dicom"}
@@ -108,7 +109,7 @@ def test_every_backup_rule_passes_and_fails_exactly_the_named_vaults_and_plans(r
 def test_min_backup_retention_days_parameter_moves_the_threshold(recordings: Recordings) -> None:
     seed(recordings)
     _, _, findings = scan(collect_backup, open_session(), {"min_backup_retention_days": 7})
-    expect(findings, "AWS-BACKUP-VAULT-LOCK-RETENTION", {"pass-vault", "fail-lock-short"}, set())
+    expect(findings, "AWS-BACKUP-VAULT-LOCK-RETENTION", {"pass-vault", "fail-lock-short"}, set(), {"fail-vault"})
     expect(findings, "AWS-BACKUP-PLAN-RETENTION", {"pass-plan", "fail-copy-short"}, {"fail-plan"})
 
 

@@ -65,7 +65,8 @@ LISTENERS = {
     "pacs-alb:8080": "fail",  # HTTP that forwards plain text
     "pacs-nlb:2762": "pass",  # TLS, TLS 1.3 only
     "pacs-nlb:11112": "fail",  # TLS, accepts TLSv1.1
-}  # pacs-nlb:104 (TCP pass-through) is not judged
+    "pacs-nlb:104": "not_applicable",  # TCP pass-through: TLS use is not visible, the rule does not apply
+}
 
 
 def test_listeners_tls(aws: str) -> None:
@@ -85,8 +86,8 @@ def test_denied_ssl_policies_are_errors_for_tls_listeners_only(aws: str) -> None
     session = aws_session()
     inject(session, "elbv2", "us-east-1", "DescribeSSLPolicies", Fault("AccessDenied", protocol="query"))
     _, findings = run(session, collect_listeners)
-    expected = {name: ("error" if name not in ("pacs-alb:80", "pacs-alb:8080") else status)
-                for name, status in LISTENERS.items()}
+    expected = {name: ("error" if name not in ("pacs-alb:80", "pacs-alb:8080") and status != "not_applicable"
+                       else status) for name, status in LISTENERS.items()}
     assert verdicts(findings, "AWS-ELBV2-LISTENER-TLS") == expected
 
 

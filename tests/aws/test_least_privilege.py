@@ -26,7 +26,7 @@ from scanner.catalog import load_catalog
 from scanner.collectors.aws.collector import FAMILIES, AwsCollector
 from scanner.collectors.aws.iam_actions import allowed_patterns, required_actions, uncovered
 from scanner.collectors.aws.session import AwsSession, AwsTarget, RetryPolicy
-from scanner.live.facts import Inventory
+from scanner.facts.resource import Inventory
 from tests.aws.backup_recordings import Recordings, serve
 from tests.aws.conftest import client, recorded_operations
 from tests.aws.test_audit import seed_trails

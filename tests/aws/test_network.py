@@ -21,8 +21,8 @@ from scanner.collectors.aws.network import (
     collect_vpcs,
 )
 from scanner.collectors.aws.session import AwsSession, AwsTarget, RetryPolicy
-from scanner.live.engine import evaluate_inventory
-from scanner.live.facts import Inventory
+from scanner.engine.evaluate import evaluate_inventory
+from scanner.facts.resource import Inventory
 from scanner.models import Finding
 from tests.aws.conftest import client
 
@@ -291,8 +291,8 @@ def test_denied_flow_logs_is_error_for_flow_logs_only(aws: str) -> None:
 
 @pytest.mark.parametrize("rule", ["AWS-SG-DICOM", "AWS-SG-ADMIN", "AWS-NACL-DICOM", "AWS-NACL-ADMIN"])
 def test_rules_read_the_catalog_ports(rule: str) -> None:
-    from scanner.live.rules import parameters_used
+    from scanner.engine.rules import parameters_used
 
     catalog = load_catalog()
-    live = next(r for r in catalog.live_rules if r.id == rule)
+    live = next(r for r in catalog.rules if r.id == rule)
     assert set(parameters_used(live.check)) == {"dicom_ports" if "DICOM" in rule else "admin_ports"}

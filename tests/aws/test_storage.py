@@ -24,8 +24,8 @@ from scanner.catalog import load_catalog
 from scanner.collectors.aws.keys import collect_keys
 from scanner.collectors.aws.session import AwsSession, AwsTarget, RetryPolicy
 from scanner.collectors.aws.storage import collect_buckets
-from scanner.live.engine import evaluate_inventory
-from scanner.live.facts import CloudResource, CollectionFailure, Inventory
+from scanner.engine.evaluate import evaluate_inventory
+from scanner.facts.resource import Resource, CollectionFailure, Inventory
 from scanner.models import Finding
 from tests.aws.conftest import (
     MOTO_ACCOUNT,
@@ -39,7 +39,7 @@ from tests.aws.conftest import (
 )
 
 REGIONS = ("us-east-1", "eu-west-1")
-Collect = Callable[[AwsSession, Sequence[str], Any], tuple[list[CloudResource], list[CollectionFailure]]]
+Collect = Callable[[AwsSession, Sequence[str], Any], tuple[list[Resource], list[CollectionFailure]]]
 Hook = tuple[str, Callable[..., Any]]
 
 
@@ -64,7 +64,7 @@ def open_session(hooks: Sequence[Hook] = ()) -> AwsSession:
 
 
 def scan(collect: Collect, session: AwsSession,
-         parameters: dict[str, Any] | None = None) -> tuple[list[CloudResource], list[CollectionFailure],
+         parameters: dict[str, Any] | None = None) -> tuple[list[Resource], list[CollectionFailure],
                                                              list[Finding]]:
     with ThreadPoolExecutor(max_workers=8) as pool:
         resources, failures = collect(session, REGIONS, pool)
@@ -84,8 +84,10 @@ def verdicts(findings: Sequence[Finding], rule_id: str) -> dict[str, str]:
     return out
 
 
-def expect(findings: Sequence[Finding], rule_id: str, passing: set[str], failing: set[str]) -> None:
-    want = {**{n: "pass" for n in passing}, **{n: "fail" for n in failing}}
+def expect(findings: Sequence[Finding], rule_id: str, passing: set[str], failing: set[str],
+           not_applicable: frozenset[str] | set[str] = frozenset()) -> None:
+    want = {**{n: "pass" for n in passing}, **{n: "fail" for n in failing},
+            **{n: "not_applicable" for n in not_applicable}}
     assert verdicts(findings, rule_id) == want, rule_id
 
 
@@ -312,12 +314,13 @@ def test_kms_rotation_passes_and_fails_exactly_the_named_customer_keys(aws: str)
     assert set(by_name) == {"pass-rotated", "fail-not-rotated", "asymmetric"}
     assert by_name["pass-rotated"].name == rotated and by_name["asymmetric"].name == asymmetric
     got = {by_name_of(resources, n): v for n, v in verdicts(findings, "AWS-KMS-ROTATION").items()}
-    assert got == {"pass-rotated": "pass", "fail-not-rotated": "fail"}  # an RSA key cannot rotate: no finding
+    # an RSA key cannot rotate: the rule does not apply to it
+    assert got == {"pass-rotated": "pass", "fail-not-rotated": "fail", "asymmetric": "not_applicable"}
     assert by_name["asymmetric"].facts["rotation"] is None
     assert session.calls["kms:GetKeyRotationStatus"] == 2  # never asked for the RSA key
 
 
-def by_name_of(resources: Sequence[CloudResource], key_id: str) -> str:
+def by_name_of(resources: Sequence[Resource], key_id: str) -> str:
     return next(r.tags.get("Name", "asymmetric") for r in resources if r.name == key_id)
 
 

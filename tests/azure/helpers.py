@@ -8,8 +8,8 @@ from typing import Any
 from scanner.catalog import load_catalog
 from scanner.collectors.azure import AzureCollector, AzureTarget
 from scanner.collectors.azure.session import RetryPolicy
-from scanner.live.engine import evaluate_inventory
-from scanner.live.facts import Inventory
+from scanner.engine.evaluate import evaluate_inventory
+from scanner.facts.resource import Inventory
 from scanner.models import Finding
 from tests.azure.conftest import ArmServer, FixedToken
 

@@ -30,7 +30,8 @@ EXPECTED: dict[str, dict[str, set[str]]] = {
     "AZURE-NSG-FLOW-LOG": {"pass": {"pass-nsg"}, "fail": {"fail-nsg-dicom", "fail-nsg-admin", "fail-nsg-west"}},
     "AZURE-APPGW-TLS": {"pass": {"pass-appgw", "pass-appgw-custom"}, "fail": {"fail-appgw-old", "fail-appgw-default"}},
     "AZURE-RECOVERY-VAULT": {"pass": {"pass-rsv"}, "fail": {"fail-rsv"}},
-    "AZURE-BACKUP-RETENTION": {"pass": {"pass-policy-vm"}, "fail": {"fail-policy-files"}},
+    "AZURE-BACKUP-RETENTION": {"pass": {"pass-policy-vm"}, "fail": {"fail-policy-files"},
+                               "not_applicable": {"sql-policy"}},  # a workload policy: not judged
     "AZURE-KEY-ROTATION": {"pass": {"pass-key"}, "fail": {"fail-key"}},
     "AZURE-KEYVAULT-PURGE-PROTECTION": {"pass": {"pass-key"}, "fail": {"fail-key"}},
     "AZURE-ACTIVITY-LOG": {"pass": {ACTIVITY_SUB}, "fail": {ACTIVITY_SUB2}},

@@ -246,7 +246,7 @@ def storage_client(emulator_url: str) -> Any:
 def scan(fixture: RestFixture, **kwargs: Any) -> tuple[Any, list[Any]]:
     """Collect, then evaluate with the catalog defaults: (inventory, findings)."""
     from scanner.catalog import load_catalog
-    from scanner.live.engine import evaluate_inventory
+    from scanner.engine.evaluate import evaluate_inventory
 
     catalog = load_catalog()
     inventory = collector(fixture, **kwargs).collect()

@@ -97,7 +97,7 @@ def test_bucket_rules(gcp: RestFixture, emulator_url: str) -> None:
 
 def test_imaging_scope_selects_buckets_by_label(gcp: RestFixture, emulator_url: str) -> None:
     from scanner.catalog import load_catalog
-    from scanner.live.engine import evaluate_inventory
+    from scanner.engine.evaluate import evaluate_inventory
     from tests.gcp.conftest import collector
 
     seed(emulator_url, "pacs-images", labels={"data": "imaging"})

@@ -28,7 +28,7 @@ from scanner.errors import InputError
 from scanner.gate.baseline import load_baseline
 from scanner.gate.waivers import load_waivers
 from scanner.iac.plan import load_plan
-from scanner.live.predicates import PredicateError, evaluate
+from scanner.engine.predicates import PredicateError, evaluate
 from scanner.models import Status
 from scanner.tenants import load_tenants
 from tests.conftest import REPO

@@ -47,7 +47,7 @@ from typing import Any
 
 from scanner.collectors.aws.network import Collected, per_region
 from scanner.collectors.aws.session import AwsSession, FactReader
-from scanner.live.facts import CloudResource, CollectionFailure
+from scanner.facts.resource import Resource, CollectionFailure
 
 TRAIL = "aws.cloudtrail.trail"
 ACCOUNT = "aws.cloudtrail.account"
@@ -112,7 +112,7 @@ def event_coverage(response: Mapping[str, Any]) -> dict[str, Any]:
     return {"s3_data_events": classic + advanced, "management_events": classic_mgmt or advanced_mgmt}
 
 
-def _trail(raw: Mapping[str, Any], session: AwsSession) -> CloudResource:
+def _trail(raw: Mapping[str, Any], session: AwsSession) -> Resource:
     home = str(raw.get("HomeRegion") or "us-east-1")
     arn = str(raw["TrailARN"])
     reader = FactReader(facts={
@@ -133,17 +133,17 @@ def _trail(raw: Mapping[str, Any], session: AwsSession) -> CloudResource:
         reader.facts.update(coverage)
     elif "s3_data_events" in reader.errors:
         reader.errors["management_events"] = reader.errors["s3_data_events"]
-    return CloudResource(provider="aws", type=TRAIL, id=arn, name=str(raw.get("Name") or arn),
+    return Resource(provider="aws", type=TRAIL, id=arn, name=str(raw.get("Name") or arn),
                          account=session.account, region=home, facts=reader.facts, errors=reader.errors)
 
 
-def _account(trails: Sequence[CloudResource], failures: Sequence[CollectionFailure],
-             session: AwsSession) -> CloudResource:
+def _account(trails: Sequence[Resource], failures: Sequence[CollectionFailure],
+             session: AwsSession) -> Resource:
     problems = [f"{f.region}: {f.reason}" for f in failures]
     problems += [f"{t.name}: {k}: {v}" for t in trails for k, v in t.errors.items()
                  if k in ("is_logging", "s3_data_events")]
     summaries = [{"arn": t.id, **{k: t.facts.get(k) for k in _SUMMARY_KEYS[1:]}} for t in trails]
-    return CloudResource(
+    return Resource(
         provider="aws", type=ACCOUNT, id=f"aws-account/{session.account}/cloudtrail",
         name=f"CloudTrail (account {session.account})", account=session.account, region=None,
         facts={} if problems else {"trails": summaries},

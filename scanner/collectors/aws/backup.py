@@ -48,18 +48,18 @@ from typing import Any
 from scanner.collectors.aws.errors import api_errors, reason
 from scanner.collectors.aws.session import AwsSession, FactReader
 from scanner.collectors.aws.storage import iso
-from scanner.live.facts import CloudResource, CollectionFailure
+from scanner.facts.resource import Resource, CollectionFailure
 
 VAULT = "aws.backup.vault"
 PLAN = "aws.backup.plan"
-Collected = tuple[list[CloudResource], list[CollectionFailure]]
+Collected = tuple[list[Resource], list[CollectionFailure]]
 
 
 def collect_backup(session: AwsSession, regions: Sequence[str], pool: Executor) -> Collected:
     """Backup vaults and plans (with their selections) in every region."""
     jobs = [(kind, region, pool.submit(fn, session, region))
             for kind, fn in ((VAULT, _vaults), (PLAN, _plans)) for region in regions]
-    resources: list[CloudResource] = []
+    resources: list[Resource] = []
     failures: list[CollectionFailure] = []
     for kind, region, job in jobs:
         found, error = job.result()
@@ -69,7 +69,7 @@ def collect_backup(session: AwsSession, regions: Sequence[str], pool: Executor) 
     return resources, failures
 
 
-def _vaults(session: AwsSession, region: str) -> tuple[list[CloudResource], str | None]:
+def _vaults(session: AwsSession, region: str) -> tuple[list[Resource], str | None]:
     backup = session.client("backup", region)
     try:
         listed = [v for page in backup.get_paginator("list_backup_vaults").paginate()
@@ -93,7 +93,7 @@ def _key_managers(session: AwsSession, region: str, key_arns: set[str]) -> dict[
 
 
 def _vault(session: AwsSession, region: str, raw: Mapping[str, Any],
-           managers: Mapping[str, tuple[Any, str | None]]) -> CloudResource:
+           managers: Mapping[str, tuple[Any, str | None]]) -> Resource:
     backup = session.client("backup", region)
     arn = str(raw["BackupVaultArn"])
     reader = FactReader()
@@ -110,12 +110,12 @@ def _vault(session: AwsSession, region: str, raw: Mapping[str, Any],
     }
     reader.facts["recovery_points"] = raw.get("NumberOfRecoveryPoints")
     tags = reader.read("tags", lambda: backup.list_tags(ResourceArn=arn), lambda r: dict(r.get("Tags") or {}))
-    return CloudResource(provider="aws", type=VAULT, id=arn, name=str(raw["BackupVaultName"]),
+    return Resource(provider="aws", type=VAULT, id=arn, name=str(raw["BackupVaultName"]),
                          account=session.account, region=region, tags=dict(tags or {}), facts=reader.facts,
                          errors=reader.errors)
 
 
-def _plans(session: AwsSession, region: str) -> tuple[list[CloudResource], str | None]:
+def _plans(session: AwsSession, region: str) -> tuple[list[Resource], str | None]:
     backup = session.client("backup", region)
     try:
         listed = [p for page in backup.get_paginator("list_backup_plans").paginate()
@@ -125,7 +125,7 @@ def _plans(session: AwsSession, region: str) -> tuple[list[CloudResource], str |
     return [_plan(session, region, p) for p in listed], None
 
 
-def _plan(session: AwsSession, region: str, raw: Mapping[str, Any]) -> CloudResource:
+def _plan(session: AwsSession, region: str, raw: Mapping[str, Any]) -> Resource:
     backup = session.client("backup", region)
     plan_id, arn = str(raw["BackupPlanId"]), str(raw["BackupPlanArn"])
     reader = FactReader()
@@ -137,7 +137,7 @@ def _plan(session: AwsSession, region: str, raw: Mapping[str, Any]) -> CloudReso
     else:
         reader.facts["covered_resources"] = sorted({r for s in selections or () for r in s["resources"]})
     tags = reader.read("tags", lambda: backup.list_tags(ResourceArn=arn), lambda r: dict(r.get("Tags") or {}))
-    return CloudResource(provider="aws", type=PLAN, id=arn, name=str(raw.get("BackupPlanName") or plan_id),
+    return Resource(provider="aws", type=PLAN, id=arn, name=str(raw.get("BackupPlanName") or plan_id),
                          account=session.account, region=region, tags=dict(tags or {}), facts=reader.facts,
                          errors=reader.errors)
 

@@ -15,11 +15,11 @@ from typing import Any
 from scanner.collectors.aws import audit, backup, databases, endpoints, identity, keys, network, storage
 from scanner.collectors.aws.session import AwsSession, AwsTarget, RetryPolicy
 from scanner.collectors.base import Progress
-from scanner.live.facts import CloudResource, CollectionFailure, Inventory
+from scanner.facts.resource import Resource, CollectionFailure, Inventory
 
 log = logging.getLogger("pacscan.aws")
 
-Family = Callable[[AwsSession, Sequence[str], Executor], tuple[list[CloudResource], list[CollectionFailure]]]
+Family = Callable[[AwsSession, Sequence[str], Executor], tuple[list[Resource], list[CollectionFailure]]]
 
 FAMILIES: tuple[tuple[str, Family], ...] = (
     ("S3 buckets", storage.collect_buckets),
@@ -53,7 +53,7 @@ class AwsCollector:
         session = self.session or AwsSession(self.target, self.retry)
         self.session = session
         regions = session.regions()
-        resources: list[CloudResource] = []
+        resources: list[Resource] = []
         failures: list[CollectionFailure] = []
         # families run one after another; each fans its calls out over the shared pool, whose
         # bound is the number of API calls in flight.

@@ -51,14 +51,14 @@ from typing import Any
 
 from scanner.collectors.aws.errors import api_errors, reason
 from scanner.collectors.aws.session import AwsSession, FactReader
-from scanner.live.facts import CloudResource, CollectionFailure
+from scanner.facts.resource import Resource, CollectionFailure
 
 INSTANCE = "aws.rds.instance"
 CLUSTER = "aws.rds.cluster"
 EBS_DEFAULT = "aws.ec2.ebs_encryption"
 VOLUME = "aws.ec2.volume"
-Collected = tuple[list[CloudResource], list[CollectionFailure]]
-Lister = Callable[[AwsSession, str], list[CloudResource]]
+Collected = tuple[list[Resource], list[CollectionFailure]]
+Lister = Callable[[AwsSession, str], list[Resource]]
 
 
 def collect_databases(session: AwsSession, regions: Sequence[str], pool: Executor) -> Collected:
@@ -75,7 +75,7 @@ def _per_region(session: AwsSession, regions: Sequence[str], pool: Executor,
                 listers: Iterable[tuple[str, Lister]]) -> Collected:
     jobs = [(kind, region, pool.submit(_guarded, lister, session, region))
             for kind, lister in listers for region in regions]
-    resources: list[CloudResource] = []
+    resources: list[Resource] = []
     failures: list[CollectionFailure] = []
     for kind, region, job in jobs:
         found, error = job.result()
@@ -85,7 +85,7 @@ def _per_region(session: AwsSession, regions: Sequence[str], pool: Executor,
     return resources, failures
 
 
-def _guarded(lister: Lister, session: AwsSession, region: str) -> tuple[list[CloudResource], str | None]:
+def _guarded(lister: Lister, session: AwsSession, region: str) -> tuple[list[Resource], str | None]:
     try:
         return lister(session, region), None
     except api_errors() as err:
@@ -96,7 +96,7 @@ def _tags(items: Iterable[Mapping[str, Any]] | None) -> dict[str, str]:
     return {str(t["Key"]): str(t.get("Value", "")) for t in items or ()}
 
 
-def _instances(session: AwsSession, region: str) -> list[CloudResource]:
+def _instances(session: AwsSession, region: str) -> list[Resource]:
     pages = session.client("rds", region).get_paginator("describe_db_instances").paginate()
     out = []
     for db in (d for page in pages for d in page.get("DBInstances", [])):
@@ -108,13 +108,13 @@ def _instances(session: AwsSession, region: str) -> list[CloudResource]:
             "cluster_id": db.get("DBClusterIdentifier"),
             "deletion_protection": bool(db.get("DeletionProtection", False)), "tags": tags,
         }
-        out.append(CloudResource(provider="aws", type=INSTANCE, id=str(db["DBInstanceArn"]),
+        out.append(Resource(provider="aws", type=INSTANCE, id=str(db["DBInstanceArn"]),
                                  name=str(db["DBInstanceIdentifier"]), account=session.account, region=region,
                                  tags=tags, facts=facts))
     return out
 
 
-def _clusters(session: AwsSession, region: str) -> list[CloudResource]:
+def _clusters(session: AwsSession, region: str) -> list[Resource]:
     pages = session.client("rds", region).get_paginator("describe_db_clusters").paginate()
     out = []
     for db in (d for page in pages for d in page.get("DBClusters", [])):
@@ -125,22 +125,22 @@ def _clusters(session: AwsSession, region: str) -> list[CloudResource]:
             "publicly_accessible": db.get("PubliclyAccessible"),
             "deletion_protection": bool(db.get("DeletionProtection", False)), "tags": tags,
         }
-        out.append(CloudResource(provider="aws", type=CLUSTER, id=str(db["DBClusterArn"]),
+        out.append(Resource(provider="aws", type=CLUSTER, id=str(db["DBClusterArn"]),
                                  name=str(db["DBClusterIdentifier"]), account=session.account, region=region,
                                  tags=tags, facts=facts))
     return out
 
 
-def _ebs_default(session: AwsSession, region: str) -> list[CloudResource]:
+def _ebs_default(session: AwsSession, region: str) -> list[Resource]:
     ec2 = session.client("ec2", region)
     reader = FactReader()
     reader.read("enabled", ec2.get_ebs_encryption_by_default, lambda r: bool(r.get("EbsEncryptionByDefault")))
     arn = f"arn:aws:ec2:{region}:{session.account}:ebs-encryption-by-default"
-    return [CloudResource(provider="aws", type=EBS_DEFAULT, id=arn, name=f"ebs-encryption-by-default/{region}",
+    return [Resource(provider="aws", type=EBS_DEFAULT, id=arn, name=f"ebs-encryption-by-default/{region}",
                           account=session.account, region=region, facts=reader.facts, errors=reader.errors)]
 
 
-def _volumes(session: AwsSession, region: str) -> list[CloudResource]:
+def _volumes(session: AwsSession, region: str) -> list[Resource]:
     pages = session.client("ec2", region).get_paginator("describe_volumes").paginate()
     out = []
     for volume in (v for page in pages for v in page.get("Volumes", [])):
@@ -152,7 +152,7 @@ def _volumes(session: AwsSession, region: str) -> list[CloudResource]:
             "attached_to": [str(a["InstanceId"]) for a in volume.get("Attachments", []) if a.get("InstanceId")],
             "tags": tags,
         }
-        out.append(CloudResource(provider="aws", type=VOLUME, id=f"arn:aws:ec2:{region}:{session.account}:volume/"
+        out.append(Resource(provider="aws", type=VOLUME, id=f"arn:aws:ec2:{region}:{session.account}:volume/"
                                  f"{volume_id}", name=tags.get("Name", volume_id), account=session.account,
                                  region=region, tags=tags, facts=facts))
     return out

@@ -53,7 +53,7 @@ from typing import Any
 from scanner.collectors.aws.errors import reason
 from scanner.collectors.aws.network import Collected, paginate
 from scanner.collectors.aws.session import AwsSession
-from scanner.live.facts import CloudResource, CollectionFailure
+from scanner.facts.resource import Resource, CollectionFailure
 
 LISTENER = "aws.elbv2.listener"
 DISTRIBUTION = "aws.cloudfront.distribution"
@@ -88,7 +88,7 @@ def _action(raw: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _listener(raw: Mapping[str, Any], balancer: Mapping[str, Any], region: str, account: str,
-              policies: Mapping[str, list[str]], policy_error: str | None) -> CloudResource:
+              policies: Mapping[str, list[str]], policy_error: str | None) -> Resource:
     policy = raw.get("SslPolicy")
     facts: dict[str, Any] = {
         "load_balancer_arn": balancer.get("LoadBalancerArn"), "load_balancer_name": balancer.get("LoadBalancerName"),
@@ -107,7 +107,7 @@ def _listener(raw: Mapping[str, Any], balancer: Mapping[str, Any], region: str, 
         errors["tls_versions"] = errors["min_tls_version"] = why
     arn = str(raw["ListenerArn"])
     name = f"{balancer.get('LoadBalancerName')}:{raw.get('Port')}"
-    return CloudResource(provider="aws", type=LISTENER, id=arn, name=name, account=account, region=region,
+    return Resource(provider="aws", type=LISTENER, id=arn, name=name, account=account, region=region,
                          facts=facts, errors=errors)
 
 
@@ -128,7 +128,7 @@ def _ssl_policies(client: Any, names: set[str]) -> tuple[dict[str, list[str]], s
     return {str(p["Name"]): [str(v) for v in p.get("SslProtocols", [])] for p in found}, None
 
 
-def _region_listeners(session: AwsSession, region: str, pool: Executor) -> list[CloudResource]:
+def _region_listeners(session: AwsSession, region: str, pool: Executor) -> list[Resource]:
     """Runs in the caller's thread: fans listeners of each balancer out on ``pool``."""
     client = session.client("elbv2", region)
     balancers = paginate(client, "describe_load_balancers", "LoadBalancers")
@@ -145,7 +145,7 @@ def collect_listeners(session: AwsSession, regions: Sequence[str], pool: Executo
     (never nested submits that wait on the same pool)."""
     from botocore.exceptions import BotoCoreError, ClientError
 
-    resources: list[CloudResource] = []
+    resources: list[Resource] = []
     failures: list[CollectionFailure] = []
     for region in regions:
         try:
@@ -166,14 +166,14 @@ def _behaviors(summary: Mapping[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
-def _distribution(summary: Mapping[str, Any], account: str) -> CloudResource:
+def _distribution(summary: Mapping[str, Any], account: str) -> Resource:
     certificate = summary.get("ViewerCertificate") or {}
     default_cert = bool(certificate.get("CloudFrontDefaultCertificate")) or not (
         certificate.get("ACMCertificateArn") or certificate.get("IAMCertificateId"))
     minimum = certificate.get("MinimumProtocolVersion")
     lowest = "1.0" if default_cert else (tls_version(str(minimum), _CLOUDFRONT_PROTOCOL) if minimum else "1.0")
     dist_id = str(summary["Id"])
-    return CloudResource(
+    return Resource(
         provider="aws", type=DISTRIBUTION, id=str(summary.get("ARN") or f"arn:aws:cloudfront::{account}:"
                                                                          f"distribution/{dist_id}"),
         name=dist_id, account=account, region=None,

@@ -32,7 +32,7 @@ from typing import Any
 from scanner.collectors.aws.errors import error_code, reason
 from scanner.collectors.aws.network import Collected, paginate, partition
 from scanner.collectors.aws.session import AwsSession, FactReader
-from scanner.live.facts import CloudResource, CollectionFailure
+from scanner.facts.resource import Resource, CollectionFailure
 
 ACCOUNT = "aws.iam.account"
 USER = "aws.iam.user"
@@ -57,7 +57,7 @@ def collect_account(session: AwsSession, regions: Sequence[str], pool: Executor)
         reader.facts["root_access_keys_present"] = _summary_flag("AccountAccessKeysPresent")(summary)
     elif "root_mfa_enabled" in reader.errors:
         reader.errors["root_access_keys_present"] = reader.errors["root_mfa_enabled"]
-    account = CloudResource(
+    account = Resource(
         provider="aws", type=ACCOUNT, id=f"arn:{partition(home)}:iam::{session.account}:root",
         name=f"root ({session.account})", account=session.account, region=None,
         facts=reader.facts, errors=reader.errors,
@@ -77,12 +77,12 @@ def _console_access(client: Any, user_name: str) -> bool:
     return True
 
 
-def _user(raw: Mapping[str, Any], client: Any, account: str) -> CloudResource:
+def _user(raw: Mapping[str, Any], client: Any, account: str) -> Resource:
     name = str(raw["UserName"])
     reader = FactReader(facts={"user_name": name})
     reader.read("console_access", lambda: _console_access(client, name))
     reader.read("mfa_devices", lambda: paginate(client, "list_mfa_devices", "MFADevices", UserName=name), len)
-    return CloudResource(provider="aws", type=USER, id=str(raw["Arn"]), name=name, account=account, region=None,
+    return Resource(provider="aws", type=USER, id=str(raw["Arn"]), name=name, account=account, region=None,
                          facts=reader.facts, errors=reader.errors)
 
 

@@ -27,17 +27,17 @@ from typing import Any
 
 from scanner.collectors.aws.errors import api_errors, reason
 from scanner.collectors.aws.session import AwsSession, FactReader
-from scanner.live.facts import CloudResource, CollectionFailure
+from scanner.facts.resource import Resource, CollectionFailure
 
 KEY = "aws.kms.key"
 
 
 def collect_keys(session: AwsSession, regions: Sequence[str],
-                 pool: Executor) -> tuple[list[CloudResource], list[CollectionFailure]]:
+                 pool: Executor) -> tuple[list[Resource], list[CollectionFailure]]:
     """Customer-managed KMS keys in every region."""
     listings = {region: pool.submit(_key_ids, session, region) for region in regions}
     failures: list[CollectionFailure] = []
-    pending: list[Future[CloudResource | None]] = []
+    pending: list[Future[Resource | None]] = []
     for region, listing in listings.items():
         ids, error = listing.result()
         if error is not None:
@@ -56,7 +56,7 @@ def _key_ids(session: AwsSession, region: str) -> tuple[list[str], str | None]:
         return [], reason(err)
 
 
-def _key(session: AwsSession, region: str, key_id: str) -> CloudResource | None:
+def _key(session: AwsSession, region: str, key_id: str) -> Resource | None:
     """The key's facts, or None for an AWS-managed key. A key that cannot be described is kept,
     with every fact unreadable, so it is never silently dropped."""
     kms = session.client("kms", region)
@@ -66,7 +66,7 @@ def _key(session: AwsSession, region: str, key_id: str) -> CloudResource | None:
     if meta is None:
         why = reader.errors.pop("metadata", "DescribeKey returned no metadata")
         errors = {k: why for k in ("key_manager", "state", "key_spec", "origin", "rotation", "tags")}
-        return CloudResource(provider="aws", type=KEY, id=arn, name=key_id, account=session.account,
+        return Resource(provider="aws", type=KEY, id=arn, name=key_id, account=session.account,
                              region=region, errors=errors)
     reader.facts.pop("metadata")
     if meta.get("KeyManager") != "CUSTOMER":
@@ -79,7 +79,7 @@ def _key(session: AwsSession, region: str, key_id: str) -> CloudResource | None:
     reader.read("tags", lambda: kms.list_resource_tags(KeyId=key_id),
                 lambda r: {t["TagKey"]: t["TagValue"] for t in r.get("Tags", [])})
     tags = reader.facts.get("tags") or {}
-    return CloudResource(provider="aws", type=KEY, id=str(meta.get("Arn") or arn), name=key_id,
+    return Resource(provider="aws", type=KEY, id=str(meta.get("Arn") or arn), name=key_id,
                          account=session.account, region=region, tags=dict(tags), facts=reader.facts,
                          errors=reader.errors)
 

@@ -59,9 +59,9 @@ from typing import Any, TypeVar
 
 from scanner.collectors.aws.errors import reason
 from scanner.collectors.aws.session import AwsSession
-from scanner.live.facts import CloudResource, CollectionFailure
+from scanner.facts.resource import Resource, CollectionFailure
 
-Collected = tuple[list[CloudResource], list[CollectionFailure]]
+Collected = tuple[list[Resource], list[CollectionFailure]]
 T = TypeVar("T")
 
 _PROTOCOLS = {"-1": "all", "6": "tcp", "17": "udp", "1": "icmp", "58": "icmpv6"}
@@ -164,11 +164,11 @@ def _name(tags: Mapping[str, str], fallback: str) -> str:
 
 # --- security groups -------------------------------------------------------------------------------
 
-def _security_group(group: Mapping[str, Any], region: str, account: str) -> CloudResource:
+def _security_group(group: Mapping[str, Any], region: str, account: str) -> Resource:
     tags = flat_tags(group.get("Tags"))
     owner = str(group.get("OwnerId") or account)
     group_id = str(group["GroupId"])
-    return CloudResource(
+    return Resource(
         provider="aws", type="aws.ec2.security_group",
         id=f"arn:{partition(region)}:ec2:{region}:{owner}:security-group/{group_id}",
         name=str(group.get("GroupName") or group_id), account=account, region=region, tags=tags,
@@ -180,7 +180,7 @@ def _security_group(group: Mapping[str, Any], region: str, account: str) -> Clou
 
 
 def collect_security_groups(session: AwsSession, regions: Sequence[str], pool: Executor) -> Collected:
-    def listing(region: str) -> list[CloudResource]:
+    def listing(region: str) -> list[Resource]:
         groups = paginate(session.client("ec2", region), "describe_security_groups", "SecurityGroups")
         return [_security_group(g, region, session.account) for g in groups]
 
@@ -189,13 +189,13 @@ def collect_security_groups(session: AwsSession, regions: Sequence[str], pool: E
 
 # --- network ACLs ----------------------------------------------------------------------------------
 
-def _network_acl(acl: Mapping[str, Any], region: str, account: str) -> CloudResource:
+def _network_acl(acl: Mapping[str, Any], region: str, account: str) -> Resource:
     tags = flat_tags(acl.get("Tags"))
     owner = str(acl.get("OwnerId") or account)
     acl_id = str(acl["NetworkAclId"])
     inbound = sorted((e for e in acl.get("Entries", []) if not e.get("Egress")),
                      key=lambda e: int(e.get("RuleNumber", 0)))
-    return CloudResource(
+    return Resource(
         provider="aws", type="aws.ec2.network_acl",
         id=f"arn:{partition(region)}:ec2:{region}:{owner}:network-acl/{acl_id}",
         name=_name(tags, acl_id), account=account, region=region, tags=tags,
@@ -208,7 +208,7 @@ def _network_acl(acl: Mapping[str, Any], region: str, account: str) -> CloudReso
 
 
 def collect_network_acls(session: AwsSession, regions: Sequence[str], pool: Executor) -> Collected:
-    def listing(region: str) -> list[CloudResource]:
+    def listing(region: str) -> list[Resource]:
         acls = paginate(session.client("ec2", region), "describe_network_acls", "NetworkAcls")
         return [_network_acl(a, region, session.account) for a in acls]
 
@@ -233,7 +233,7 @@ def _flow_logs_by_vpc(client: Any) -> dict[str, list[dict[str, Any]]]:
 
 
 def _vpc(vpc: Mapping[str, Any], region: str, account: str, flow_logs: Mapping[str, Any] | None,
-         flow_error: str | None) -> CloudResource:
+         flow_error: str | None) -> Resource:
     tags = flat_tags(vpc.get("Tags"))
     owner = str(vpc.get("OwnerId") or account)
     vpc_id = str(vpc["VpcId"])
@@ -244,7 +244,7 @@ def _vpc(vpc: Mapping[str, Any], region: str, account: str, flow_logs: Mapping[s
         errors["flow_logs"] = flow_error or "flow logs not read"
     else:
         facts["flow_logs"] = list(flow_logs.get(vpc_id, []))
-    return CloudResource(
+    return Resource(
         provider="aws", type="aws.ec2.vpc", id=f"arn:{partition(region)}:ec2:{region}:{owner}:vpc/{vpc_id}",
         name=_name(tags, vpc_id), account=account, region=region, tags=tags, facts=facts, errors=errors,
     )
@@ -253,7 +253,7 @@ def _vpc(vpc: Mapping[str, Any], region: str, account: str, flow_logs: Mapping[s
 def collect_vpcs(session: AwsSession, regions: Sequence[str], pool: Executor) -> Collected:
     from botocore.exceptions import BotoCoreError, ClientError
 
-    def listing(region: str) -> list[CloudResource]:
+    def listing(region: str) -> list[Resource]:
         client = session.client("ec2", region)
         vpcs = paginate(client, "describe_vpcs", "Vpcs")
         flow_logs: dict[str, list[dict[str, Any]]] | None = None

@@ -42,7 +42,7 @@ transport``                    ``Bool aws:SecureTransport`` is false
 ``replication.rules[]``        destination_bucket}`` (None: no replication)
 ``lifecycle.rules[]``          ``{id, status, expiration_days, expiration_date,            GetBucketLifecycle
                                noncurrent_expiration_days}`` (None: no lifecycle)     Configuration
-``tags``                       bucket tags as a flat dict (also ``CloudResource.tags``)    GetBucketTagging
+``tags``                       bucket tags as a flat dict (also ``Resource.tags``)    GetBucketTagging
 =============================  ==========================================================  =========================
 
 The raw policy document is never kept as a fact (it is large and may name principals); only the
@@ -59,7 +59,7 @@ from typing import Any
 
 from scanner.collectors.aws.errors import api_errors, is_not_configured, reason
 from scanner.collectors.aws.session import AwsSession, FactReader
-from scanner.live.facts import CloudResource, CollectionFailure
+from scanner.facts.resource import Resource, CollectionFailure
 from scanner.policydoc import condition_values, denies_everyone_everything
 
 BUCKET = "aws.s3.bucket"
@@ -76,7 +76,7 @@ Reading = tuple[Any, str | None]  # (value, error reason)
 
 
 def collect_buckets(session: AwsSession, regions: Sequence[str],
-                    pool: Executor) -> tuple[list[CloudResource], list[CollectionFailure]]:
+                    pool: Executor) -> tuple[list[Resource], list[CollectionFailure]]:
     """Every bucket of the account (buckets are global; ``regions`` does not filter them)."""
     del regions
     try:
@@ -96,7 +96,7 @@ def _account_public_access_block(session: AwsSession) -> Reading:
     return _flags(raw.get("PublicAccessBlockConfiguration")), None
 
 
-def _bucket(session: AwsSession, name: str, account_pab: Reading) -> CloudResource:
+def _bucket(session: AwsSession, name: str, account_pab: Reading) -> Resource:
     reader = FactReader()
     location = reader.read("location", lambda: session.client("s3").get_bucket_location(Bucket=name),
                            _region_of)
@@ -111,7 +111,7 @@ def _bucket(session: AwsSession, name: str, account_pab: Reading) -> CloudResour
     else:
         reader.errors["account_public_access_block"] = pab_error
     tags = reader.facts.get("tags") or {}
-    return CloudResource(provider="aws", type=BUCKET, id=f"arn:aws:s3:::{name}", name=name,
+    return Resource(provider="aws", type=BUCKET, id=f"arn:aws:s3:::{name}", name=name,
                          account=session.account, region=location, tags=dict(tags),
                          facts=reader.facts, errors=reader.errors)
 

@@ -27,20 +27,20 @@ from scanner.collectors.azure.errors import reason
 from scanner.collectors.azure.reader import flat_tags, resource_group
 from scanner.collectors.azure.session import AzureSession
 from scanner.collectors.azure.storage import attr
-from scanner.live.facts import CloudResource, CollectionFailure
+from scanner.facts.resource import Resource, CollectionFailure
 
 VAULT = "azure.recovery.vault"
 POLICY = "azure.recovery.backup_policy"
 
 
-def _vault(subscription: str, vault: Any) -> CloudResource:
+def _vault(subscription: str, vault: Any) -> Resource:
     security = attr(vault, "properties", "security_settings")
     facts = {
         "soft_delete_state": attr(security, "soft_delete_settings", "soft_delete_state"),
         "soft_delete_days": attr(security, "soft_delete_settings", "soft_delete_retention_period_in_days"),
         "immutability_state": attr(security, "immutability_settings", "state"),
     }
-    return CloudResource(provider="azure", type=VAULT, id=vault.id, name=vault.name, account=subscription,
+    return Resource(provider="azure", type=VAULT, id=vault.id, name=vault.name, account=subscription,
                          region=vault.location, tags=flat_tags(vault.tags), facts=facts)
 
 
@@ -52,17 +52,17 @@ def daily_retention_days(properties: Any) -> int | None:
     return int(count) if isinstance(count, int) else None
 
 
-def _policies(session: AzureSession, subscription: str, vault: Any) -> list[CloudResource]:
+def _policies(session: AzureSession, subscription: str, vault: Any) -> list[Resource]:
     client = session.client("backup", subscription)
     items = list(client.backup_policies.list(vault.name, resource_group(vault.id)))
-    return [CloudResource(
+    return [Resource(
         provider="azure", type=POLICY, id=p.id, name=p.name, account=subscription, region=vault.location,
         facts={"vault": vault.id, "management_type": attr(p, "properties", "backup_management_type"),
                "daily_retention_days": daily_retention_days(p.properties)},
     ) for p in items]
 
 
-def collect_backup(session: AzureSession, subscription: str) -> tuple[list[CloudResource], list[CollectionFailure]]:
+def collect_backup(session: AzureSession, subscription: str) -> tuple[list[Resource], list[CollectionFailure]]:
     try:
         vaults = list(session.client("recovery", subscription).vaults.list_by_subscription_id())
     except AzureError as err:

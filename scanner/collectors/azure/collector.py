@@ -25,12 +25,12 @@ from scanner.collectors.azure.network import APP_GATEWAY, NSG, collect_gateways,
 from scanner.collectors.azure.session import AzureSession, RetryPolicy
 from scanner.collectors.azure.storage import ACCOUNT, collect_storage
 from scanner.collectors.base import CollectorError, Progress
-from scanner.live.facts import CloudResource, CollectionFailure, Inventory
+from scanner.facts.resource import Resource, CollectionFailure, Inventory
 
 RESOURCE_TYPES = (ACCOUNT, NSG, APP_GATEWAY, ACTIVITY_LOG, VAULT, POLICY, KEY)
 _SKIPPED_STATES = frozenset({"disabled", "deleted"})
 
-Listing = tuple[list[CloudResource], list[CollectionFailure]]
+Listing = tuple[list[Resource], list[CollectionFailure]]
 
 
 class AzureCollector:
@@ -59,7 +59,7 @@ class AzureCollector:
         session = AzureSession(credential, self._retry, self._base_url, self._verify, self._on_request)
         self.session = session
         subscriptions, failures = self._subscriptions(session)
-        resources: list[CloudResource] = []
+        resources: list[Resource] = []
         principal = session.principal() if subscriptions else ""
         with ThreadPoolExecutor(max_workers=self._workers) as pool:
             for subscription in subscriptions:
@@ -90,7 +90,7 @@ class AzureCollector:
         return sorted(wanted), []
 
     def _subscription(self, session: AzureSession, subscription: str, pool: ThreadPoolExecutor) -> Listing:
-        resources: list[CloudResource] = []
+        resources: list[Resource] = []
         failures: list[CollectionFailure] = []
         listings: list[Listing] = [
             collect_storage(session, subscription, pool), collect_nsgs(session, subscription),

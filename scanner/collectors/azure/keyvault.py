@@ -35,7 +35,7 @@ from scanner.collectors.azure.errors import reason
 from scanner.collectors.azure.reader import FactReader, resource_group
 from scanner.collectors.azure.session import AzureSession
 from scanner.collectors.azure.storage import ACCOUNT, attr
-from scanner.live.facts import CloudResource
+from scanner.facts.resource import Resource
 
 KEY = "azure.keyvault.key"
 
@@ -81,19 +81,19 @@ def _vault_facts(vault: Any) -> dict[str, Any]:
     }
 
 
-def _missing(uri: str, key_name: str, vault_name: str, vaults: _Vaults, protects: list[str]) -> CloudResource:
+def _missing(uri: str, key_name: str, vault_name: str, vaults: _Vaults, protects: list[str]) -> Resource:
     why = f"key vault {vault_name} not found in the scanned subscriptions"
     if vaults.failed:
         why += "; vaults could not be listed in " + "; ".join(f"{s}: {r}" for s, r in sorted(vaults.failed.items()))
     else:
         why += " (it may live in a subscription this identity cannot read)"
     account = protects[0].split("/")[2] if protects and protects[0].count("/") >= 2 else ""
-    return CloudResource(provider="azure", type=KEY, id=uri, name=key_name, account=account, region=None,
+    return Resource(provider="azure", type=KEY, id=uri, name=key_name, account=account, region=None,
                          facts={"key_uri": uri, "protects": protects},
                          errors={"rotation_policy": why, "vault": why})
 
 
-def _key(session: AzureSession, uri: str, key_name: str, vaults: _Vaults, protects: list[str]) -> CloudResource:
+def _key(session: AzureSession, uri: str, key_name: str, vaults: _Vaults, protects: list[str]) -> Resource:
     vault_name = (urlsplit(uri).hostname or "").split(".", 1)[0]
     if vault_name.lower() not in vaults.found:
         return _missing(uri, key_name, vault_name, vaults, protects)
@@ -101,12 +101,12 @@ def _key(session: AzureSession, uri: str, key_name: str, vaults: _Vaults, protec
     client = session.client("keyvault", subscription)
     reader = FactReader(facts={"key_uri": uri, "vault": _vault_facts(vault), "protects": protects})
     reader.read("rotation_policy", lambda: client.keys.get(resource_group(vault.id), vault.name, key_name), _rotation)
-    return CloudResource(provider="azure", type=KEY, id=f"{vault.id}/keys/{key_name}", name=key_name,
+    return Resource(provider="azure", type=KEY, id=f"{vault.id}/keys/{key_name}", name=key_name,
                          account=subscription, region=vault.location,
                          facts=reader.facts, errors=reader.errors)
 
 
-def storage_keys(accounts: Iterable[CloudResource]) -> dict[tuple[str, str], list[str]]:
+def storage_keys(accounts: Iterable[Resource]) -> dict[tuple[str, str], list[str]]:
     """(vault URI, key name) -> ids of the storage accounts it encrypts."""
     out: dict[tuple[str, str], list[str]] = {}
     for account in accounts:
@@ -120,7 +120,7 @@ def storage_keys(accounts: Iterable[CloudResource]) -> dict[tuple[str, str], lis
 
 
 def collect_keys(session: AzureSession, subscriptions: Iterable[str],
-                 accounts: Iterable[CloudResource]) -> list[CloudResource]:
+                 accounts: Iterable[Resource]) -> list[Resource]:
     wanted = storage_keys(accounts)
     if not wanted:
         return []

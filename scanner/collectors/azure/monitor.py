@@ -14,17 +14,17 @@ from __future__ import annotations
 from scanner.collectors.azure.reader import FactReader
 from scanner.collectors.azure.session import AzureSession
 from scanner.collectors.azure.storage import diagnostic_logs
-from scanner.live.facts import CloudResource
+from scanner.facts.resource import Resource
 
 ACTIVITY_LOG = "azure.monitor.subscription_activity_log"
 
 
-def collect_activity_log(session: AzureSession, subscription: str) -> CloudResource:
+def collect_activity_log(session: AzureSession, subscription: str) -> Resource:
     monitor = session.client("monitor", subscription)
     reader = FactReader()
     reader.read("settings", lambda: list(monitor.subscription_diagnostic_settings.list()),
                 lambda items: [{"name": s.name, "logs": diagnostic_logs(s)} for s in items])
-    return CloudResource(provider="azure", type=ACTIVITY_LOG,
+    return Resource(provider="azure", type=ACTIVITY_LOG,
                          id=f"/subscriptions/{subscription}/providers/Microsoft.Insights/diagnosticSettings",
                          name=f"activity log of {subscription}", account=subscription, region=None,
                          facts=reader.facts, errors=reader.errors)

@@ -36,7 +36,7 @@ from scanner.collectors.azure.errors import reason
 from scanner.collectors.azure.reader import flat_tags, resource_group
 from scanner.collectors.azure.session import AzureSession
 from scanner.collectors.azure.storage import attr
-from scanner.live.facts import CloudResource, CollectionFailure
+from scanner.facts.resource import Resource, CollectionFailure
 
 NSG = "azure.network.nsg"
 APP_GATEWAY = "azure.network.application_gateway"
@@ -99,7 +99,7 @@ def _flow_logs(session: AzureSession, subscription: str) -> tuple[dict[str, list
     return found, errors
 
 
-def collect_nsgs(session: AzureSession, subscription: str) -> tuple[list[CloudResource], list[CollectionFailure]]:
+def collect_nsgs(session: AzureSession, subscription: str) -> tuple[list[Resource], list[CollectionFailure]]:
     try:
         groups = list(session.client("network", subscription).network_security_groups.list_all())
     except AzureError as err:
@@ -116,7 +116,7 @@ def collect_nsgs(session: AzureSession, subscription: str) -> tuple[list[CloudRe
             errors["flow_logs"] = why
         else:
             facts["flow_logs"] = logs.get(group.id.lower(), [])
-        out.append(CloudResource(provider="azure", type=NSG, id=group.id, name=group.name, account=subscription,
+        out.append(Resource(provider="azure", type=NSG, id=group.id, name=group.name, account=subscription,
                                  region=group.location, tags=flat_tags(group.tags), facts=facts, errors=errors))
     return out, []
 
@@ -146,11 +146,11 @@ def _ssl_policy(gateway: Any) -> dict[str, Any] | None:
     }
 
 
-def collect_gateways(session: AzureSession, subscription: str) -> tuple[list[CloudResource], list[CollectionFailure]]:
+def collect_gateways(session: AzureSession, subscription: str) -> tuple[list[Resource], list[CollectionFailure]]:
     try:
         gateways = list(session.client("network", subscription).application_gateways.list_all())
     except AzureError as err:
         return [], [CollectionFailure("azure", APP_GATEWAY, subscription, None, reason(err))]
-    return [CloudResource(provider="azure", type=APP_GATEWAY, id=g.id, name=g.name, account=subscription,
+    return [Resource(provider="azure", type=APP_GATEWAY, id=g.id, name=g.name, account=subscription,
                           region=g.location, tags=flat_tags(g.tags), facts={"ssl_policy": _ssl_policy(g)})
             for g in gateways], []

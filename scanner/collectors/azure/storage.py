@@ -48,7 +48,7 @@ from azure.core.exceptions import AzureError
 from scanner.collectors.azure.errors import reason
 from scanner.collectors.azure.reader import FactReader, flat_tags, plain, resource_group
 from scanner.collectors.azure.session import AzureSession
-from scanner.live.facts import CloudResource, CollectionFailure
+from scanner.facts.resource import Resource, CollectionFailure
 
 ACCOUNT = "azure.storage.account"
 
@@ -156,7 +156,7 @@ def diagnostic_logs(setting: Any) -> list[str]:
     return out
 
 
-def _details(session: AzureSession, subscription: str, account: Any) -> CloudResource:
+def _details(session: AzureSession, subscription: str, account: Any) -> Resource:
     storage, monitor = session.client("storage", subscription), session.client("monitor", subscription)
     group, name = resource_group(account.id), account.name
     reader = FactReader(facts=_account_facts(account))
@@ -167,13 +167,13 @@ def _details(session: AzureSession, subscription: str, account: Any) -> CloudRes
     blob_uri = f"{account.id.lstrip('/')}/blobServices/default"  # the SDK's URL template adds the slash
     reader.read("blob_diagnostics", lambda: list(monitor.diagnostic_settings.list(blob_uri)),
                 lambda items: [{"name": s.name, "logs": diagnostic_logs(s)} for s in items])
-    return CloudResource(provider="azure", type=ACCOUNT, id=account.id, name=name, account=subscription,
+    return Resource(provider="azure", type=ACCOUNT, id=account.id, name=name, account=subscription,
                          region=account.location, tags=flat_tags(account.tags), facts=reader.facts,
                          errors=reader.errors)
 
 
 def collect_storage(session: AzureSession, subscription: str,
-                    pool: ThreadPoolExecutor) -> tuple[list[CloudResource], list[CollectionFailure]]:
+                    pool: ThreadPoolExecutor) -> tuple[list[Resource], list[CollectionFailure]]:
     try:
         accounts = list(session.client("storage", subscription).storage_accounts.list())
     except AzureError as err:

@@ -1,5 +1,5 @@
 """The GCP collector: every ``--project`` (ADC, or that project's service-account key file) ->
-one :class:`~scanner.live.facts.Inventory`.
+one :class:`~scanner.facts.resource.Inventory`.
 
 Per project, four independent parts run concurrently (bounded): Cloud Storage (storage.py),
 Compute Engine (compute.py), Cloud KMS (kms.py) and the project's audit-log configuration (iam.py).
@@ -18,9 +18,9 @@ from scanner.collectors.base import CollectorError, Progress
 from scanner.collectors.gcp import compute, iam, kms, storage
 from scanner.collectors.gcp.credentials import GcpProject, default_project, resolve
 from scanner.collectors.gcp.session import GcpEndpoints, GcpSession, RetryPolicy
-from scanner.live.facts import CloudResource, CollectionFailure, Inventory
+from scanner.facts.resource import Resource, CollectionFailure, Inventory
 
-Part = Callable[[GcpSession], tuple[list[CloudResource], list[CollectionFailure]]]
+Part = Callable[[GcpSession], tuple[list[Resource], list[CollectionFailure]]]
 
 
 class GcpCollector:
@@ -48,7 +48,7 @@ class GcpCollector:
 
     def collect(self, progress: Progress | None = None) -> Inventory:
         sessions = [self._session(p) for p in self.projects()]
-        resources: list[CloudResource] = []
+        resources: list[Resource] = []
         failures: list[CollectionFailure] = []
         for session in sessions:
             if progress is not None:
@@ -67,14 +67,14 @@ class GcpCollector:
         return GcpSession(project.project_id, resolved.credentials, resolved.identity, self._endpoints,
                           self._retry, self._on_call)
 
-    def _scan(self, session: GcpSession) -> tuple[list[CloudResource], list[CollectionFailure]]:
+    def _scan(self, session: GcpSession) -> tuple[list[Resource], list[CollectionFailure]]:
         parts: list[Part] = [
             lambda s: storage.collect(s, self._workers),
             compute.collect,
             lambda s: kms.collect(s, self._workers),
             iam.collect,
         ]
-        resources: list[CloudResource] = []
+        resources: list[Resource] = []
         failures: list[CollectionFailure] = []
         with ThreadPoolExecutor(max_workers=len(parts)) as pool:
             for found, failed in pool.map(lambda part: part(session), parts):

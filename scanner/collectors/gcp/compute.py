@@ -51,7 +51,7 @@ from typing import Any
 
 from scanner.collectors.gcp.errors import api_errors, reason
 from scanner.collectors.gcp.session import GcpSession
-from scanner.live.facts import CloudResource, CollectionFailure
+from scanner.facts.resource import Resource, CollectionFailure
 
 FIREWALL = "gcp.compute.firewall"
 SSL_POLICY = "gcp.compute.ssl_policy"
@@ -59,11 +59,11 @@ SUBNETWORK = "gcp.compute.subnetwork"
 HTTPS_PROXY = "gcp.compute.target_https_proxy"
 SSL_PROXY = "gcp.compute.target_ssl_proxy"
 
-Result = tuple[list[CloudResource], list[CollectionFailure]]
+Result = tuple[list[Resource], list[CollectionFailure]]
 
 
 def collect(session: GcpSession) -> Result:
-    resources: list[CloudResource] = []
+    resources: list[Resource] = []
     failures: list[CollectionFailure] = []
     for part in (_firewalls, _ssl_policies, _subnetworks, _https_proxies, _ssl_proxies):
         found, failed = part(session)
@@ -73,7 +73,7 @@ def collect(session: GcpSession) -> Result:
 
 
 def _list(session: GcpSession, kind: str, operation: str, client_name: str, method: str,
-          build: Callable[[Any, str | None], CloudResource | None], aggregated: bool) -> Result:
+          build: Callable[[Any, str | None], Resource | None], aggregated: bool) -> Result:
     client = session.client(client_name)
     try:
         pages = session.call(operation, lambda: list(getattr(client, method)(
@@ -82,7 +82,7 @@ def _list(session: GcpSession, kind: str, operation: str, client_name: str, meth
         return [], [CollectionFailure("gcp", kind, session.project, None, reason(err))]
     if not aggregated:
         return [r for r in (build(item, None) for item in pages) if r is not None], []
-    resources: list[CloudResource] = []
+    resources: list[Resource] = []
     failures: list[CollectionFailure] = []
     for scope, scoped in pages:
         region = scope.split("/", 1)[1] if scope.startswith("regions/") else None
@@ -110,9 +110,9 @@ def _opt(message: Any, field: str) -> Any:
 
 
 def _resource(session: GcpSession, kind: str, item: Any, collection: str, region: str | None,
-              facts: dict[str, Any]) -> CloudResource:
+              facts: dict[str, Any]) -> Resource:
     where = f"regions/{region}" if region else "global"
-    return CloudResource(provider="gcp", type=kind, id=f"projects/{session.project}/{where}/{collection}/{item.name}",
+    return Resource(provider="gcp", type=kind, id=f"projects/{session.project}/{where}/{collection}/{item.name}",
                          name=item.name, account=session.project, region=region, facts=facts)
 
 
@@ -146,14 +146,14 @@ def firewall_facts(fw: Any) -> dict[str, Any]:
 
 
 def _firewalls(session: GcpSession) -> Result:
-    def build(fw: Any, _region: str | None) -> CloudResource:
+    def build(fw: Any, _region: str | None) -> Resource:
         return _resource(session, FIREWALL, fw, "firewalls", None, firewall_facts(fw))
 
     return _list(session, FIREWALL, "compute:firewalls.list", "firewalls", "list", build, aggregated=False)
 
 
 def _ssl_policies(session: GcpSession) -> Result:
-    def build(policy: Any, region: str | None) -> CloudResource:
+    def build(policy: Any, region: str | None) -> Resource:
         facts = {"min_tls_version": _opt(policy, "min_tls_version"), "profile": _opt(policy, "profile"),
                  "custom_features": list(policy.custom_features)}
         return _resource(session, SSL_POLICY, policy, "sslPolicies", region, facts)
@@ -163,7 +163,7 @@ def _ssl_policies(session: GcpSession) -> Result:
 
 
 def _subnetworks(session: GcpSession) -> Result:
-    def build(subnet: Any, region: str | None) -> CloudResource:
+    def build(subnet: Any, region: str | None) -> Resource:
         log = subnet.log_config if "log_config" in subnet else None
         facts = {
             "purpose": _opt(subnet, "purpose"),
@@ -181,7 +181,7 @@ def _subnetworks(session: GcpSession) -> Result:
 
 
 def _https_proxies(session: GcpSession) -> Result:
-    def build(proxy: Any, region: str | None) -> CloudResource:
+    def build(proxy: Any, region: str | None) -> Resource:
         return _resource(session, HTTPS_PROXY, proxy, "targetHttpsProxies", region,
                          {"ssl_policy": _opt(proxy, "ssl_policy") or None})
 
@@ -190,7 +190,7 @@ def _https_proxies(session: GcpSession) -> Result:
 
 
 def _ssl_proxies(session: GcpSession) -> Result:
-    def build(proxy: Any, _region: str | None) -> CloudResource:
+    def build(proxy: Any, _region: str | None) -> Resource:
         return _resource(session, SSL_PROXY, proxy, "targetSslProxies", None,
                          {"ssl_policy": _opt(proxy, "ssl_policy") or None})
 

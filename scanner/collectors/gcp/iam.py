@@ -16,12 +16,12 @@ from typing import Any
 
 from scanner.collectors.gcp.errors import api_errors, is_disabled, reason
 from scanner.collectors.gcp.session import GcpSession
-from scanner.live.facts import CloudResource, CollectionFailure
+from scanner.facts.resource import Resource, CollectionFailure
 
 TYPE = "gcp.project.audit_config"
 
 
-def collect(session: GcpSession) -> tuple[list[CloudResource], list[CollectionFailure]]:
+def collect(session: GcpSession) -> tuple[list[Resource], list[CollectionFailure]]:
     facts: dict[str, Any] = {}
     errors: dict[str, str] = {}
     try:
@@ -31,7 +31,7 @@ def collect(session: GcpSession) -> tuple[list[CloudResource], list[CollectionFa
             return [], [CollectionFailure("gcp", TYPE, session.project, None, reason(err))]
         errors["audit_configs"] = reason(err)
     project = session.project
-    return [CloudResource(provider="gcp", type=TYPE, id=f"//cloudresourcemanager.googleapis.com/projects/{project}",
+    return [Resource(provider="gcp", type=TYPE, id=f"//cloudresourcemanager.googleapis.com/projects/{project}",
                           name=project, account=project, facts=facts, errors=errors)], []
 
 

@@ -22,10 +22,10 @@ from typing import Any
 
 from scanner.collectors.gcp.errors import api_errors, reason
 from scanner.collectors.gcp.session import GcpSession
-from scanner.live.facts import CloudResource, CollectionFailure
+from scanner.facts.resource import Resource, CollectionFailure
 
 TYPE = "gcp.kms.crypto_key"
-Result = tuple[list[CloudResource], list[CollectionFailure]]
+Result = tuple[list[Resource], list[CollectionFailure]]
 
 
 def collect(session: GcpSession, workers: int) -> Result:
@@ -33,7 +33,7 @@ def collect(session: GcpSession, workers: int) -> Result:
         locations = _locations(session)
     except api_errors() as err:
         return [], [CollectionFailure("gcp", TYPE, session.project, None, reason(err))]
-    resources: list[CloudResource] = []
+    resources: list[Resource] = []
     failures: list[CollectionFailure] = []
     with ThreadPoolExecutor(max_workers=workers) as pool:
         for found, failed in pool.map(lambda loc: _location(session, loc), locations):
@@ -66,7 +66,7 @@ def _location(session: GcpSession, location: str) -> Result:
             parent=parent, retry=session.retry, timeout=session.timeout)])
     except api_errors() as err:
         return [], [CollectionFailure("gcp", TYPE, session.project, location, f"key rings: {reason(err)}")]
-    resources: list[CloudResource] = []
+    resources: list[Resource] = []
     failures: list[CollectionFailure] = []
     for ring in rings:
         try:
@@ -98,8 +98,8 @@ def key_facts(key: Any) -> dict[str, Any]:
     }
 
 
-def _key(session: GcpSession, location: str, key: Any) -> CloudResource:
+def _key(session: GcpSession, location: str, key: Any) -> Resource:
     name = str(key.name)
-    return CloudResource(provider="gcp", type=TYPE, id=name, name=name.rsplit("/", 1)[-1], account=session.project,
+    return Resource(provider="gcp", type=TYPE, id=name, name=name.rsplit("/", 1)[-1], account=session.project,
                          region=location, tags={str(k): str(v) for k, v in key.labels.items()},
                          facts=key_facts(key))

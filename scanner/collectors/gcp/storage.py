@@ -28,7 +28,7 @@ from typing import Any
 
 from scanner.collectors.gcp.errors import api_errors, reason
 from scanner.collectors.gcp.session import FactReader, GcpSession
-from scanner.live.facts import CloudResource, CollectionFailure
+from scanner.facts.resource import Resource, CollectionFailure
 
 TYPE = "gcp.storage.bucket"
 _CONDITION_KEYS = {
@@ -39,7 +39,7 @@ _CONDITION_KEYS = {
 }
 
 
-def collect(session: GcpSession, workers: int) -> tuple[list[CloudResource], list[CollectionFailure]]:
+def collect(session: GcpSession, workers: int) -> tuple[list[Resource], list[CollectionFailure]]:
     client = session.client("storage")
     try:
         buckets = session.call("storage:buckets.list", lambda: list(client.list_buckets(
@@ -51,13 +51,13 @@ def collect(session: GcpSession, workers: int) -> tuple[list[CloudResource], lis
     return resources, []
 
 
-def _bucket(session: GcpSession, bucket: Any) -> CloudResource:
+def _bucket(session: GcpSession, bucket: Any) -> Resource:
     raw: Mapping[str, Any] = bucket._properties  # the JSON resource exactly as buckets.list returned it
     name = str(raw["name"])
     reader = FactReader(facts=settings(raw))
     reader.read(("iam",), lambda: {"iam": _iam(session, bucket)})
     location = raw.get("location")
-    return CloudResource(
+    return Resource(
         provider="gcp", type=TYPE, id=f"//storage.googleapis.com/projects/_/buckets/{name}", name=name,
         account=session.project, region=str(location).lower() if location else None,
         tags={str(k): str(v) for k, v in (raw.get("labels") or {}).items()},

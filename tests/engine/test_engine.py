@@ -8,8 +8,8 @@ import pytest
 
 from scanner.catalog import load_catalog
 from scanner.errors import CatalogError
-from scanner.live.engine import evaluate_inventory
-from scanner.live.facts import CloudResource, CollectionFailure, Inventory
+from scanner.engine.evaluate import evaluate_inventory
+from scanner.facts.resource import Resource, CollectionFailure, Inventory
 from scanner.models import Status
 from tests.conftest import REPO, write_tree
 
@@ -40,7 +40,7 @@ def catalog(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untype
     root = tmp_path_factory.mktemp("catalog")
     text = (REPO / "rules.yaml").read_text()
     head = text.split("include:")[0]
-    includes = [line.split("- ", 1)[1] for line in text.split("include:")[1].splitlines() if "- rules/controls" in line]
+    includes = [line.split("- ", 1)[1] for line in text.split("include:")[1].splitlines() if "- rules/controls" in line or "- rules/facts" in line]
     for rel in includes:
         (root / rel).parent.mkdir(parents=True, exist_ok=True)
         (root / rel).write_text((REPO / rel).read_text())
@@ -50,8 +50,8 @@ def catalog(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untype
     return load_catalog(root / "rules.yaml")
 
 
-def bucket(name: str, **facts: object) -> CloudResource:
-    return CloudResource("aws", "aws.s3.bucket", f"arn:aws:s3:::{name}", name, "111122223333", "us-east-1",
+def bucket(name: str, **facts: object) -> Resource:
+    return Resource("aws", "aws.s3.bucket", f"arn:aws:s3:::{name}", name, "111122223333", "us-east-1",
                          tags={"workload": "pacs"} if name.startswith("pacs") else {}, facts=facts)
 
 
@@ -73,7 +73,7 @@ def test_pass_fail_and_evidence(catalog) -> None:  # type: ignore[no-untyped-def
 
 
 def test_unreadable_fact_is_error_never_pass(catalog) -> None:  # type: ignore[no-untyped-def]
-    denied = CloudResource("aws", "aws.s3.bucket", "arn:aws:s3:::pacs-d", "pacs-d", "1", "us-east-1",
+    denied = Resource("aws", "aws.s3.bucket", "arn:aws:s3:::pacs-d", "pacs-d", "1", "us-east-1",
                            facts={}, errors={"versioning": "AccessDenied (GetBucketVersioning): denied"})
     finding = run(catalog, [denied])[("INT-VERSION", "arn:aws:s3:::pacs-d")]
     assert finding.status is Status.ERROR and "AccessDenied" in finding.message
@@ -88,15 +88,16 @@ def test_failed_listing_errors_every_rule_of_that_type(catalog) -> None:  # type
 
 
 def test_items_parameters_and_when(catalog) -> None:  # type: ignore[no-untyped-def]
-    def sg(name: str, ingress: list[dict[str, object]], vpc: str | None = "vpc-1") -> CloudResource:
-        return CloudResource("aws", "aws.ec2.security_group", name, name, "1", "us-east-1",
+    def sg(name: str, ingress: list[dict[str, object]], vpc: str | None = "vpc-1") -> Resource:
+        return Resource("aws", "aws.ec2.security_group", name, name, "1", "us-east-1",
                              facts={"vpc_id": vpc, "ingress": ingress})
     web_and_private_dicom = [{"ports": {"from": 443, "to": 443}, "sources": ["0.0.0.0/0"]},
                              {"ports": {"from": 104, "to": 104}, "sources": ["10.0.0.0/8"]}]
     world_range = [{"ports": {"from": 100, "to": 200}, "sources": ["::/0"]}]
     got = run(catalog, [sg("sg-pass", web_and_private_dicom), sg("sg-fail", world_range),
                         sg("sg-novpc", world_range, vpc=None)])
-    assert {a: f.status for (_, a), f in got.items()} == {"sg-pass": Status.PASS, "sg-fail": Status.FAIL}
+    assert {a: f.status for (_, a), f in got.items()} == {"sg-pass": Status.PASS, "sg-fail": Status.FAIL,
+                                                          "sg-novpc": Status.NOT_APPLICABLE}
     moved = run(catalog, [sg("sg-fail", world_range)], dicom_ports=[4242])
     assert moved[("NET-DICOM", "sg-fail")].status is Status.PASS, "the parameter flows into the rule"
 
@@ -113,13 +114,21 @@ def test_imaging_scope_selects_storage(catalog) -> None:  # type: ignore[no-unty
     ("    check: {key: versioning.status, op: eq}\n", "'value' is a required property"),
     ("    check: {key: x, op: ge, value: {param: nope}}\n", "unknown parameter 'nope'"),
     ("    check: {all: []}\n", "should be non-empty"),
+    ("    check: {key: versioning.statuss, op: eq, value: Enabled}\n",
+     "fact key 'versioning.statuss' is not in the fact schema of aws.s3.bucket"),
+    ("    resource: aws.s3.buckets\n    check: {key: versioning.status, op: eq, value: Enabled}\n",
+     "no input produces resource kind 'aws.s3.buckets'"),
 ])
 def test_bad_rule_names_file_line_and_key(tmp_path: Path, rule: str, words: str) -> None:
     base = RULES.split("  - id: AWS-TEST-DICOM")[0]
     broken = base.replace("    check: {key: versioning.status, op: eq, value: Enabled}\n", rule)
+    if "resource:" in rule:
+        broken = broken.replace("    resource: aws.s3.bucket\n", "")
     text = (REPO / "rules.yaml").read_text().split("include:")[0]
-    write_tree(tmp_path, {"rules.yaml": text + "include:\n  - rules/controls/technical.yaml\n  - rules/bad.yaml\n",
+    write_tree(tmp_path, {"rules.yaml": text + "include:\n  - rules/controls/technical.yaml\n"
+                                              "  - rules/facts/aws.yaml\n  - rules/bad.yaml\n",
                           "rules/controls/technical.yaml": (REPO / "rules/controls/technical.yaml").read_text(),
+                          "rules/facts/aws.yaml": (REPO / "rules/facts/aws.yaml").read_text(),
                           "rules/bad.yaml": broken})
     with pytest.raises(CatalogError) as err:
         load_catalog(tmp_path / "rules.yaml")

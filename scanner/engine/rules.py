@@ -1,4 +1,5 @@
-"""Live-cloud rules: data declared in rules/<provider>/*.yaml, validated by the catalog loader."""
+"""Rules: data declared in rules/<provider>/*.yaml (one set for Terraform and live clouds), validated by the
+catalog loader against the fact schema of the kind they judge."""
 
 from __future__ import annotations
 
@@ -6,11 +7,11 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from scanner.live.predicates import Predicate, keys
+from scanner.engine.predicates import Predicate, keys
 
 
 @dataclass(frozen=True)
-class LiveRule:
+class Rule:
     id: str
     controls: tuple[str, ...]
     resource: str  # e.g. "aws.s3.bucket"
@@ -41,8 +42,8 @@ class LiveRule:
         return tuple(dict.fromkeys(k.split("[]", 1)[0].rstrip(".") for k in keys(self.check)))
 
 
-def parse_rule(raw: Mapping[str, Any], origin: str) -> LiveRule:
-    return LiveRule(
+def parse_rule(raw: Mapping[str, Any], origin: str) -> Rule:
+    return Rule(
         id=raw["id"], controls=tuple(raw["controls"]), resource=raw["resource"], title=raw["title"],
         check=raw["check"], when=raw.get("when"), evidence=tuple(raw.get("evidence", ())),
         by_design=raw.get("by_design"), origin=origin,

@@ -1,4 +1,5 @@
-"""The predicate language: every operator, combinators, items, parameters (pure)."""
+"""The predicate language: every operator, combinators, items, parameters (pure), on known facts.
+Unknown values are in test_unknowns.py."""
 
 from __future__ import annotations
 
@@ -6,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from scanner.live.predicates import LEAF_OPS, OPS, PredicateError, evaluate, is_world, keys
+from scanner.engine.predicates import LEAF_OPS, OPS, PredicateError, evaluate, is_world, keys
+from scanner.facts.values import Unknown
 
 PARAMS = {"dicom_ports": [104, 11112, 4242], "min_tls_version": "1.2", "min_retention_days": 2190}
 FACTS: dict[str, Any] = {
@@ -28,12 +30,13 @@ CASES = [
     ({"key": "versioning.status", "op": "not-in", "value": ["Suspended"]}, True),
     ({"key": "versioning.mfa_delete", "op": "absent"}, True),
     ({"key": "versioning.mfa_delete", "op": "present"}, False),
-    ({"key": "nothing.here", "op": "absent"}, True),
+    ({"key": "versioning.nothing", "op": "absent"}, None),  # a fact nobody collected is unknown
     ({"key": "retention_days", "op": "gt", "value": 3650}, False),
     ({"key": "retention_days", "op": "ge", "value": {"param": "min_retention_days"}}, True),
     ({"key": "retention_days", "op": "lt", "value": 10}, False),
     ({"key": "retention_days", "op": "le", "value": 3650}, True),
-    ({"key": "nothing", "op": "ge", "value": 1}, False),
+    ({"key": "versioning.mfa_delete", "op": "ge", "value": 1}, False),  # not configured is not >= 1
+    ({"key": "nothing", "op": "ge", "value": 1}, None),
     ({"key": "tags", "op": "contains", "value": "phi"}, True),
     ({"key": "name", "op": "regex", "value": "^pacs-"}, True),
     ({"key": "tls", "op": "version-ge", "value": {"param": "min_tls_version"}}, True),
@@ -49,7 +52,8 @@ CASES = [
         {"key": "ports", "op": "port-in-range", "value": {"param": "dicom_ports"}}]}}, True),
     ({"key": "ingress", "op": "any-item", "value": {"key": "protocol", "op": "eq", "value": "tcp"}}, True),
     ({"key": "ingress", "op": "all-items", "value": {"key": "sources", "op": "cidr-overlaps-world"}}, False),
-    ({"key": "missing_list", "op": "all-items", "value": {"key": "x", "op": "present"}}, True),
+    ({"key": "versioning.mfa_delete", "op": "all-items", "value": {"key": "x", "op": "present"}}, True),
+    ({"key": "missing_list", "op": "all-items", "value": {"key": "x", "op": "present"}}, None),
     ({"all": [{"key": "tls", "op": "present"}, {"key": "name", "op": "regex", "value": "prod$"}]}, True),
     ({"any": [{"key": "tls", "op": "absent"}, {"key": "name", "op": "eq", "value": "x"}]}, False),
     ({"not": {"key": "tls", "op": "absent"}}, True),
@@ -57,8 +61,12 @@ CASES = [
 
 
 @pytest.mark.parametrize(("predicate", "expected"), CASES, ids=[str(i) for i in range(len(CASES))])
-def test_operator_cases(predicate: dict[str, Any], expected: bool) -> None:
-    assert evaluate(predicate, FACTS, PARAMS) is expected
+def test_operator_cases(predicate: dict[str, Any], expected: bool | None) -> None:
+    got = evaluate(predicate, FACTS, PARAMS)
+    if expected is None:
+        assert isinstance(got, Unknown), got
+    else:
+        assert got is expected
 
 
 def test_every_operator_has_a_case() -> None:
@@ -87,11 +95,13 @@ def test_world_sources(source: str, world: bool) -> None:
 
 
 @pytest.mark.parametrize(("ports", "hit"), [
-    ({"from": 100, "to": 200}, True), ({"from": 11112, "to": 11112}, True), ("all", True), ([0, 65535], True),
-    ({"from": 443, "to": 443}, False), ({"from": None, "to": None}, False), (None, False), (104, True),
+    ({"from": 100, "to": 200}, True), ({"from": 11112, "to": 11112}, True), ("all", True),
+    ({"from": 443, "to": 443}, False), (None, False), (104, True),
+    ({"from": None, "to": None}, None), ({"from": 200, "to": 100}, None),  # not a range; reversed
 ])
-def test_port_ranges(ports: Any, hit: bool) -> None:
-    assert LEAF_OPS["port-in-range"](ports, [104, 11112]) is hit
+def test_port_ranges(ports: Any, hit: bool | None) -> None:
+    got = LEAF_OPS["port-in-range"](ports, [104, 11112])
+    assert isinstance(got, Unknown) if hit is None else got is hit
 
 
 def test_keys_lists_every_fact_read() -> None:
