@@ -50,8 +50,10 @@ def judge(catalog: Catalog, parameters: Mapping[str, Any], resources: Iterable[R
             if selector is None:
                 continue
         judged = _Judged(resource, schema, selector, parameters)
+        source = resource.source or resource.provider
         for rule in kind_rules:
-            findings += judged.findings(rule, controls)
+            if not rule.inputs or source in rule.inputs:
+                findings += judged.findings(rule, controls)
     for failure in failures:
         for rule in by_kind.get(failure.type, ()):
             findings += _failed_listing(rule, failure, controls)

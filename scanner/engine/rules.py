@@ -21,6 +21,8 @@ class Rule:
     evidence: tuple[str, ...] = ()
     by_design: str | None = None
     origin: str = ""  # "rules/aws/s3.yaml:12"
+    #: the inputs the rule judges ("terraform", "aws", ...); empty: every input that produces its kind
+    inputs: tuple[str, ...] = ()
 
     @property
     def provider(self) -> str:
@@ -46,7 +48,7 @@ def parse_rule(raw: Mapping[str, Any], origin: str) -> Rule:
     return Rule(
         id=raw["id"], controls=tuple(raw["controls"]), resource=raw["resource"], title=raw["title"],
         check=raw["check"], when=raw.get("when"), evidence=tuple(raw.get("evidence", ())),
-        by_design=raw.get("by_design"), origin=origin,
+        by_design=raw.get("by_design"), origin=origin, inputs=tuple(raw.get("inputs", ())),
     )
 
 

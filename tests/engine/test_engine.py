@@ -126,9 +126,10 @@ def test_bad_rule_names_file_line_and_key(tmp_path: Path, rule: str, words: str)
         broken = broken.replace("    resource: aws.s3.bucket\n", "")
     text = (REPO / "rules.yaml").read_text().split("include:")[0]
     write_tree(tmp_path, {"rules.yaml": text + "include:\n  - rules/controls/technical.yaml\n"
-                                              "  - rules/facts/aws.yaml\n  - rules/bad.yaml\n",
+                                              "  - rules/facts/aws.yaml\n  - rules/facts/aws-storage.yaml\n  - rules/bad.yaml\n",
                           "rules/controls/technical.yaml": (REPO / "rules/controls/technical.yaml").read_text(),
                           "rules/facts/aws.yaml": (REPO / "rules/facts/aws.yaml").read_text(),
+                          "rules/facts/aws-storage.yaml": (REPO / "rules/facts/aws-storage.yaml").read_text(),
                           "rules/bad.yaml": broken})
     with pytest.raises(CatalogError) as err:
         load_catalog(tmp_path / "rules.yaml")

@@ -1,0 +1,121 @@
+"""The configuration's instances, indexed for normalisers: by type, and what configures what.
+
+A Terraform setting often lives in a resource of its own that names the resource it configures
+(``aws_s3_bucket_versioning.bucket = aws_s3_bucket.pacs.id``, ``azurerm_network_security_rule``
+by NSG name and resource group). :meth:`Index.children` answers, for one parent instance, which
+instances of a child type configure it, in two sets:
+
+* ``certain``: the child's link argument was computed from this very instance (its ``refs``), or
+  its known value equals one of the parent's identifying values (a bucket name);
+* ``possible``: the child's link value is unknown and nothing ties it to another resource, so it
+  may configure this parent. A normaliser must not let such a child make a setting pass (or let
+  its absence make it fail): the setting is unknown.
+
+A child whose known link value names a resource outside the configuration configures none of
+ours: it is in neither set.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from scanner.facts.values import Unknown
+from scanner.iac.tfmodel import TfConfiguration, TfInstance
+
+_INSTANCE_KEY = re.compile(r"\[[^\]]*\]$")
+
+
+def config_address(address: str) -> str:
+    """``module.a["k"].aws_s3_bucket.b[0]`` -> ``module.a["k"].aws_s3_bucket.b`` (the resource's own key)."""
+    return _INSTANCE_KEY.sub("", address)
+
+
+@dataclass(frozen=True)
+class Linked:
+    certain: tuple[TfInstance, ...] = ()
+    possible: tuple[TfInstance, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.certain or self.possible)
+
+
+@dataclass
+class Index:
+    config: TfConfiguration
+    _by_type: dict[str, list[TfInstance]] = field(default_factory=dict)
+    _by_address: dict[str, TfInstance] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for instance in self.config.instances:
+            key = instance.type if instance.mode == "managed" else f"data.{instance.type}"
+            self._by_type.setdefault(key, []).append(instance)
+            self._by_address[instance.address] = instance
+
+    def of_type(self, *types: str) -> list[TfInstance]:
+        """Managed resources of these types (``data.<type>`` for data sources), in configuration order."""
+        return [i for t in types for i in self._by_type.get(t, ())]
+
+    def get(self, address: str) -> TfInstance | None:
+        return self._by_address.get(address)
+
+    def referenced(self, instance: TfInstance, argument: str, *types: str) -> list[TfInstance]:
+        """The instances of ``types`` that ``instance.<argument>`` was computed from."""
+        out: list[TfInstance] = []
+        for ref in instance.refs.get(argument, ()):
+            found = self._by_address.get(ref)
+            candidates = [found] if found is not None else [
+                i for i in self._by_address.values() if config_address(i.address) == ref]
+            out += [c for c in candidates if c.type in types and c not in out]
+        return out
+
+    def children(self, parent: TfInstance, child_types: Sequence[str], via: str,
+                 identities: Iterable[object] = ()) -> Linked:
+        """Instances of ``child_types`` whose ``via`` argument configures ``parent`` (see the module
+        docstring). ``identities`` are the parent's identifying values (its name), known or not: a
+        child naming a literal bucket may configure a parent whose name is unknown."""
+        known = [i for i in identities if not isinstance(i, Unknown)]
+        unseen = any(isinstance(i, Unknown) for i in identities)
+        certain: list[TfInstance] = []
+        possible: list[TfInstance] = []
+        for child in self.of_type(*child_types):
+            link = self.link(child, via, parent.type)
+            value = child.attrs.get(via)
+            if parent.address in link.certain or (not isinstance(value, Unknown) and value in known):
+                certain.append(child)
+            elif link.certain:
+                continue  # computed from another resource of the parent's type
+            elif parent.address in link.possible or isinstance(value, Unknown) or (unseen and value is not None):
+                possible.append(child)
+        return Linked(tuple(certain), tuple(possible))
+
+    def link(self, child: TfInstance, via: str, parent_type: str) -> _Targets:
+        """Which instances of ``parent_type`` the child's ``via`` argument was computed from: exactly
+        (an instance address), or possibly (a resource with instances, key not known)."""
+        certain: set[str] = set()
+        possible: set[str] = set()
+        for ref in child.refs.get(via, ()):
+            found = self._by_address.get(ref)
+            if found is not None and found.type == parent_type:
+                certain.add(found.address)
+                continue
+            matches = [i.address for i in self._by_type.get(parent_type, ()) if config_address(i.address) == ref]
+            if len(matches) == 1:
+                certain.update(matches)
+            else:
+                possible.update(matches)
+        return _Targets(frozenset(certain), frozenset(possible))
+
+
+@dataclass(frozen=True)
+class _Targets:
+    certain: frozenset[str]
+    possible: frozenset[str]
+
+
+def module_of(instances: Iterable[TfInstance]) -> Mapping[str, list[TfInstance]]:
+    out: dict[str, list[TfInstance]] = {}
+    for instance in instances:
+        out.setdefault(instance.module, []).append(instance)
+    return out
