@@ -19,8 +19,8 @@ from types import MappingProxyType
 from typing import Any
 
 from scanner import vcache, yamlfile
-from scanner.errors import CatalogError
 from scanner.engine.rules import Rule, parameters_used, parse_rule
+from scanner.errors import CatalogError
 from scanner.facts.schema import KindSchema, parse_kind, undeclared_parents
 from scanner.models import (
     CheckId,

@@ -35,10 +35,10 @@ from typing import Any
 from scanner import __version__
 from scanner.catalog import Catalog
 from scanner.collectors.base import Collector
+from scanner.engine.evaluate import evaluate_inventory
 from scanner.errors import OutputError, PacscanError
 from scanner.evidence.bundle import INDEX_NAME, INDEX_SCHEMA, MANIFEST_NAME
 from scanner.evidence.writer import write_atomic
-from scanner.engine.evaluate import evaluate_inventory
 from scanner.models import Finding, ScanResult
 from scanner.msp_progress import LogProgress, RichProgress, TenantProgress
 from scanner.render import JsonEvidenceRenderer, ToolMeta

@@ -19,8 +19,8 @@ from scanner.attestations import evaluate_attestations
 from scanner.catalog import Catalog, load_catalog
 from scanner.collectors.base import Collector
 from scanner.config import effective_parameters
-from scanner.iac import Progress, scan_terraform
 from scanner.engine.evaluate import evaluate_inventory
+from scanner.iac import Progress, scan_terraform
 from scanner.models import Finding, GateNotes, ScanResult, Waiver
 
 

@@ -36,7 +36,7 @@ def judge(catalog: Catalog, parameters: Mapping[str, Any], resources: Iterable[R
     by_kind: dict[str, list[Rule]] = {}
     for rule in catalog.rules if rules is None else rules:
         by_kind.setdefault(rule.resource, []).append(rule)
-    controls = {c.id: c for c in catalog.controls}
+    controls: dict[str, Control] = {c.id: c for c in catalog.controls}
     scope = ImagingScope.from_parameter(parameters["imaging_data"])
     findings: list[Finding] = []
     for resource in resources:

@@ -128,7 +128,7 @@ def _equal(have: Any, want: Any) -> Truth:
     unknown = first_unknown(have)
     if unknown is not None:
         return unknown
-    return have == want
+    return bool(have == want)
 
 
 def _in(have: Any, want: Any) -> Truth:

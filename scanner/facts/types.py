@@ -145,9 +145,9 @@ def to_protocol(value: Any) -> Any:
     """An IP protocol: a name (``tcp``, ``all``), ``*``, or a number 0-255 (case is kept: Azure
     writes ``Tcp``)."""
     text = to_string(value)
-    if isinstance(text, str) and _PROTOCOL.fullmatch(text.strip().lower()):
-        if not text.strip().isdigit() or int(text) <= 255:
-            return text.strip()
+    if (isinstance(text, str) and _PROTOCOL.fullmatch(text.strip().lower())
+            and (not text.strip().isdigit() or int(text) <= 255)):
+        return text.strip()
     return _bad(value, "an IP protocol")
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from scanner.catalog import Catalog
+from scanner.facts.values import Unknown
 from scanner.iac.checkov_run import CheckovOutput, CheckRecord, Outcome
 from scanner.iac.plan import PlanFacts, unknown_keys
 from scanner.iac.resources import TfResource, lookup, strip_instance_keys, unwrap
@@ -59,7 +60,7 @@ def _relative(path: str, cwd: str) -> str:
         return path
 
 
-def _selector(scope: ImagingScope, resource: TfResource) -> str | None:
+def _selector(scope: ImagingScope, resource: TfResource) -> str | Unknown | None:
     tags = unwrap(resource.config.get("tags")) or {}
     tags = {k: unwrap(v) for k, v in tags.items()} if isinstance(tags, dict) else {}
     name = unwrap(resource.config.get(STORAGE_TYPES.get(resource.type, "name")))
@@ -98,7 +99,7 @@ def _finding(control: Control, record: CheckRecord, output: CheckovOutput, sourc
         selector = _selector(scope, target)
         if selector is None:
             return None
-        evidence["in_scope_by"] = selector
+        evidence["in_scope_by"] = selector if isinstance(selector, str) else selector.describe()
     related = _related(own, target, index.children(target.address) if target else ())
     keys = sorted(k for k in record.evaluated_keys if k != "resource_type")
     evidence["observed"] = _observed(keys, related)

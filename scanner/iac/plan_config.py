@@ -79,7 +79,8 @@ def _merge_unknown(value: Any, unknown: Any, where: str) -> Any:
     if isinstance(unknown, list):
         items = list(value) if isinstance(value, list) else []
         items += [None] * (len(unknown) - len(items))
-        return [_merge_unknown(item, mark, f"{where}[{n}]") for n, (item, mark) in enumerate(zip(items, unknown))]
+        pairs = enumerate(zip(items, unknown, strict=True))
+        return [_merge_unknown(item, mark, f"{where}[{n}]") for n, (item, mark) in pairs]
     return value
 
 

@@ -152,7 +152,7 @@ def _counts_text(summary: ControlSummary) -> Text:
              for st in Status if summary.counts.get(st, 0)]
     if not parts:
         label = ("no attestation recorded" if summary.control.evaluation is Evaluation.ATTESTATION
-                 else "none: not evaluated")
+                 else "none found")
         return Text(label, style=STATUS_STYLES[summary.status])
     text = Text()
     for i, (label, style) in enumerate(parts):

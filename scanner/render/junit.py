@@ -5,10 +5,11 @@ One ``<testsuite>`` per control (catalog order), one ``<testcase>`` per control 
 * ``fail``/``missing``/``expired`` -> ``<failure type="<severity>">`` with the evidence and the fix;
 * ``error``/``unknown`` -> ``<error>``: the control was not evaluated, which is not a pass;
 * ``waived`` -> ``<skipped message="waived: ...">`` naming the justification and who accepted it;
+* ``not_applicable`` -> ``<skipped message="not applicable: ...">``;
 * ``pass``/``attested`` -> a plain testcase.
 
-A control with no finding at all still gets one testcase (an ``<error>`` for an automated control
-nothing evaluated, a ``<failure>`` for an attestation nobody recorded), so it cannot read as green.
+A control with no finding at all still gets one testcase (a ``<failure>`` for an attestation nobody
+recorded, a ``<skipped>`` for an automated control with nothing of its kind in the scan).
 Built with :mod:`xml.etree.ElementTree`, which escapes every attribute and text node.
 """
 
@@ -105,6 +106,8 @@ def _case(control_id: ControlId, control: Control | None, f: Finding) -> ET.Elem
         _child(case, "error", f"NOT evaluated ({f.status.value}): {_one_line(f)}", _body(f, control), f.status.value)
     elif f.status is Status.WAIVED:
         ET.SubElement(case, "skipped", {"message": _xml(_waived_message(f.waiver))})
+    elif f.status is Status.NOT_APPLICABLE:
+        ET.SubElement(case, "skipped", {"message": _xml(f"not applicable: {_one_line(f)}")})
     return case
 
 
@@ -119,6 +122,9 @@ def _silent_case(control: Control, summary: ControlSummary) -> ET.Element:
     if summary.status is Status.MISSING:
         _child(case, "failure", "no attestation is recorded for this control",
                f"Fix: {control.remediation.text}", control.severity.value)
+    elif summary.status is Status.NOT_APPLICABLE:
+        message = "not applicable: nothing of the kinds this control judges was found"
+        ET.SubElement(case, "skipped", {"message": message})
     else:
         _child(case, "error", f"NOT evaluated ({summary.status.value}): no finding was produced for this control",
                "Nothing was evaluated for this control; this is not a pass.", summary.status.value)

@@ -133,7 +133,7 @@ def _counts(summary: ControlSummary) -> str:
     if parts:
         return ", ".join(parts)
     return ("no attestation recorded" if summary.control.evaluation is Evaluation.ATTESTATION
-            else "none: not evaluated")
+            else "none found")
 
 
 def _finding_row(f: Finding, *extra: str) -> list[str]:

@@ -3,9 +3,9 @@
 One rule per catalog control (help text, HIPAA citations, ``security-severity``); one result per
 finding that needs attention: ``fail``/``missing``/``expired`` (at the rule's level), ``waived``
 (with a suppression saying who accepted it and why), ``error``/``unknown`` (a ``warning`` whose
-message says the control was NOT evaluated). ``pass`` and ``attested`` are not results. A control
-with no finding at all (nothing was evaluated, or no attestation) is reported at a logical
-location so it never silently reads as clean.
+message says the control was NOT evaluated). ``pass``, ``attested`` and ``not_applicable`` are not
+results. An attestation control with no attestation is reported at a logical location so it never
+silently reads as clean.
 
 ``partialFingerprints`` hash :attr:`Finding.key` (control, address, file; no line numbers) plus the
 check id, so an alert keeps its identity when the file is reformatted, and two checks of one
@@ -250,12 +250,12 @@ def _result_properties(f: Finding) -> dict[str, Any]:
 
 
 def _silent_controls(result: ScanResult, index: Mapping[ControlId, int]) -> list[dict[str, Any]]:
-    """Controls with no finding at all: an automated control nothing evaluated (unknown), an
-    attestation control nobody attested (missing)."""
+    """Controls with no finding at all that are not merely not applicable: an attestation control
+    nobody attested (missing)."""
     out = []
     for summary in result.summaries():
         control = summary.control
-        if result.findings_for(control.id):
+        if result.findings_for(control.id) or summary.status is Status.NOT_APPLICABLE:
             continue
         if summary.status is Status.MISSING:
             text, level = f"No attestation is recorded for {control.id}. Fix: {control.remediation.text}", None

@@ -25,7 +25,7 @@ from scanner.collectors.aws.keys import collect_keys
 from scanner.collectors.aws.session import AwsSession, AwsTarget, RetryPolicy
 from scanner.collectors.aws.storage import collect_buckets
 from scanner.engine.evaluate import evaluate_inventory
-from scanner.facts.resource import Resource, CollectionFailure, Inventory
+from scanner.facts.resource import CollectionFailure, Inventory, Resource
 from scanner.models import Finding
 from tests.aws.conftest import (
     MOTO_ACCOUNT,

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from scanner.catalog import load_catalog
-from scanner.errors import CatalogError
 from scanner.engine.evaluate import evaluate_inventory
-from scanner.facts.resource import Resource, CollectionFailure, Inventory
+from scanner.errors import CatalogError
+from scanner.facts.resource import CollectionFailure, Inventory, Resource
 from scanner.models import Status
 from tests.conftest import REPO, write_tree
 
@@ -40,7 +40,8 @@ def catalog(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untype
     root = tmp_path_factory.mktemp("catalog")
     text = (REPO / "rules.yaml").read_text()
     head = text.split("include:")[0]
-    includes = [line.split("- ", 1)[1] for line in text.split("include:")[1].splitlines() if "- rules/controls" in line or "- rules/facts" in line]
+    includes = [line.split("- ", 1)[1] for line in text.split("include:")[1].splitlines() if "- rules/controls" in line
+                or "- rules/facts" in line]
     for rel in includes:
         (root / rel).parent.mkdir(parents=True, exist_ok=True)
         (root / rel).write_text((REPO / rel).read_text())
@@ -126,7 +127,8 @@ def test_bad_rule_names_file_line_and_key(tmp_path: Path, rule: str, words: str)
         broken = broken.replace("    resource: aws.s3.bucket\n", "")
     text = (REPO / "rules.yaml").read_text().split("include:")[0]
     write_tree(tmp_path, {"rules.yaml": text + "include:\n  - rules/controls/technical.yaml\n"
-                                              "  - rules/facts/aws.yaml\n  - rules/facts/aws-storage.yaml\n  - rules/bad.yaml\n",
+                                              "  - rules/facts/aws.yaml\n  - rules/facts/aws-storage.yaml\n"
+                                              "  - rules/bad.yaml\n",
                           "rules/controls/technical.yaml": (REPO / "rules/controls/technical.yaml").read_text(),
                           "rules/facts/aws.yaml": (REPO / "rules/facts/aws.yaml").read_text(),
                           "rules/facts/aws-storage.yaml": (REPO / "rules/facts/aws-storage.yaml").read_text(),

@@ -24,11 +24,12 @@ from scanner.attestations import evaluate_attestations
 from scanner.catalog import Catalog, load_catalog
 from scanner.cli import main
 from scanner.config import effective_parameters
+from scanner.engine.predicates import PredicateError, evaluate
 from scanner.errors import InputError
+from scanner.facts.values import Unknown
 from scanner.gate.baseline import load_baseline
 from scanner.gate.waivers import load_waivers
 from scanner.iac.plan import load_plan
-from scanner.engine.predicates import PredicateError, evaluate
 from scanner.models import Status
 from scanner.tenants import load_tenants
 from tests.conftest import REPO
@@ -328,13 +329,14 @@ def test_catalog_include_outside_and_loops(include: str, tmp_path: Path) -> None
 # ------------------------------------------------------------------ predicates
 @settings(max_examples=300)
 @given(predicate=s.predicates(), facts=s.facts())
-def test_predicates_return_a_bool_or_raise_predicate_error(predicate: dict[str, Any], facts: Any) -> None:
+def test_predicates_return_true_false_or_unknown_or_raise_predicate_error(predicate: dict[str, Any],
+                                                                          facts: Any) -> None:
     try:
         result = evaluate(predicate, facts, s.PREDICATE_PARAMETERS)
     except PredicateError as err:
         assert "\n" not in str(err)
         return
-    assert isinstance(result, bool)
+    assert isinstance(result, bool | Unknown)
 
 
 # ------------------------------------------------------------------ end to end through the CLI

@@ -88,8 +88,10 @@ def test_error_and_unknown_findings_show_their_reasons() -> None:
     assert "AccessDenied: s3:GetBucketLogging was refused for the scanning role" in unevaluated
     assert "UNKNOWN aws_s3_bucket_logging.images" in unevaluated
     assert "target_bucket is known only after apply" in unevaluated
-    assert "BAK-RET" in unevaluated and "nothing was evaluated" in unevaluated
-    assert "NOT EVALUATED: 2 control(s) could not be evaluated (AUD-LOG, BAK-RET)" in out
+    # BAK-RET has no finding: nothing of its kind was found, which is not "could not evaluate"
+    assert "BAK-RET" not in unevaluated
+    assert "NOT EVALUATED: 1 control(s) could not be evaluated (AUD-LOG)" in out
+    assert "NOT_APPLICABLE" in row(out, "BAK-RET") and "none found" in row(out, "BAK-RET")
 
 
 def test_attestation_controls_all_appear_with_their_status() -> None:
@@ -121,8 +123,8 @@ def row_pos(text: str, control_id: str) -> int:
 def test_unevaluated_controls_never_read_as_pass() -> None:
     out = plain(findings=(PASS_ENC, ERR_LOG, replace(PASS_ENC, control_id=AUD_LOG.id)))
     assert "ERROR" in row(out, "AUD-LOG") and "PASS" not in row(out, "AUD-LOG")
-    assert "UNKNOWN" in row(out, "BAK-RET") and "PASS" not in row(out, "BAK-RET")
-    assert "UNKNOWN" in row(out, "NET-DICOM")
+    assert "NOT_APPLICABLE" in row(out, "BAK-RET") and " PASS" not in row(out, "BAK-RET")
+    assert "NOT_APPLICABLE" in row(out, "NET-DICOM")
     assert "PASS" in row(out, "ENC-REST")
 
 
@@ -177,7 +179,7 @@ def test_every_status_has_a_style() -> None:
 def test_every_status_renders(status: Status) -> None:
     out = plain(findings=(replace(FAIL_ENC, status=status),))
     assert status.value.upper() in row(out, "ENC-REST")
-    assert IMAGES_ADDR in out or status in (Status.PASS, Status.ATTESTED)
+    assert IMAGES_ADDR in out or status in (Status.PASS, Status.ATTESTED, Status.NOT_APPLICABLE)
 
 
 def test_stray_control_finding_is_still_shown() -> None:

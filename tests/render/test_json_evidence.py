@@ -77,7 +77,7 @@ def test_schema_counts_cover_every_status() -> None:
 def test_rendered_document_validates_and_has_the_contract_shape() -> None:
     doc = render_doc()
     jsonschema.Draft202012Validator(evidence_schema()).validate(doc)
-    assert doc["schema_version"] == "1.1"
+    assert doc["schema_version"] == "1.2"
     assert doc["tool"] == {"name": "pacscan", "version": "0.1.0"}
     assert doc["scan"]["targets"] == ["infra/", "aws:123456789012"]
     assert doc["scan"]["parameters"]["dicom_ports"] == [104, 11112, 4242]
@@ -99,7 +99,7 @@ def test_rendered_document_validates_and_has_the_contract_shape() -> None:
 
 def test_roll_up_of_controls_without_findings_is_never_a_pass() -> None:
     statuses = {c["id"]: c["status"] for c in render_doc()["controls"]}
-    assert statuses == {"ENC-REST": "fail", "NET-DICOM": "fail", "AUD-LOG": "error", "BAK-RET": "unknown",
+    assert statuses == {"ENC-REST": "fail", "NET-DICOM": "fail", "AUD-LOG": "error", "BAK-RET": "not_applicable",
                         "ADM-RISK": "attested", "ADM-BAA": "missing", "PHY-MEDIA": "expired"}
 
 
@@ -137,10 +137,13 @@ def test_summary_errors_false_and_nothing_unevaluated_when_all_evaluated() -> No
     assert doc["summary"]["total_findings"] == 7
 
 
-def test_control_with_no_finding_is_listed_unevaluated_even_without_error_findings() -> None:
+def test_control_with_no_finding_is_not_applicable_not_unevaluated() -> None:
+    """Nothing of its kind was found: not applicable, which is neither a pass nor "could not tell"."""
     doc = render_doc(findings=(PASS_ENC, PASS_DICOM))
     assert doc["summary"]["errors"] is False
-    assert doc["summary"]["unevaluated_controls"] == ["AUD-LOG", "BAK-RET"]
+    assert doc["summary"]["unevaluated_controls"] == []
+    statuses = {c["id"]: c["status"] for c in doc["controls"]}
+    assert statuses["AUD-LOG"] == statuses["BAK-RET"] == "not_applicable"
 
 
 def test_findings_are_ordered_by_control_then_address_then_check() -> None:
@@ -227,7 +230,7 @@ def test_renderer_refuses_a_result_the_schema_rejects() -> None:
 
 def test_renderer_output_is_indented_json_ending_in_newline() -> None:
     text = JsonEvidenceRenderer().render(make_result(), META)
-    assert text.startswith('{\n  "schema_version": "1.1",\n  "tool"')
+    assert text.startswith('{\n  "schema_version": "1.2",\n  "tool"')
     assert text.endswith("}\n")
 
 
@@ -251,10 +254,11 @@ def finding_at(doc: dict[str, Any], address: str) -> dict[str, Any]:
     return found
 
 
-def test_schema_description_says_1_1_is_additive() -> None:
+def test_schema_description_says_1_1_and_1_2_are_additive() -> None:
     schema = evidence_schema()
-    assert "schema_version 1.1" in schema["title"]
+    assert "schema_version 1.2" in schema["title"]
     assert "Version 1.1 (additive over 1.0)" in schema["description"]
+    assert "Version 1.2 (additive over 1.1)" in schema["description"]
 
 
 def test_waived_findings_carry_their_waiver() -> None:

@@ -69,7 +69,7 @@ def test_each_status_maps_to_its_junit_outcome() -> None:
         ("NET-DICOM", "aws_security_group.modality"): "skipped",
         ("NET-DICOM", "aws_security_group.legacy"): "error",
         ("AUD-LOG", "aws_s3_bucket_logging.images"): "error",
-        ("BAK-RET", "control:BAK-RET"): "error",
+        ("BAK-RET", "control:BAK-RET"): "skipped",  # nothing of its kind was found
         ("ADM-RISK", "attestation:ADM-RISK"): "pass",
         ("ADM-BAA", "attestation:ADM-BAA"): "failure",
         ("PHY-MEDIA", "attestation:PHY-MEDIA"): "failure",
@@ -82,7 +82,7 @@ def test_each_status_maps_to_its_junit_outcome() -> None:
 def test_counts_add_up_per_suite_and_in_total() -> None:
     root = parse()
     assert {k: root.get(k) for k in ("tests", "failures", "errors", "skipped")} == {
-        "tests": "14", "failures": "5", "errors": "4", "skipped": "2"}
+        "tests": "14", "failures": "5", "errors": "3", "skipped": "3"}
     enc = suite(root, "ENC-REST")
     assert {k: enc.get(k) for k in ("tests", "failures", "errors", "skipped")} == {
         "tests": "5", "failures": "2", "errors": "1", "skipped": "1"}
@@ -107,8 +107,8 @@ def test_junitparser_reads_the_same_counts(tmp_path: Path) -> None:
         for testcase in s:
             for result in testcase.result:
                 kinds[type(result).__name__] += 1
-    assert totals == {"tests": 14, "failures": 5, "errors": 4, "skipped": 2}
-    assert kinds == {"Failure": 5, "Error": 4, "Skipped": 2}
+    assert totals == {"tests": 14, "failures": 5, "errors": 3, "skipped": 3}
+    assert kinds == {"Failure": 5, "Error": 3, "Skipped": 3}
 
 
 def test_failure_carries_severity_evidence_location_and_fix() -> None:
@@ -137,8 +137,8 @@ def test_error_and_unknown_say_not_evaluated() -> None:
     error = case(root, "ENC-REST", "infra/broken.tf").find("error")
     assert error is not None and error.get("type") == "error"
     assert (error.get("message") or "").startswith("NOT evaluated (error): CKV_AWS_145: could not parse")
-    silent = case(root, "BAK-RET", "control:BAK-RET").find("error")
-    assert silent is not None and "no finding was produced" in (silent.get("message") or "")
+    silent = case(root, "BAK-RET", "control:BAK-RET").find("skipped")
+    assert silent is not None and "nothing of the kinds this control judges" in (silent.get("message") or "")
 
 
 def test_waived_is_skipped_with_justification_and_who() -> None:
@@ -184,7 +184,7 @@ def test_finding_for_a_control_outside_the_catalog_gets_its_own_suite() -> None:
     names = [s.get("name") for s in root.findall("testsuite")]
     assert names == ["ENC-REST Imaging storage is encrypted at rest", "ZZZ-OLD (not in the catalog)"]
     assert outcome(case(root, "ZZZ-OLD", IMAGES_ADDR)) == "failure"
-    assert outcome(case(root, "ENC-REST", "control:ENC-REST")) == "error"  # nothing evaluated it
+    assert outcome(case(root, "ENC-REST", "control:ENC-REST")) == "skipped"  # nothing of its kind was found
 
 
 def test_all_statuses_produce_a_parseable_document() -> None:
@@ -193,7 +193,8 @@ def test_all_statuses_produce_a_parseable_document() -> None:
     root = parse(make_result(findings=findings, controls=(ENC_REST,)))
     outcomes = {c.get("name"): outcome(c) for c in root.iter("testcase")}
     assert outcomes == {"b.pass": "pass", "b.attested": "pass", "b.fail": "failure", "b.missing": "failure",
-                        "b.expired": "failure", "b.error": "error", "b.unknown": "error", "b.waived": "skipped"}
+                        "b.expired": "failure", "b.error": "error", "b.unknown": "error", "b.waived": "skipped",
+                        "b.not_applicable": "skipped"}
 
 
 def test_output_is_deterministic_with_xml_declaration() -> None:

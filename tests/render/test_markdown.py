@@ -10,7 +10,7 @@ from scanner.models import Finding, GateNotes, ScanResult, Status
 from scanner.render import Renderer
 from scanner.render.markdown import STEP_SUMMARY_LIMIT, MarkdownRenderer, cap, cell, code
 
-from . import AUD_LOG, ENC_REST, FAIL_ENC, IMAGES_ADDR, META, PASS_ENC, all_pass_result, make_result
+from . import AUD_LOG, ENC_REST, ERR_LOG, FAIL_ENC, IMAGES_ADDR, META, PASS_ENC, all_pass_result, make_result
 from .test_sarif import MISSING_BAA, YAML_WAIVER, gate_result
 
 
@@ -39,13 +39,14 @@ def table_rows(block: str) -> list[list[str]]:
 def test_verdict_is_fail_and_names_unevaluated_controls() -> None:
     out = render()
     assert out.startswith("## pacscan 0.1.0: HIPAA compliance scan\n\n**FAIL**:")
-    assert "**NOT EVALUATED**: 3 control(s) (ENC-REST, AUD-LOG, BAK-RET)" not in out  # ENC-REST fails
-    assert "**NOT EVALUATED**: 2 control(s) (AUD-LOG, BAK-RET) could not be evaluated" in out
+    assert "**NOT EVALUATED**: 2 control(s) (ENC-REST, AUD-LOG)" not in out  # ENC-REST fails
+    assert "**NOT EVALUATED**: 1 control(s) (AUD-LOG) could not be evaluated" in out  # BAK-RET: none found
     assert "1 failing finding(s) are already in the baseline." in out
 
 
 def test_never_pass_while_something_is_unevaluated() -> None:
-    unknown_only = make_result(findings=(PASS_ENC,), controls=(ENC_REST, AUD_LOG))
+    unknown_only = make_result(findings=(PASS_ENC, replace(ERR_LOG, status=Status.UNKNOWN)),
+                               controls=(ENC_REST, AUD_LOG))
     out = render(unknown_only)
     assert "**PASS**" not in out
     assert "**INCOMPLETE**" in out
@@ -71,7 +72,7 @@ def test_control_table_lists_every_control_with_status_counts_and_citation() -> 
                                     "`ADM-BAA`", "`PHY-MEDIA`"]
     enc = rows[0]
     assert enc[2:] == ["high", "**fail**", "1 pass, 2 fail, 1 waived, 1 error", "164.312(a)(2)(iv)"]
-    assert rows[3][3:5] == ["**unknown**", "none: not evaluated"]
+    assert rows[3][3:5] == ["**not_applicable**", "none found"]
     assert rows[1][5] == "164.312(e)(1); 164.312(a)(1)"
 
 
@@ -96,13 +97,13 @@ def test_missing_attestation_without_finding_is_a_failing_row() -> None:
     assert ["`ADM-BAA`", "`control:ADM-BAA`", "", "no attestation is recorded", "", "no"] in rows
 
 
-def test_not_evaluated_section_lists_errors_unknowns_and_silent_controls() -> None:
+def test_not_evaluated_section_lists_errors_and_unknowns_not_inapplicable_controls() -> None:
     block = section(render(), "Not evaluated")
-    assert block.startswith("### Not evaluated (error / unknown), NOT shown to pass (4)")
+    assert block.startswith("### Not evaluated (error / unknown), NOT shown to pass (3)")
     rows = table_rows(block)
     assert [(r[1], r[3]) for r in rows] == [
         ("`infra/broken.tf`", "error"), ("`aws_security_group.legacy`", "unknown"),
-        ("`aws_s3_bucket_logging.images`", "unknown"), ("`control:BAK-RET`", "unknown")]
+        ("`aws_s3_bucket_logging.images`", "unknown")]  # BAK-RET: nothing of its kind, not "could not tell"
     assert rows[2][2] == "`plan.json:1`"
     assert rows[2][4] == "target\\_bucket is known only after apply"
 

@@ -47,7 +47,7 @@ from typing import Any
 
 from scanner.collectors.aws.network import Collected, per_region
 from scanner.collectors.aws.session import AwsSession, FactReader
-from scanner.facts.resource import Resource, CollectionFailure
+from scanner.facts.resource import CollectionFailure, Resource
 
 TRAIL = "aws.cloudtrail.trail"
 ACCOUNT = "aws.cloudtrail.account"

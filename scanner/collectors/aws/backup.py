@@ -48,7 +48,7 @@ from typing import Any
 from scanner.collectors.aws.errors import api_errors, reason
 from scanner.collectors.aws.session import AwsSession, FactReader
 from scanner.collectors.aws.storage import iso
-from scanner.facts.resource import Resource, CollectionFailure
+from scanner.facts.resource import CollectionFailure, Resource
 
 VAULT = "aws.backup.vault"
 PLAN = "aws.backup.plan"

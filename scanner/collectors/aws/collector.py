@@ -15,7 +15,7 @@ from typing import Any
 from scanner.collectors.aws import audit, backup, databases, endpoints, identity, keys, network, storage
 from scanner.collectors.aws.session import AwsSession, AwsTarget, RetryPolicy
 from scanner.collectors.base import Progress
-from scanner.facts.resource import Resource, CollectionFailure, Inventory
+from scanner.facts.resource import CollectionFailure, Inventory, Resource
 
 log = logging.getLogger("pacscan.aws")
 

@@ -51,7 +51,7 @@ from typing import Any
 
 from scanner.collectors.aws.errors import api_errors, reason
 from scanner.collectors.aws.session import AwsSession, FactReader
-from scanner.facts.resource import Resource, CollectionFailure
+from scanner.facts.resource import CollectionFailure, Resource
 
 INSTANCE = "aws.rds.instance"
 CLUSTER = "aws.rds.cluster"

@@ -53,7 +53,7 @@ from typing import Any
 from scanner.collectors.aws.errors import reason
 from scanner.collectors.aws.network import Collected, paginate
 from scanner.collectors.aws.session import AwsSession
-from scanner.facts.resource import Resource, CollectionFailure
+from scanner.facts.resource import CollectionFailure, Resource
 
 LISTENER = "aws.elbv2.listener"
 DISTRIBUTION = "aws.cloudfront.distribution"

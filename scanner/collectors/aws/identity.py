@@ -32,7 +32,7 @@ from typing import Any
 from scanner.collectors.aws.errors import error_code, reason
 from scanner.collectors.aws.network import Collected, paginate, partition
 from scanner.collectors.aws.session import AwsSession, FactReader
-from scanner.facts.resource import Resource, CollectionFailure
+from scanner.facts.resource import CollectionFailure, Resource
 
 ACCOUNT = "aws.iam.account"
 USER = "aws.iam.user"

@@ -59,7 +59,7 @@ from typing import Any, TypeVar
 
 from scanner.collectors.aws.errors import reason
 from scanner.collectors.aws.session import AwsSession
-from scanner.facts.resource import Resource, CollectionFailure
+from scanner.facts.resource import CollectionFailure, Resource
 
 Collected = tuple[list[Resource], list[CollectionFailure]]
 T = TypeVar("T")

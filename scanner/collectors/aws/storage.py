@@ -59,7 +59,7 @@ from typing import Any
 
 from scanner.collectors.aws.errors import api_errors, is_not_configured, reason
 from scanner.collectors.aws.session import AwsSession, FactReader
-from scanner.facts.resource import Resource, CollectionFailure
+from scanner.facts.resource import CollectionFailure, Resource
 from scanner.policydoc import condition_values, denies_everyone_everything
 
 BUCKET = "aws.s3.bucket"

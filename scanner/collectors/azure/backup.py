@@ -27,7 +27,7 @@ from scanner.collectors.azure.errors import reason
 from scanner.collectors.azure.reader import flat_tags, resource_group
 from scanner.collectors.azure.session import AzureSession
 from scanner.collectors.azure.storage import attr
-from scanner.facts.resource import Resource, CollectionFailure
+from scanner.facts.resource import CollectionFailure, Resource
 
 VAULT = "azure.recovery.vault"
 POLICY = "azure.recovery.backup_policy"

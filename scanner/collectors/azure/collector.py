@@ -25,7 +25,7 @@ from scanner.collectors.azure.network import APP_GATEWAY, NSG, collect_gateways,
 from scanner.collectors.azure.session import AzureSession, RetryPolicy
 from scanner.collectors.azure.storage import ACCOUNT, collect_storage
 from scanner.collectors.base import CollectorError, Progress
-from scanner.facts.resource import Resource, CollectionFailure, Inventory
+from scanner.facts.resource import CollectionFailure, Inventory, Resource
 
 RESOURCE_TYPES = (ACCOUNT, NSG, APP_GATEWAY, ACTIVITY_LOG, VAULT, POLICY, KEY)
 _SKIPPED_STATES = frozenset({"disabled", "deleted"})

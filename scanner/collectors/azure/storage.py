@@ -48,7 +48,7 @@ from azure.core.exceptions import AzureError
 from scanner.collectors.azure.errors import reason
 from scanner.collectors.azure.reader import FactReader, flat_tags, plain, resource_group
 from scanner.collectors.azure.session import AzureSession
-from scanner.facts.resource import Resource, CollectionFailure
+from scanner.facts.resource import CollectionFailure, Resource
 
 ACCOUNT = "azure.storage.account"
 

@@ -18,7 +18,7 @@ from scanner.collectors.base import CollectorError, Progress
 from scanner.collectors.gcp import compute, iam, kms, storage
 from scanner.collectors.gcp.credentials import GcpProject, default_project, resolve
 from scanner.collectors.gcp.session import GcpEndpoints, GcpSession, RetryPolicy
-from scanner.facts.resource import Resource, CollectionFailure, Inventory
+from scanner.facts.resource import CollectionFailure, Inventory, Resource
 
 Part = Callable[[GcpSession], tuple[list[Resource], list[CollectionFailure]]]
 

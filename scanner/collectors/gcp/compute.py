@@ -51,7 +51,7 @@ from typing import Any
 
 from scanner.collectors.gcp.errors import api_errors, reason
 from scanner.collectors.gcp.session import GcpSession
-from scanner.facts.resource import Resource, CollectionFailure
+from scanner.facts.resource import CollectionFailure, Resource
 
 FIREWALL = "gcp.compute.firewall"
 SSL_POLICY = "gcp.compute.ssl_policy"

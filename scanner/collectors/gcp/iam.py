@@ -16,7 +16,7 @@ from typing import Any
 
 from scanner.collectors.gcp.errors import api_errors, is_disabled, reason
 from scanner.collectors.gcp.session import GcpSession
-from scanner.facts.resource import Resource, CollectionFailure
+from scanner.facts.resource import CollectionFailure, Resource
 
 TYPE = "gcp.project.audit_config"
 

@@ -22,7 +22,7 @@ from typing import Any
 
 from scanner.collectors.gcp.errors import api_errors, reason
 from scanner.collectors.gcp.session import GcpSession
-from scanner.facts.resource import Resource, CollectionFailure
+from scanner.facts.resource import CollectionFailure, Resource
 
 TYPE = "gcp.kms.crypto_key"
 Result = tuple[list[Resource], list[CollectionFailure]]

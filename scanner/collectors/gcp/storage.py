@@ -28,7 +28,7 @@ from typing import Any
 
 from scanner.collectors.gcp.errors import api_errors, reason
 from scanner.collectors.gcp.session import FactReader, GcpSession
-from scanner.facts.resource import Resource, CollectionFailure
+from scanner.facts.resource import CollectionFailure, Resource
 
 TYPE = "gcp.storage.bucket"
 _CONDITION_KEYS = {
