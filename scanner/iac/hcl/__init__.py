@@ -1,0 +1,1 @@
+"""Terraform folders evaluated with Terraform's semantics: parser, evaluator and built-in functions."""
