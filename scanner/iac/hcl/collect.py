@@ -24,12 +24,12 @@ def module_instances(root: ModuleInstance) -> Iterator[ModuleInstance]:
 def instances(root: ModuleInstance) -> list[TfInstance]:
     out = [to_tf_instance(inst) for module in module_instances(root) for group in module.resources.values()
            for inst in group.instances()]
-    out.sort(key=_order)
+    out.sort(key=_order)  # stable: module instances and keys stay in evaluation order
     return out
 
 
 def _order(inst: TfInstance) -> tuple[Any, ...]:
-    return (inst.file, inst.line_range[0] if inst.line_range else 0, inst.module, inst.address)
+    return (inst.file, inst.line_range[0] if inst.line_range else 0)
 
 
 def to_tf_instance(inst: ResourceInstance) -> TfInstance:
@@ -45,7 +45,7 @@ def to_tf_instance(inst: ResourceInstance) -> TfInstance:
         refs[name] = tuple(value.deps.refs)
         trace[name] = tuple(value.deps.trace)
     module = inst.group.module
-    exists: Unknown | None = module.exists or inst.key.exists
+    exists: Unknown | None = module.exists if module.exists is not None else inst.key.exists
     return TfInstance(address=inst.address, mode="managed" if resource.mode == "managed" else "data",
                       type=resource.type, name=resource.name, module=module.address, file=resource.file,
                       line_range=(resource.line, resource.end_line), attrs=attrs, refs=refs, trace=trace,

@@ -109,7 +109,8 @@ def _object(expr: ObjectCons, env: Env) -> Any:
             else evaluate(key_expr, env)
         value = evaluate(value_expr, env)
         if isinstance(key, Unknown):
-            rest = rest or Unknown(f"an object key is unknown: {key.reason}", key.origin, key.error)
+            if rest is None:
+                rest = Unknown(f"an object key is unknown: {key.reason}", key.origin, key.error)
             continue
         known[object_key(key)] = value
     ordered = {k: known[k] for k in sorted(known)}

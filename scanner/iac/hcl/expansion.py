@@ -106,7 +106,7 @@ def _set_of_strings(value: list[Any], deps: Deps, what: str, origin: str) -> Exp
     unknown: Unknown | None = None
     for element in value:
         if isinstance(element, Unknown):
-            unknown = unknown or element
+            unknown = element if unknown is None else unknown
         elif isinstance(element, str):
             strings.add(element)
         elif is_number(element) or isinstance(element, bool) or element is None:

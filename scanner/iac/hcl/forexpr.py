@@ -86,7 +86,7 @@ def _iterate(expr: ForExpr, collection: Any, env: Env) -> Any:
     for key, value in items(collection):
         if isinstance(value, Unknown) and value.spread:
             result.uncertain(value)
-            after_spread = after_spread or value
+            after_spread = value if after_spread is None else after_spread
             continue
         if after_spread is not None and isinstance(collection, list):
             key = Unknown(f"index after elements nobody could see: {after_spread.reason}", after_spread.origin)

@@ -30,7 +30,7 @@ import zlib
 from typing import Any
 
 from scanner.facts.values import Unknown, first_unknown
-from scanner.iac.hcl.iamsource import DocumentError, merge, parse_document
+from scanner.iac.hcl.iamsource import DocumentError, given, merge, or_default, parse_document
 from scanner.iac.hcl.ops import to_str
 
 _LIST_KEYS = (("actions", "Action"), ("not_actions", "NotAction"), ("resources", "Resource"),
@@ -73,17 +73,13 @@ def build(attrs: dict[str, Any]) -> dict[str, Any]:
                 sids.add(sid)
         merge(doc, source)
     version = attrs.get("version")
-    own = {"Version": "2012-10-17" if version is None else version, "Id": attrs.get("policy_id") or "",
-           "Statement": [_statement(s) for s in attrs.get("statement") or []]}
+    statements = attrs.get("statement")
+    own = {"Version": "2012-10-17" if version is None else version, "Id": or_default(attrs.get("policy_id"), ""),
+           "Statement": [_statement(s) for s in statements] if isinstance(statements, list) else []}
     merge(doc, own)
     for override in _documents(attrs.get("override_policy_documents")):
         merge(doc, override)
-    out: dict[str, Any] = {"Version": doc["Version"]}
-    if doc["Id"]:
-        out["Id"] = doc["Id"]
-    if doc["Statement"]:
-        out["Statement"] = doc["Statement"]
-    return {k: v for k, v in out.items() if v != ""}
+    return {k: doc[k] for k in ("Version", "Id", "Statement") if given(doc[k])}
 
 
 def _documents(value: Any) -> list[dict[str, Any]]:
@@ -98,18 +94,18 @@ def _statement(block: Any) -> Any:
     if isinstance(block, Unknown):
         return block
     out: dict[str, Any] = {}
-    if block.get("sid"):
+    if given(block.get("sid")):
         out["Sid"] = block["sid"]
-    out["Effect"] = block.get("effect") or "Allow"
+    out["Effect"] = or_default(block.get("effect"), "Allow")
     for key, name in _LIST_KEYS:
         value = _string_set(block.get(key))
         if value is not None:
             out[name] = value
     for key, name in (("principals", "Principal"), ("not_principals", "NotPrincipal")):
-        value = _principals(block.get(key) or [])
+        value = _principals(or_default(block.get(key), []))
         if value is not None:
             out[name] = value
-    conditions = _conditions(block.get("condition") or [])
+    conditions = _conditions(or_default(block.get("condition"), []))
     if conditions is not None:
         out["Condition"] = conditions
     return out
@@ -123,7 +119,7 @@ def _strings(values: Any) -> Any:
 
 def _string_set(values: Any) -> Any:
     """A set of strings as the provider writes it: one value a string, several reverse-sorted."""
-    if values is None or values == []:
+    if not given(values):
         return None
     values = _strings(values)
     if first_unknown(values) is not None:
@@ -142,9 +138,9 @@ def _identifier_set(values: list[str]) -> list[str]:
 
 
 def _principals(blocks: list[Any]) -> Any:
-    if not blocks:
+    if not given(blocks):
         return None
-    if first_unknown(blocks) is not None:
+    if isinstance(blocks, Unknown) or first_unknown(blocks) is not None:
         return blocks
     parsed = [(to_str(b["type"]), _identifier_set(_strings(b["identifiers"]))) for b in blocks]
     ordered = set_order(parsed, lambda p: "identifiers:{" + "".join(i + ";" for i in p[1]) + f"}};type:{p[0]};")
@@ -165,9 +161,9 @@ def _append(existing: Any, value: Any) -> Any:
 
 
 def _conditions(blocks: list[Any]) -> Any:
-    if not blocks:
+    if not given(blocks):
         return None
-    if first_unknown(blocks) is not None:
+    if isinstance(blocks, Unknown) or first_unknown(blocks) is not None:
         return blocks
     parsed = [(to_str(b["test"]), _strings(b["values"]), to_str(b["variable"])) for b in blocks]
     ordered = set_order(parsed, lambda c: f"test:{c[0]};values:(" + "".join(v + ";" for v in c[1]) +

@@ -15,6 +15,15 @@ class DocumentError(ValueError):
     """A document the provider refuses."""
 
 
+def given(value: Any) -> bool:
+    """Set to something: not null, empty string or empty collection (an unknown counts as set)."""
+    return isinstance(value, Unknown) or value not in (None, "", [], {})
+
+
+def or_default(value: Any, default: Any) -> Any:
+    return value if given(value) else default
+
+
 def parse_document(value: Any) -> dict[str, Any]:
     """A JSON policy (a string, or the partial value of an unknown one) as the provider reads it:
     ``Version``, ``Id`` and ``Statement`` (which must be a list), other keys dropped."""
@@ -34,7 +43,7 @@ def parse_document(value: Any) -> dict[str, Any]:
         statements = [Unknown(statements.reason, statements.origin, statements.error, spread=True)]
     if not isinstance(statements, list):
         raise DocumentError("Statement must be a list of statements")
-    return {"Version": value.get("Version") or "", "Id": value.get("Id") or "",
+    return {"Version": or_default(value.get("Version"), ""), "Id": or_default(value.get("Id"), ""),
             "Statement": [_statement(s) for s in statements]}
 
 
@@ -44,17 +53,13 @@ def _statement(raw: Any) -> Any:
     if not isinstance(raw, dict):
         raise DocumentError("a statement must be an object")
     out: dict[str, Any] = {}
-    if raw.get("Sid"):
-        out["Sid"] = raw["Sid"]
-    if raw.get("Effect"):
-        out["Effect"] = raw["Effect"]
-    for key in _LISTS:
-        if raw.get(key) not in (None, "", []):
+    for key in ("Sid", "Effect", *_LISTS):
+        if given(raw.get(key)):
             out[key] = raw[key]
     for key in ("Principal", "NotPrincipal"):
-        if raw.get(key) not in (None, "", {}):
+        if given(raw.get(key)):
             out[key] = _principal(raw[key])
-    if raw.get("Condition"):
+    if given(raw.get("Condition")):
         out["Condition"] = _condition(raw["Condition"])
     return out
 
@@ -103,15 +108,17 @@ def merge(doc: dict[str, Any], new: dict[str, Any]) -> None:
     """The provider's merge: a higher Version and a non-empty Id win; a statement with a
     non-empty Sid replaces the one with the same Sid in place, others are appended."""
     version = new["Version"]
-    if version and (isinstance(version, Unknown) or isinstance(doc["Version"], Unknown) or version > doc["Version"]):
+    if given(version) and (isinstance(version, Unknown) or isinstance(doc["Version"], Unknown)
+                           or version > doc["Version"]):
         doc["Version"] = version
-    if new["Id"]:
+    if given(new["Id"]):
         doc["Id"] = new["Id"]
     statements: list[Any] = doc["Statement"]
     for statement in new["Statement"]:
         sid = statement.get("Sid") if isinstance(statement, dict) else None
         if isinstance(sid, str) and sid:
-            index = next((i for i, s in enumerate(statements) if isinstance(s, dict) and s.get("Sid") == sid), None)
+            index = next((i for i, s in enumerate(statements) if isinstance(s, dict) and s.get("Sid") == sid
+                          and isinstance(s.get("Sid"), str)), None)
             if index is not None:
                 statements[index] = statement
                 continue

@@ -51,7 +51,7 @@ class ModuleGroup:
                 for key in self.expansion().keys:
                     address = self.address + instance_key(key.key)
                     inputs = CallInputs(self.parent, self.call, key.count, key.each)
-                    exists = self.parent.exists or key.exists
+                    exists = self.parent.exists if self.parent.exists is not None else key.exists
                     self._instances.append(ModuleInstance(self.parent.config, definition, address,
                                                           (*self.parent.key_path, self.call.name), inputs, exists,
                                                           self.parent.depth + 1))
