@@ -62,7 +62,8 @@ def test_nested_module_addresses_and_refs_through_inputs(tmp_path: Path) -> None
 
 def test_unknown_module_count_makes_one_instance_of_unknown_existence(tmp_path: Path) -> None:
     config = load(tmp_path, {"main.tf": 'variable "n" { type = number }\n'
-                                        'module "m" {\n  source = "./m"\n  count = var.n\n  name = "b-${count.index}"\n}\n',
+                                        'module "m" {\n  source = "./m"\n  count = var.n\n'
+                                        '  name = "b-${count.index}"\n}\n',
                              "m/main.tf": BUCKET_MODULE})
     inst = instance(config, "module.m.aws_s3_bucket.b")
     assert isinstance(inst.exists, Unknown) and "count of module.m is unknown" in inst.exists.reason
