@@ -82,6 +82,7 @@ def test_every_known_value_case_agrees_with_terraform_console(tmp_path: Path) ->
         if isinstance(theirs, _Error) != isinstance(ours, _Error) or (
                 not isinstance(theirs, _Error) and json.loads(theirs) != json.loads(json_text(ours))):
             disagreements.append(f"{_call(name, args)}: terraform {theirs!r}, ours {ours!r}")
-        elif isinstance(expected, _Error) != isinstance(theirs, _Error):
-            disagreements.append(f"{name}: the table expects {expected!r}, terraform gives {theirs!r}")
+        elif isinstance(expected, _Error) != isinstance(theirs, _Error) or (
+                not isinstance(theirs, _Error) and json.loads(theirs) != json.loads(json_text(_nfc(expected)))):
+            disagreements.append(f"{_call(name, args)}: the table expects {expected!r}, terraform gives {theirs!r}")
     assert not disagreements, "\n".join(disagreements)

@@ -7,7 +7,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from scanner.facts.values import PartialDict, Unknown
+from scanner.facts.values import PartialDict, Unknown, is_known
 from scanner.iac.hcl import functions
 
 BASE = Path(__file__).resolve().parent
@@ -24,6 +24,12 @@ class _Error:
 
     def __repr__(self) -> str:
         return f"ERROR({self.text!r})" if self.text else "ERROR"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Error)
+
+    def __hash__(self) -> int:
+        return 0
 
 
 ERROR = _Error()
@@ -45,6 +51,19 @@ def outcome(name: str, *args: Any, base_dir: Path = BASE) -> Any:
         return fn(name, *args, base_dir=base_dir)
     except functions.FunctionError as exc:
         return ERROR(str(exc))
+
+
+def ids(cases: list[tuple[str, list[Any], Any]]) -> list[str]:
+    return [f"{name}-{i}" for i, (name, _, _) in enumerate(cases)]
+
+
+def check(name: str, args: list[Any], expected: Any) -> None:
+    """The call gives ``expected`` (wholly known), or is rejected when ``expected`` is ``ERROR``."""
+    result = outcome(name, *args)
+    if isinstance(expected, _Error):
+        assert isinstance(result, _Error), f"{name}{tuple(args)} gave {result!r}, Terraform rejects it"
+    else:
+        assert is_known(result) and same(result, expected), f"{name}{tuple(args)}: {result!r} != {expected!r}"
 
 
 def U(reason: str = "var.x has no value", **fields: Any) -> Unknown:
