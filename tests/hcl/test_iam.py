@@ -17,7 +17,8 @@ data "aws_iam_policy_document" "a" {
     resources = ["arn:aws:s3:::b/*", "arn:aws:s3:::a/*", "arn:aws:s3:::c"]
     principals {
       type        = "AWS"
-      identifiers = ["arn:aws:iam::111111111111:root", "arn:aws:iam::222222222222:root", "arn:aws:iam::000000000000:root"]
+      identifiers = ["arn:aws:iam::111111111111:root", "arn:aws:iam::222222222222:root",
+                     "arn:aws:iam::000000000000:root"]
     }
     principals {
       type        = "Service"
@@ -158,7 +159,8 @@ def test_source_documents_keep_list_order_but_reverse_sort_principals(tmp_path: 
 data "aws_iam_policy_document" "s" {
   version = "2008-10-17"
   source_policy_documents = [jsonencode({Version = "2012-10-17", Id = "x", Statement = [{Sid = "A", Effect = "Allow",
-    Action = ["b:x", "a:y", "c:z"], Resource = ["r1", "r3", "r2"], Principal = {AWS = ["p1", "p3", "p2"], Service = "svc"},
+    Action = ["b:x", "a:y", "c:z"], Resource = ["r1", "r3", "r2"],
+    Principal = {AWS = ["p1", "p3", "p2"], Service = "svc"},
     Condition = {StringEquals = {"k" = ["v1", "v3", "v2"], "a" = "s"}, Bool = {"b" = "true"}}}]}),
     jsonencode({Statement = [{Effect = "Deny", NotAction = "x", NotResource = ["n2", "n1"], NotPrincipal = {AWS = "*"}},
       {Effect = "Allow", Action = "y", Principal = "*", Resource = "*"}, {Principal = {AWS = "*"}, Action = "a"},
