@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from scanner.facts.values import PartialDict, Unknown
-from tests.hcl.functions_cases import MORE
+from tests.hcl.functions_cases_more import MORE
 from tests.hcl.functions_support import ERROR, S, U, check, conforms, fn, ids, outcome
 
 

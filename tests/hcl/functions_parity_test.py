@@ -16,7 +16,8 @@ from typing import Any
 import pytest
 
 from scanner.iac.hcl.functions_encoding import json_text
-from tests.hcl.functions_cases import CORE, MORE, Case
+from tests.hcl.functions_cases import CORE, Case
+from tests.hcl.functions_cases_more import MORE
 from tests.hcl.functions_support import _Error, hcl, outcome
 
 pytestmark = pytest.mark.slow

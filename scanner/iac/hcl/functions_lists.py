@@ -198,9 +198,11 @@ def _chunklist(call: Call, items: list[Any], size: int | float) -> list[Any]:
         raise call.error("the size argument must be positive")
     if not items:
         return []
-    if count == 0:
-        return [items]
     spread = first_spread(items)
+    if count == 0:
+        if spread is not None and all(isinstance(v, Unknown) and v.spread for v in items):
+            give_up(items[spread], "chunklist: the list may be empty")
+        return [items]
     known_part = items if spread is None else items[: spread - spread % count]
     chunks: list[Any] = [known_part[i:i + count] for i in range(0, len(known_part), count)]
     if spread is not None:

@@ -91,12 +91,10 @@ def _convert_elements(items: list[Any], elem: Ty, who: str, rest: list[Any] | No
     types = [type_of(item) for item in items if not isinstance(item, Unknown)]
     unseen = list(unknowns(items + (rest or [])))
     unified = unify(types) if types else DYNAMIC
-    if unified is None:
+    if unified is None or (unified == DYNAMIC and any(t != DYNAMIC for t in types)):
         if unseen:
             raise UnknownResult(unknown_from(unseen[0], f"{who}: the element types depend on an unknown value"))
-        raise FunctionError(f"{who}: all elements must have the same type (no common type for them)")
-    if unified == DYNAMIC and any(t != DYNAMIC for t in types):
-        raise FunctionError(f"{who}: all elements must have the same type (a null or unknown beside a collection)")
+        raise FunctionError(f"{who}: all elements must have the same type (there is no common type for them)")
     converted = [convert(item, unified, who) for item in items]
     if unseen:
         converted = [widen(item, unseen[0], who) for item in converted]
