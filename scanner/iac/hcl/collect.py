@@ -8,6 +8,7 @@ from typing import Any
 from scanner.facts.values import Unknown
 from scanner.iac.hcl.resources import ResourceInstance
 from scanner.iac.hcl.scope import ModuleInstance
+from scanner.iac.hcl.types import plain
 from scanner.iac.tfmodel import TfInstance
 
 #: provider-computed attributes reported with the arguments (the rendered policy document)
@@ -41,7 +42,7 @@ def to_tf_instance(inst: ResourceInstance) -> TfInstance:
     if (resource.mode, resource.type) in _REPORTED_DERIVED:
         evaluated.update(inst.derived_values())
     for name, value in evaluated.items():
-        attrs[name] = value.value
+        attrs[name] = plain(value.value)
         refs[name] = tuple(value.deps.refs)
         trace[name] = tuple(value.deps.trace)
     module = inst.group.module

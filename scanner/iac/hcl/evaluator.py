@@ -30,6 +30,7 @@ from scanner.iac.hcl.ast import (
     TupleCons,
     Unary,
 )
+from scanner.iac.hcl.convert import convert
 from scanner.iac.hcl.env import Deps, Env
 from scanner.iac.hcl.ops import (
     EvalError,
@@ -43,7 +44,7 @@ from scanner.iac.hcl.ops import (
     to_str,
     value_key,
 )
-from scanner.iac.hcl.types import convert, type_of, unify
+from scanner.iac.hcl.types import UncertainType, type_of, unify
 
 
 def evaluate(expr: Expr, env: Env) -> Any:
@@ -169,7 +170,10 @@ def _conditional(expr: Cond, env: Env) -> Any:
         other_value = evaluate(other, env.with_deps(Deps()))
     except EvalError:
         return value  # Terraform reports only the chosen branch's errors
-    return _unified(value, other_value)[0]
+    try:
+        return _unified(value, other_value)[0]
+    except UncertainType:
+        return _type_depends_on_unknown(value, env.origin(expr.line))
 
 
 def _unified(a: Any, b: Any) -> tuple[Any, Any]:
@@ -178,16 +182,26 @@ def _unified(a: Any, b: Any) -> tuple[Any, Any]:
         return a, b
     try:
         target = unify([type_of(a), type_of(b)])
+    except UncertainType:
+        raise
     except EvalError as err:
         raise EvalError(f"inconsistent conditional result types: {err}") from None
     return convert(a, target), convert(b, target)
+
+
+def _type_depends_on_unknown(value: Any, origin: str) -> Any:
+    """``cond ? 443 : x`` with ``x`` unknown of unknown type: 443, or "443" if ``x`` is a string."""
+    reason = "the result's type depends on the other branch, whose value (and type) is unknown"
+    if isinstance(value, bool | int | float):
+        return Unknown(reason, origin, candidates=(value, to_str(value)))
+    return Unknown(reason, origin)
 
 
 def _both_branches(expr: Cond, cond: Unknown, env: Env) -> Any:
     reason = f"condition is unknown: {cond.reason}"
     try:
         then, other = _unified(evaluate(expr.then, env), evaluate(expr.other, env))
-    except EvalError:
+    except EvalError:  # UncertainType included
         return derived(cond, reason)
     if value_key(then) == value_key(other):
         return then

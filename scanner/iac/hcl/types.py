@@ -1,14 +1,12 @@
-"""Terraform type constraints and conversion (cty's rules) for variables and conditionals.
+"""Terraform types (cty's) as pacscan tracks them, and unification: the type several values
+convert to together (a conditional's two results, the elements of ``list(any)``).
 
-* ``string`` accepts numbers and bools (``1`` becomes ``"1"``); ``number`` accepts numeric
-  strings; ``bool`` accepts ``"true"``/``"false"`` (and ``"1"``/``"0"``);
-* ``list``/``set``/``map`` of ``any`` first unify their elements to one type (``["a", 1]``
-  becomes ``["a", "1"]``; a number and a bool do not unify: error);
-* ``set`` removes duplicates and orders strings lexically and numbers numerically;
-* ``object({...})`` needs every attribute not marked ``optional``, drops attributes it does not
-  declare, and fills absent or null optional attributes with their default (or null);
-* ``tuple([...])`` needs exactly as many elements;
-* null converts to any type; an unknown stays unknown (its type is not tracked).
+cty unifies primitives to ``string`` when one of them is a string (a number and a bool do not
+unify); objects with the same attributes attribute by attribute, else to a map; tuples of one
+length element by element, else to a list. Null fits any type. An unknown value's type is known
+only for a typed variable without a value (:class:`TypedUnknown`); any other unknown may have any
+type, so a value holding numbers or bools unified with it may or may not become strings:
+:class:`UncertainType`.
 """
 
 from __future__ import annotations
@@ -17,8 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from scanner.facts.values import PartialDict, Unknown
-from scanner.iac.hcl.ast import Call, Expr, Lit, ObjectCons, Traversal, TupleCons
-from scanner.iac.hcl.ops import EvalError, fmt_number, is_number, parse_number, type_name
+from scanner.iac.hcl.ops import EvalError, is_number
 
 
 @dataclass(frozen=True)
@@ -50,56 +47,39 @@ class Tup:
 Type = Prim | Coll | Obj | Tup
 ANY = Prim("any")
 STRING, NUMBER, BOOL = Prim("string"), Prim("number"), Prim("bool")
-_LEGACY: dict[str, Type] = {"string": STRING, "list": Coll("list", ANY), "map": Coll("map", ANY)}
-
-
-class TypeExprError(ValueError):
-    pass
+#: the type of an unknown value whose type nobody knows (not a type Terraform has)
+UNKNOWN_TYPE = Prim("unknown")
 
 
 def is_primitive(t: Type) -> bool:
-    return isinstance(t, Prim) and t.name != "any"
+    return isinstance(t, Prim) and t.name not in ("any", "unknown")
 
 
-# ---------------------------------------------------------------- type expressions
+@dataclass(frozen=True, slots=True)
+class TypedUnknown(Unknown):
+    """An unknown whose type is known: a typed variable without a value. Internal to the
+    evaluator: instances leave it as plain :class:`Unknown` (see :func:`plain`)."""
+
+    type: Any = None
 
 
-def parse_type(expr: Expr, default_value: Any = None) -> Type:
-    """A ``type = ...`` expression. ``default_value`` evaluates ``optional(T, default)`` defaults
-    (constant expressions)."""
-    if isinstance(expr, Traversal) and not expr.steps:
-        if expr.root in ("string", "number", "bool", "any"):
-            return Prim(expr.root)
-        raise TypeExprError(f"unknown type keyword {expr.root!r}")
-    if isinstance(expr, Lit) and isinstance(expr.value, str) and expr.value in _LEGACY:
-        return _LEGACY[expr.value]
-    if not isinstance(expr, Call):
-        raise TypeExprError("a type constraint is a keyword or a type constructor call")
-    if expr.name in ("list", "set", "map") and len(expr.args) == 1:
-        return Coll(expr.name, parse_type(expr.args[0], default_value))
-    if expr.name == "tuple" and len(expr.args) == 1 and isinstance(expr.args[0], TupleCons):
-        return Tup(tuple(parse_type(e, default_value) for e in expr.args[0].items))
-    if expr.name == "object" and len(expr.args) == 1 and isinstance(expr.args[0], ObjectCons):
-        return _object_type(expr.args[0], default_value)
-    raise TypeExprError(f"invalid type constructor {expr.name}(...)")
+class UncertainType(EvalError):
+    """Values whose common type depends on the type of an unknown value."""
 
 
-def _object_type(cons: ObjectCons, default_value: Any) -> Obj:
-    attrs: dict[str, Type] = {}
-    optional: set[str] = set()
-    defaults: dict[str, Any] = {}
-    for key, value in cons.items:
-        name = key.value if isinstance(key, Lit) else key.text if isinstance(key, Traversal) and not key.steps else None
-        if not isinstance(name, str):
-            raise TypeExprError("object type attribute names must be identifiers")
-        if isinstance(value, Call) and value.name == "optional" and 1 <= len(value.args) <= 2:
-            attrs[name] = parse_type(value.args[0], default_value)
-            optional.add(name)
-            if len(value.args) == 2:
-                defaults[name] = convert(default_value(value.args[1]), attrs[name])
-        else:
-            attrs[name] = parse_type(value, default_value)
-    return Obj(attrs, frozenset(optional), defaults)
+def plain(value: Any) -> Any:
+    """``value`` with every :class:`TypedUnknown` made a plain :class:`Unknown`."""
+    if isinstance(value, TypedUnknown):
+        return Unknown(value.reason, value.origin, value.error, value.candidates, value.spread, value.partial,
+                       value.symbol)
+    if isinstance(value, PartialDict):
+        return PartialDict({k: plain(v) for k, v in value.items()}, plain(value.rest))
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    return value
+
 
 
 def describe(t: Type) -> str:
@@ -112,106 +92,18 @@ def describe(t: Type) -> str:
     return "object({" + ", ".join(f"{k}={describe(v)}" for k, v in t.attrs.items()) + "})"
 
 
-# ---------------------------------------------------------------- conversion
-
-
-def convert(value: Any, t: Type) -> Any:
-    """``value`` converted to ``t``; raises :class:`EvalError` when it cannot be."""
-    if value is None or isinstance(value, Unknown) or t == ANY:
-        return value
-    if isinstance(t, Prim):
-        return _primitive(value, t.name)
-    if isinstance(t, Coll):
-        return _collection(value, t)
-    if isinstance(t, Obj):
-        return _object(value, t)
-    return _tuple(value, t)
-
-
-def _primitive(value: Any, name: str) -> Any:
-    if name == "string":
-        if isinstance(value, str | bool) or is_number(value):
-            return value if isinstance(value, str) else ("true" if value is True else "false" if value is False
-                                                            else fmt_number(value))
-    elif name == "number":
-        if is_number(value):
-            return value
-        if isinstance(value, str):
-            return parse_number(value)
-    elif name == "bool":
-        if isinstance(value, bool):
-            return value
-        if value in ("true", "1", "false", "0"):
-            return value in ("true", "1")
-    raise EvalError(f"a {name} is required, not {type_name(value)}")
-
-
-def _collection(value: Any, t: Coll) -> Any:
-    if t.kind == "map":
-        if not isinstance(value, dict):
-            raise EvalError(f"a map is required, not {type_name(value)}")
-        elem = unify_values(list(value.values())) if t.elem == ANY else t.elem
-        converted = {k: convert(v, elem) for k, v in value.items()}
-        return PartialDict(converted, value.rest) if isinstance(value, PartialDict) else converted
-    if not isinstance(value, list | tuple):
-        raise EvalError(f"a {t.kind} is required, not {type_name(value)}")
-    elem = unify_values(list(value)) if t.elem == ANY else t.elem
-    items = [v if isinstance(v, Unknown) and v.spread else convert(v, elem) for v in value]
-    return _as_set(items) if t.kind == "set" else items
-
-
-def _as_set(items: list[Any]) -> list[Any]:
-    """Set semantics: duplicates removed; strings ordered lexically, numbers numerically. An
-    unknown element may equal a known one, so it stands for zero or one elements."""
-    known = [v for v in items if not isinstance(v, Unknown)]
-    unknown = [v if v.spread else Unknown(v.reason, v.origin, v.error, spread=True) for v in items
-               if isinstance(v, Unknown)]
-    unique: list[Any] = []
-    for v in known:
-        if not any(type_name(u) == type_name(v) and u == v for u in unique):
-            unique.append(v)
-    if all(isinstance(v, str) for v in unique) or all(is_number(v) for v in unique):
-        unique.sort()
-    return unique + unknown[:1]
-
-
-def _object(value: Any, t: Obj) -> Any:
-    if not isinstance(value, dict):
-        raise EvalError(f"an object is required, not {type_name(value)}")
-    out: dict[str, Any] = {}
-    for name, attr_type in t.attrs.items():
-        if name in value:
-            converted = convert(value[name], attr_type)
-        elif isinstance(value, PartialDict):
-            converted = Unknown(f"attribute {name!r} may be among the unknown keys: {value.rest.reason}",
-                                value.rest.origin, value.rest.error)
-        elif name in t.optional:
-            converted = None
-        else:
-            raise EvalError(f"attribute {name!r} is required")
-        if converted is None and name in t.defaults:
-            converted = t.defaults[name]
-        out[name] = converted
-    return out
-
-
-def _tuple(value: Any, t: Tup) -> Any:
-    if not isinstance(value, list | tuple):
-        raise EvalError(f"a tuple is required, not {type_name(value)}")
-    if any(isinstance(v, Unknown) and v.spread for v in value):
-        return Unknown("tuple of unknown length")
-    if len(value) != len(t.elems):
-        raise EvalError(f"a tuple of {len(t.elems)} elements is required, not {len(value)}")
-    return [convert(v, e) for v, e in zip(value, t.elems, strict=True)]
-
 
 # ---------------------------------------------------------------- unification
 
 
 def type_of(value: Any) -> Type:
-    """The type of a known value (null and unknown values are ``any``: compatible with all)."""
-    if value is None or isinstance(value, Unknown):
+    """The type of a value: null fits any type; an unknown has its declared type, or none known."""
+    if value is None:
         return ANY
+    if isinstance(value, TypedUnknown):
+        return value.type if value.type is not None else UNKNOWN_TYPE
+    if isinstance(value, Unknown):
+        return UNKNOWN_TYPE
     if isinstance(value, bool):
         return BOOL
     if is_number(value):
@@ -228,7 +120,13 @@ def unify_values(values: list[Any]) -> Type:
 
 
 def unify(types: list[Type]) -> Type:
-    """The type every one of ``types`` converts to (cty's unification); raises EvalError."""
+    """The type every one of ``types`` converts to (cty's unification); raises EvalError, or
+    UncertainType when that depends on the type of an unknown value."""
+    if UNKNOWN_TYPE in types:
+        others = [t for t in types if t not in (ANY, UNKNOWN_TYPE)]
+        if any(_holds_non_strings(t) for t in others):
+            raise UncertainType("the common type depends on the type of an unknown value")
+        types = [t for t in types if t != UNKNOWN_TYPE]
     concrete = [t for t in types if t != ANY]
     if not concrete:
         return ANY
@@ -260,3 +158,15 @@ def _unify_sequences(types: list[Type]) -> Type:
         return Tup(tuple(unify([t.elems[i] for t in tuples]) for i in range(len(tuples[0].elems))))
     elems = [e for t in types for e in (t.elems if isinstance(t, Tup) else (t.elem,))]  # type: ignore[union-attr]
     return Coll("list", unify(elems))
+
+
+def _holds_non_strings(t: Type) -> bool:
+    """Whether a value of type ``t`` holds numbers or bools (which unification could turn into
+    strings)."""
+    if isinstance(t, Prim):
+        return t.name in ("number", "bool")
+    if isinstance(t, Coll):
+        return _holds_non_strings(t.elem)
+    if isinstance(t, Tup):
+        return any(_holds_non_strings(e) for e in t.elems)
+    return any(_holds_non_strings(a) for a in t.attrs.values())

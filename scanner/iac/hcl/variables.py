@@ -21,13 +21,14 @@ from scanner.facts.values import Unknown
 from scanner.iac.hcl.ast import Expr, Traversal
 from scanner.iac.hcl.bindings import CountBinding, EachBinding, Evaluated
 from scanner.iac.hcl.blocks import attribute_value
+from scanner.iac.hcl.convert import TypeExprError, convert, parse_type
 from scanner.iac.hcl.env import Deps, Env
 from scanner.iac.hcl.evaluator import evaluate
 from scanner.iac.hcl.module import ModuleCall, Variable
 from scanner.iac.hcl.ops import EvalError
 from scanner.iac.hcl.show import show
 from scanner.iac.hcl.syntax import parse_expression
-from scanner.iac.hcl.types import ANY, Type, TypeExprError, convert, describe, is_primitive, parse_type
+from scanner.iac.hcl.types import ANY, Type, TypedUnknown, describe, is_primitive
 
 if TYPE_CHECKING:
     from scanner.iac.hcl.scope import ModuleInstance
@@ -104,6 +105,9 @@ def variable_value(instance: ModuleInstance, name: str) -> Evaluated:
         value = constant(instance, decl.default.expr, decl.file)
     if isinstance(target, Unknown):
         value = target
+    elif isinstance(value, Unknown) and not isinstance(value, TypedUnknown) and target != ANY:
+        value = TypedUnknown(value.reason, value.origin, value.error, value.candidates, value.spread, value.partial,
+                             value.symbol, type=target)
     else:
         try:
             value = convert(value, target)
