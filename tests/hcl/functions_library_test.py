@@ -77,6 +77,16 @@ def test_formatlist_makes_only_the_iterations_with_unknown_values_unknown() -> N
     assert isinstance(fn("formatlist", "%s", U()), Unknown)
 
 
+def test_an_unknown_with_a_symbol_formatted_as_text_names_the_result_by_it() -> None:
+    arn = U("aws_s3_bucket.b.arn is known after apply", symbol="aws_s3_bucket.b.arn")
+    assert fn("format", "%s/*", arn).symbol == "${aws_s3_bucket.b.arn}/*"
+    assert fn("join", "/", ["x", arn, "y"]).symbol == "x/${aws_s3_bucket.b.arn}/y"
+    assert fn("formatlist", "%v/*", [arn, "b"])[0].symbol == "${aws_s3_bucket.b.arn}/*"
+    assert fn("format", "%s", U(symbol="${aws_s3_bucket.b.arn}/*")).symbol == "${aws_s3_bucket.b.arn}/*"
+    for result in (fn("format", "%s-%s", arn, arn), fn("format", "%5s", arn), fn("join", ",", [arn, U()])):
+        assert isinstance(result, Unknown) and result.symbol is None
+
+
 def test_startswith_is_true_for_an_empty_prefix_of_an_unknown_string() -> None:
     assert fn("startswith", U(), "") is True
     assert isinstance(fn("startswith", U(), "a"), Unknown)

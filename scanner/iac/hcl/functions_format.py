@@ -108,7 +108,13 @@ def _bool(verb: Verb, value: Any) -> str:
 _MODES = {"v": _as_is, "t": _bool, "s": _string, "q": _string, **dict.fromkeys("bdoxXeEfgG", _number)}
 
 
-def _append(verb: Verb, args: list[Any]) -> str:
+def _symbolic(verb: Verb, value: Any) -> bool:
+    """An unknown with a ``symbol`` formatted as plain text keeps being that symbol inside the result."""
+    return (isinstance(value, Unknown) and value.symbol is not None and not value.candidates and not value.spread
+            and verb.mode in "sv" and verb.width is None and verb.prec is None and not verb.sharp)
+
+
+def _append(verb: Verb, args: list[Any]) -> str | Unknown:
     if verb.arg - 1 >= len(args):
         raise FunctionError(f"not enough arguments for {verb.raw!r} at {verb.offset}: need index {verb.arg} but "
                             f"have {len(args)} total")
@@ -118,6 +124,8 @@ def _append(verb: Verb, args: list[Any]) -> str:
         raise FunctionError(f"unsupported format verb {verb.mode!r} in {verb.raw!r} at offset {verb.offset}")
     if value is None and verb.mode != "v":
         raise FunctionError(f"unsupported value for {verb.raw!r} at {verb.offset}: null value cannot be formatted")
+    if _symbolic(verb, value):
+        return value  # type: ignore[no-any-return]
     unknown = first_unknown(value)
     if unknown is not None:
         give_up(unknown, f"format: the value for {verb.raw!r} is unknown")
@@ -125,8 +133,10 @@ def _append(verb: Verb, args: list[Any]) -> str:
 
 
 def render(fmt: str, args: list[Any]) -> str:
-    """``fmt`` with ``args`` formatted in (raises :class:`FunctionError` or :class:`UnknownResult`)."""
-    out: list[str] = []
+    """``fmt`` with ``args`` formatted in (raises :class:`FunctionError` or :class:`UnknownResult`; an unknown
+    with a ``symbol`` formatted with a plain ``%s`` or ``%v`` gives an unknown whose symbol is the whole text,
+    ``format("%s/*", arn)``: ``${aws_s3_bucket.b.arn}/*``)."""
+    out: list[str | Unknown] = []
     scanner = _Scanner(fmt)
     next_arg, highest = 1, 0
     while scanner.at < len(fmt):
@@ -142,7 +152,21 @@ def render(fmt: str, args: list[Any]) -> str:
     if highest < len(args):
         raise FunctionError("too many arguments; no verbs in format string" if highest == 0
                             else f"too many arguments; only {highest} used by format string")
-    return "".join(out)
+    return symbolic_text(out, "format")
+
+
+def symbolic_text(pieces: list[str | Unknown], name: str) -> str:
+    """The pieces joined; with one symbolic unknown among them, an unknown naming the text by that symbol (as the
+    evaluator names a template with one symbolic part); with several, unknown."""
+    unseen = [p for p in pieces if isinstance(p, Unknown)]
+    if not unseen:
+        return "".join(p for p in pieces if isinstance(p, str))
+    if len(unseen) > 1:
+        give_up(unseen[0], f"{name}: more than one part is unknown")
+    symbol = unseen[0].symbol or ""
+    inner = symbol if "${" in symbol else "${" + symbol + "}"
+    text = "".join(inner if isinstance(p, Unknown) else p for p in pieces)
+    raise UnknownResult(unknown_from(unseen[0], f"{name}: part of the text is unknown", symbol=text))
 
 
 def _format(call: Call, fmt: str, *args: Any) -> str:
@@ -175,7 +199,8 @@ def _formatlist(call: Call, fmt: str, *args: Any) -> list[Any]:
         try:
             results.append(render(fmt, values))
         except UnknownResult as result:
-            results.append(unknown_from(result.unknown, f"formatlist: element {index} is unknown"))
+            results.append(unknown_from(result.unknown, f"formatlist: element {index} is unknown",
+                                        symbol=result.unknown.symbol))
         except FunctionError as exc:
             raise call.error(f"error on format iteration {index}: {exc}") from None
     return results

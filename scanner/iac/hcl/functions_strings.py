@@ -10,6 +10,7 @@ from typing import Any
 from scanner.facts.values import Unknown
 
 from .functions_base import Call, Param, Spec, known, whole
+from .functions_format import symbolic_text
 from .functions_regex import compile_re2, replace_all
 from .functions_text import go_lower, go_title, go_trimspace, go_upper, graphemes
 from .functions_types import NUMBER, STRING, list_of
@@ -18,19 +19,27 @@ __all__ = ["FUNCTIONS"]
 
 
 def _join(call: Call, sep: str, *lists: list[Any]) -> str:
-    """``join(sep, list, ...)``: the strings of the lists joined with ``sep``. Unknown when an element is."""
+    """``join(sep, list, ...)``: the strings of the lists joined with ``sep``. Unknown when an element is; when the
+    only unknown element has a ``symbol`` (``aws_s3_bucket.b.arn``), the unknown result's symbol is the text with
+    it in place (``${aws_s3_bucket.b.arn}/*``)."""
     if not lists:
         raise call.error("at least one list is required")
+    symbolic = [v for items in lists for v in items if isinstance(v, Unknown) and v.symbol and not v.spread
+                and not v.candidates]
     for pos, items in enumerate(lists, 2):
-        known(call, items, pos)
-    parts: list[str] = []
+        if len(symbolic) != 1 or any(isinstance(v, Unknown) and v is not symbolic[0] for v in items):
+            known(call, items, pos)
+    parts: list[str | Unknown] = []
     for pos, items in enumerate(lists, 1):
         for at, item in enumerate(items):
             if item is None:
                 where = f"element {at} of list {pos}" if len(lists) > 1 else f"element {at}"
                 raise call.error(f"{where} is null; cannot concatenate null values")
             parts.append(item)
-    return sep.join(parts)
+    pieces: list[str | Unknown] = []
+    for part in parts:
+        pieces += [sep, part] if pieces else [part]
+    return symbolic_text(pieces, "join")
 
 
 def _split(call: Call, sep: str, text: str) -> list[str]:
