@@ -10,13 +10,30 @@ from typing import Any
 import pytest
 
 from scanner.facts.values import PartialDict, Unknown
-from tests.hcl.functions_cases_more import MORE
-from tests.hcl.functions_support import ERROR, S, U, check, conforms, fn, ids, outcome
+from tests.hcl.functions_cases_more import FILE_CASES, FILE_TREE, MORE
+from tests.hcl.functions_support import ERROR, S, U, check, conforms, fn, ids, outcome, write_tree
 
 
 @pytest.mark.parametrize(("name", "args", "expected"), MORE, ids=ids(MORE))
 def test_gives_what_terraform_gives(name: str, args: list[Any], expected: Any) -> None:
     check(name, args, expected)
+
+
+@pytest.mark.parametrize(("name", "args", "expected"), FILE_CASES, ids=ids(FILE_CASES))
+def test_filesystem_functions_give_what_terraform_gives(name: str, args: list[Any], expected: Any,
+                                                       tmp_path: Path) -> None:
+    write_tree(tmp_path, FILE_TREE)
+    result = outcome(name, *args, base_dir=tmp_path)
+    assert result == expected, (name, args, result)
+
+
+def test_fileset_with_unknown_arguments_and_huge_trees(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from scanner.iac.hcl import functions_glob
+
+    assert isinstance(fn("fileset", U(), "*"), Unknown) and isinstance(fn("fileset", ".", U()), Unknown)
+    write_tree(tmp_path, {f"f{i}.txt": "x" for i in range(20)})
+    monkeypatch.setattr(functions_glob, "_MAX_ENTRIES", 10)
+    assert isinstance(fn("fileset", ".", "*", base_dir=tmp_path), Unknown)
 
 
 def test_sort_places_unknown_elements_in_every_gap() -> None:
@@ -124,7 +141,7 @@ def test_fileexists(tmp_path: Path) -> None:
     (tmp_path / "dir").mkdir()
     assert fn("fileexists", "a.txt", base_dir=tmp_path) is True
     assert fn("fileexists", "b.txt", base_dir=tmp_path) is False
-    assert fn("fileexists", "a.txt/b", base_dir=tmp_path) is False
+    assert outcome("fileexists", "a.txt/b", base_dir=tmp_path) == ERROR
     assert outcome("fileexists", "dir", base_dir=tmp_path) == ERROR
     assert isinstance(fn("fileexists", "~/x", base_dir=tmp_path), Unknown)
 

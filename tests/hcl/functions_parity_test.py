@@ -17,8 +17,8 @@ import pytest
 
 from scanner.iac.hcl.functions_encoding import json_text
 from tests.hcl.functions_cases import CORE, Case
-from tests.hcl.functions_cases_more import MORE
-from tests.hcl.functions_support import _Error, hcl, outcome
+from tests.hcl.functions_cases_more import FILE_CASES, FILE_TREE, MORE
+from tests.hcl.functions_support import _Error, hcl, outcome, write_tree
 
 pytestmark = pytest.mark.slow
 
@@ -72,18 +72,28 @@ def terraform_outcomes(cases: list[Case], folder: Path) -> list[Any]:
     return [_Error() if "err" in item else item["ok"] for item in raw]
 
 
-@pytest.mark.skipif(shutil.which("terraform") is None, reason="the Terraform CLI is not on PATH")
-def test_every_known_value_case_agrees_with_terraform_console(tmp_path: Path) -> None:
-    cases = CORE + MORE
+def _disagreements(cases: list[Case], folder: Path) -> list[str]:
     disagreements = []
-    for (name, args, expected), theirs in zip(cases, terraform_outcomes(cases, tmp_path), strict=True):
+    for (name, args, expected), theirs in zip(cases, terraform_outcomes(cases, folder), strict=True):
         if _call(name, args) in VERSION_DIFFERENCES:
             continue
-        ours = outcome(name, *_nfc(args))
+        ours = outcome(name, *_nfc(args), base_dir=folder)
         if isinstance(theirs, _Error) != isinstance(ours, _Error) or (
                 not isinstance(theirs, _Error) and json.loads(theirs) != json.loads(json_text(ours))):
             disagreements.append(f"{_call(name, args)}: terraform {theirs!r}, ours {ours!r}")
         elif isinstance(expected, _Error) != isinstance(theirs, _Error) or (
                 not isinstance(theirs, _Error) and json.loads(theirs) != json.loads(json_text(_nfc(expected)))):
             disagreements.append(f"{_call(name, args)}: the table expects {expected!r}, terraform gives {theirs!r}")
+    return disagreements
+
+
+@pytest.mark.skipif(shutil.which("terraform") is None, reason="the Terraform CLI is not on PATH")
+def test_every_known_value_case_agrees_with_terraform_console(tmp_path: Path) -> None:
+    disagreements = _disagreements(CORE + MORE, tmp_path)
+    assert not disagreements, "\n".join(disagreements)
+
+
+@pytest.mark.skipif(shutil.which("terraform") is None, reason="the Terraform CLI is not on PATH")
+def test_the_filesystem_functions_agree_with_terraform_console(tmp_path: Path) -> None:
+    disagreements = _disagreements(FILE_CASES, write_tree(tmp_path, FILE_TREE))
     assert not disagreements, "\n".join(disagreements)

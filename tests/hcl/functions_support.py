@@ -66,6 +66,18 @@ def check(name: str, args: list[Any], expected: Any) -> None:
         assert is_known(result) and same(result, expected), f"{name}{tuple(args)}: {result!r} != {expected!r}"
 
 
+def write_tree(folder: Path, tree: dict[str, str | bytes]) -> Path:
+    """Files (text or bytes) under ``folder``."""
+    for rel, content in tree.items():
+        path = folder / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+    return folder
+
+
 def U(reason: str = "var.x has no value", **fields: Any) -> Unknown:
     return Unknown(reason, **fields)
 

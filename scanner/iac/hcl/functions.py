@@ -29,6 +29,7 @@ from . import (
     functions_encoding,
     functions_files,
     functions_format,
+    functions_glob,
     functions_lists,
     functions_maps,
     functions_numbers,
@@ -47,7 +48,7 @@ _REGISTRY: dict[str, Spec] = {
     **functions_sets.FUNCTIONS, **functions_convert.FUNCTIONS, **functions_strings.FUNCTIONS,
     **functions_regex.FUNCTIONS, **functions_format.FUNCTIONS, **functions_encoding.FUNCTIONS,
     **functions_yaml.FUNCTIONS, **functions_cidr.FUNCTIONS, **functions_numbers.FUNCTIONS,
-    **functions_files.FUNCTIONS,
+    **functions_files.FUNCTIONS, **functions_glob.FUNCTIONS,
 }
 
 #: every function :func:`call` implements

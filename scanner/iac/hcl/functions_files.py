@@ -68,8 +68,10 @@ def _resolve(call: Call, path: str) -> str:
 def _stat(call: Call, path: str) -> os.stat_result | None:
     try:
         return os.stat(path)
-    except (FileNotFoundError, NotADirectoryError):
+    except FileNotFoundError:
         return None
+    except NotADirectoryError:
+        raise call.error(f"failed to stat {path}: not a directory") from None
     except PermissionError:
         raise _unknown(call, f"{path} could not be read (permission denied)", error=True) from None
     except OSError as exc:
