@@ -12,7 +12,8 @@ Checked against hashicorp/aws 5.x (see tests/hcl/test_terraform_parity.py):
   ``Condition``, each omitted when empty. ``actions``/``resources`` and their ``not_`` forms are
   sets: duplicates removed, one value rendered as a string, several in reverse lexical order;
 * ``principals`` blocks are a set of blocks (kept in the order of the provider's set hash:
-  CRC-32 of the block's serialisation, compared as decimal strings); their identifiers
+  CRC-32 of ``identifiers:{<sorted identifiers, each followed by ;>};type:<type>;``, compared
+  as decimal strings); their identifiers
   (reverse lexical order) are concatenated per type, one identifier as a string; a single block
   of type ``*`` with identifier ``*`` is the bare ``"*"``. ``condition`` blocks likewise, their
   ``values`` kept in written order and merged per test and variable;
@@ -134,7 +135,9 @@ def set_order(items: list[Any], serialise: Any) -> list[Any]:
 
 
 def _identifier_set(values: list[str]) -> list[str]:
-    return set_order(list(dict.fromkeys(values)), lambda s: s)
+    """A block's identifiers as its set hash serialises them: unique, in lexical order (the
+    order cty keeps a set of strings in)."""
+    return sorted(set(values))
 
 
 def _principals(blocks: list[Any]) -> Any:

@@ -6,13 +6,19 @@ expression parser it is given. HCL semantics implemented here:
 
 * ``$${`` and ``%%{`` are the literal text ``${`` and ``%{``;
 * in quoted strings (not heredocs) backslash escapes ``\\n \\r \\t \\" \\\\ \\uNNNN \\UNNNNNNNN``;
+* literal text is a sequence of tokens: one between two interpolations/directives in a quoted
+  string; in a heredoc or a template file also cut after every newline (as HCL's scanner does);
 * a ``~`` just inside ``${``/``%{`` or before the closing ``}`` strips all whitespace (newlines
-  included) from the adjacent literal text;
+  included) from the adjacent literal *token*: in a heredoc ``%{ for x in y ~}`` strips the rest
+  of its own line, not the next line's indentation;
 * a template that is exactly one interpolation (``"${x}"``) yields the value itself, unconverted
   (a list stays a list);
 * a heredoc's content runs from the line after ``<<EOT`` to the newline before the closing
-  marker (that newline included); ``<<-EOT`` removes the smallest leading whitespace (spaces and
-  tabs count one each) found on the lines that are not whitespace-only, which stay untouched.
+  marker (that newline included); ``<<-EOT`` then removes, from every literal token that starts
+  a line, the smallest leading whitespace of those tokens (a whitespace-only line is neither
+  counted nor trimmed; an interpolation starting a line counts as no indentation). A line
+  "starts" only after a literal token ending in a newline, so a line after a ``~}`` that ate the
+  newline keeps its indentation.
 """
 
 from __future__ import annotations
@@ -50,25 +56,20 @@ def parse_heredoc(token: str, line: int, parse_expr: ExprParser) -> Expr:
     first_nl = token.index("\n")
     last_nl = token.rindex("\n")
     content = token[first_nl + 1:last_nl + 1] if last_nl > first_nl else ""
-    if token.startswith("<<-"):
-        content = _trim_indent(content)
-    return parse_template(content, line + 1, parse_expr, escapes=False)
+    return parse_template(content, line + 1, parse_expr, escapes=False, flush=token.startswith("<<-"))
 
 
-def _trim_indent(content: str) -> str:
-    lines = content.split("\n")
-    widths = [len(ln) - len(ln.lstrip(" \t")) for ln in lines if ln.strip(" \t")]
-    cut = min(widths, default=0)
-    return "\n".join(ln[cut:] if ln.strip(" \t") else ln for ln in lines)
-
-
-def parse_template(raw: str, line: int, parse_expr: ExprParser, *, escapes: bool) -> Expr:
+def parse_template(raw: str, line: int, parse_expr: ExprParser, *, escapes: bool, flush: bool = False) -> Expr:
     """Template text (no quotes) as a ``Lit`` string, the single interpolated expression, or a
-    ``Template``."""
-    if "${" not in raw and "%{" not in raw and not (escapes and "\\" in raw):
+    ``Template``. ``escapes``: a quoted string (backslash escapes, literal tokens not cut at
+    newlines); ``flush``: a ``<<-`` heredoc."""
+    if "${" not in raw and "%{" not in raw and not (escapes and "\\" in raw) and not flush:
         return Lit(raw, line)
     try:
         tokens = _strip(_scan(raw, line, escapes))
+        if flush:
+            _flush(tokens)
+        tokens = [t for t in tokens if t.kind != "lit" or t.text]
         parts, rest = _build(tokens, 0, parse_expr, stop=())
     except TemplateSyntaxError as err:
         return Invalid(f"template does not parse: {err}", line)
@@ -79,6 +80,16 @@ def parse_template(raw: str, line: int, parse_expr: ExprParser, *, escapes: bool
     if all(isinstance(p, str) for p in parts):
         return Lit("".join(p for p in parts if isinstance(p, str)), line)
     return Template(tuple(parts), line)
+
+
+def _merge_literals(parts: list[TemplatePart]) -> list[TemplatePart]:
+    out: list[TemplatePart] = []
+    for part in parts:
+        if isinstance(part, str) and out and isinstance(out[-1], str):
+            out[-1] += part
+        else:
+            out.append(part)
+    return out
 
 
 def _single_interp(tokens: list[_Token]) -> bool:
@@ -109,10 +120,13 @@ def _scan(raw: str, line: int, escapes: bool) -> list[_Token]:
             cur_line += raw.count("\n", i, end)
             i = end + 1
             continue
-        if ch == "\n":
-            cur_line += 1
         buf.append(ch)
         i += 1
+        if ch == "\n":
+            cur_line += 1
+            if not escapes:  # heredoc and template file literals end at each newline
+                tokens.append(_Token("lit", "".join(buf), cur_line - 1))
+                buf = []
     if buf:
         tokens.append(_Token("lit", "".join(buf), cur_line))
     return tokens
@@ -174,15 +188,37 @@ def _skip_string(raw: str, i: int) -> int:
 
 
 def _strip(tokens: list[_Token]) -> list[_Token]:
-    """Apply ``~`` strip markers to the literal text next to them."""
+    """Apply ``~`` strip markers to the literal token next to them (only that one)."""
     for k, tok in enumerate(tokens):
         if tok.kind == "lit":
             continue
         if tok.strip_left and k > 0 and tokens[k - 1].kind == "lit":
-            tokens[k - 1].text = tokens[k - 1].text.rstrip(" \t\r\n")
+            tokens[k - 1].text = tokens[k - 1].text.rstrip()
         if tok.strip_right and k + 1 < len(tokens) and tokens[k + 1].kind == "lit":
-            tokens[k + 1].text = tokens[k + 1].text.lstrip(" \t\r\n")
-    return [t for t in tokens if t.kind != "lit" or t.text]
+            tokens[k + 1].text = tokens[k + 1].text.lstrip()
+    return tokens
+
+
+def _flush(tokens: list[_Token]) -> None:
+    """``<<-``: remove the common indentation of the literal tokens that start a line."""
+    smallest: int | None = None
+    adjust: list[_Token] = []
+    newline = True
+    for tok in tokens:
+        if newline:
+            newline = False
+            if tok.kind == "lit":
+                trimmed = tok.text.lstrip()
+                if trimmed or not tok.text.endswith("\n"):  # a whitespace-only line does not count
+                    width = len(tok.text) - len(trimmed)
+                    smallest = width if smallest is None else min(smallest, width)
+                    adjust.append(tok)
+            else:
+                smallest = 0
+        if tok.kind == "lit" and tok.text.endswith("\n"):
+            newline = True
+    for tok in adjust:
+        tok.text = tok.text[smallest or 0:]
 
 
 def _keyword(text: str) -> tuple[str, str]:
@@ -206,7 +242,7 @@ def _build(tokens: list[_Token], k: int, parse_expr: ExprParser,
             continue
         word, rest = _keyword(tok.text)
         if word in stop:
-            return parts, k
+            return _merge_literals(parts), k
         if word == "if":
             part, k = _build_if(tokens, k, rest, parse_expr)
         elif word == "for":
@@ -214,7 +250,7 @@ def _build(tokens: list[_Token], k: int, parse_expr: ExprParser,
         else:
             raise TemplateSyntaxError(f"unexpected %{{ {word} }}")
         parts.append(part)
-    return parts, k
+    return _merge_literals(parts), k
 
 
 def _build_if(tokens: list[_Token], k: int, cond_text: str, parse_expr: ExprParser) -> tuple[TemplatePart, int]:
