@@ -183,6 +183,11 @@ def test_yaml_alias_bombs_are_unknown_rather_than_expanded() -> None:
     assert isinstance(result, Unknown) and "million" in result.reason
 
 
+def test_yamlencode_needs_the_whole_value() -> None:
+    assert isinstance(fn("yamlencode", {"a": [1, U()]}), Unknown)
+    assert fn("yamldecode", fn("yamlencode", {"a": [1, "x\ny"], "b": None})) == {"a": [1, "x\ny"], "b": None}
+
+
 def test_partial_dicts_convert_their_known_values() -> None:
     converted = fn("tomap", PartialDict({"a": 1}, U()))
     assert isinstance(converted, PartialDict) and converted["a"].candidates == (1, "1")

@@ -72,7 +72,7 @@ ARGUMENTS: dict[str, st.SearchStrategy[list[Any]]] = {
     "tomap": _call(ANYMAP), "format": FORMATS.flatmap(_format_call), "formatlist": FORMATS.flatmap(_formatlist_call),
     "join": st.tuples(WORD, _varargs(STRS | ANYS, 1)).map(lambda t: [t[0], *t[1]]),
     "replace": _call(TEXT, PATTERNS, WORD),
-    "jsonencode": _call(NESTED), "jsondecode": _call(JSON), "yamldecode": _call(YAML),
+    "jsonencode": _call(NESTED), "yamlencode": _call(NESTED), "jsondecode": _call(JSON), "yamldecode": _call(YAML),
     "cidrsubnet": _call(CIDR, st.integers(0, 9), st.integers(-1, 20)), "cidrhost": _call(CIDR, st.integers(-5, 300)),
     "cidrnetmask": _call(CIDR), "cidrsubnets": st.tuples(CIDR, _varargs(st.integers(1, 9))).map(
         lambda t: [t[0], *t[1]]),

@@ -1,4 +1,5 @@
-"""yamldecode: a YAML document as Terraform reads it (go-cty-yaml's rules, on PyYAML's parser).
+"""yamldecode and yamlencode: YAML as Terraform reads and writes it (go-cty-yaml's rules, on PyYAML's parser and
+emitter, both ports of libyaml as Go's are).
 
 Scalars resolve as in go-cty-yaml, not as PyYAML's loader would: ``y``/``n``/``on``/``off`` are booleans, ``017``
 is 17, ``0x1F`` and ``0o17`` are integers, ``1_000`` and ``12:30`` are strings, a date is an RFC 3339 string
@@ -10,6 +11,8 @@ from __future__ import annotations
 
 import base64
 import binascii
+import io
+import math
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
@@ -19,7 +22,7 @@ import yaml
 
 from scanner.facts.values import Unknown
 
-from .functions_base import Call, FunctionError, Param, Spec, UnknownResult, num_text, parse_decimal
+from .functions_base import Call, FunctionError, Param, Spec, UnknownResult, known, num_text, parse_decimal
 from .functions_types import STRING
 
 __all__ = ["FUNCTIONS"]
@@ -244,4 +247,88 @@ def _yamldecode(call: Call, text: str) -> Any:
         raise call.error(f"invalid YAML: {exc}") from None
 
 
-FUNCTIONS: dict[str, Spec] = {"yamldecode": Spec(_yamldecode, (Param(STRING),))}
+_GO_ESCAPES = {"\0": "0", "\a": "a", "\b": "b", "\t": "t", "\n": "n", "\v": "v", "\f": "f", "\r": "r",
+               "\x1b": "e", '"': '"', "\\": "\\", "\x85": "N", "\xa0": "_", "\u2028": "L", "\u2029": "P"}
+
+
+def _go_printable(ch: str) -> bool:
+    code = ord(ch)
+    return code == 0x0A or 0x20 <= code <= 0x7E or 0xA0 <= code <= 0xD7FF or (0xE000 <= code <= 0xFFFD
+                                                                            and code != 0xFEFF)
+
+
+def _go_escape(ch: str) -> str:
+    if ch in _GO_ESCAPES:
+        return _GO_ESCAPES[ch]
+    code = ord(ch)
+    return f"x{code:02X}" if code <= 0xFF else f"u{code:04X}" if code <= 0xFFFF else f"U{code:08X}"
+
+
+class _GoEmitter(yaml.emitter.Emitter):
+    """PyYAML's emitter (a port of libyaml's, as Go's is) with Go's way of folding long double-quoted strings."""
+
+    def write_literal(self, text: str) -> None:
+        super().write_literal(text)
+        self.open_ended = False  # Go's emitter ends no document with "..." after a "|+" block
+
+    def _put(self, text: str) -> None:
+        self.stream.write(text)
+        self.column += len(text)
+
+    def write_double_quoted(self, text: str, split: bool = True) -> None:
+        self.write_indicator('"', True)
+        spaces = False
+        last = len(text.encode("utf-8")) - 1
+        offset = 0
+        for index, ch in enumerate(text):
+            if not _go_printable(ch) or ch in '"\\\ufeff\r\n\x85\u2028\u2029':
+                self._put("\\" + _go_escape(ch))
+                spaces = False
+            elif ch == " ":
+                if split and not spaces and self.column > self.best_width and 0 < offset < last:
+                    self.write_indent()
+                    if text[index + 1:index + 2] == " ":
+                        self._put("\\")
+                else:
+                    self._put(ch)
+                spaces = True
+            else:
+                self._put(ch)
+                spaces = False
+            offset += len(ch.encode("utf-8"))
+        self.write_indicator('"', False)
+        self.whitespace = self.indention = False
+
+
+def _events(value: Any) -> list[yaml.Event]:
+    if isinstance(value, list):
+        items = [e for v in value for e in _events(v)]
+        return [yaml.SequenceStartEvent(None, None, True, flow_style=False), *items, yaml.SequenceEndEvent()]
+    if isinstance(value, dict):
+        pairs = [e for k in sorted(value) for e in _events(k) + _events(value[k])]
+        return [yaml.MappingStartEvent(None, None, True, flow_style=False), *pairs, yaml.MappingEndEvent()]
+    if isinstance(value, str):
+        return [yaml.ScalarEvent(None, None, (True, True), value, style="|" if "\n" in value else '"')]
+    text = "null" if value is None else ("true" if value else "false") if isinstance(value, bool) else num_text(value)
+    return [yaml.ScalarEvent(None, None, (True, True), text, style=None)]
+
+
+def _yamlencode(call: Call, value: Any) -> str:
+    """``yamlencode(value)``: block-style YAML as Terraform writes it (strings double-quoted, or literal blocks
+    when they hold a newline; keys sorted). Unknown when any part is unknown."""
+    known(call, value, 1)
+    if isinstance(value, float) and not math.isfinite(value):
+        raise call.error("cannot serialize infinity as YAML")
+    out = io.StringIO()
+    emitter = _GoEmitter(out, allow_unicode=True)
+    for event in (yaml.StreamStartEvent(), yaml.DocumentStartEvent(explicit=False), *_events(value),
+                  yaml.DocumentEndEvent(explicit=False), yaml.StreamEndEvent()):
+        emitter.emit(event)
+    text = out.getvalue()
+    return text.removeprefix("--- ") if value == "" else text  # nor starts one to hold an empty string
+
+
+FUNCTIONS: dict[str, Spec] = {
+    "yamldecode": Spec(_yamldecode, (Param(STRING),)),
+    "yamlencode": Spec(_yamlencode, (Param(null=True),)),
+}
