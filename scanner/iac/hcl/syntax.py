@@ -1,0 +1,348 @@
+"""Native HCL syntax: the Lark tree of Checkov's grammar (``bc-python-hcl2``) to our syntax tree.
+
+The grammar has no operator precedence: a chain such as ``a - b * c`` or ``a == b ? x : y``
+comes back right-nested in source order (the latter as ``a == (b ? x : y)``). The chain is
+flattened back into its source-order tokens and re-parsed with HCL's precedence, lowest first:
+``? :``, ``||``, ``&&``, ``== !=``, ``< <= > >=``, ``+ -``, ``* / %``; binary operators are
+left-associative and the unary ``!``/``-`` bind tighter than all of them.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from lark import Token, Tree
+from lark.exceptions import LarkError
+
+from scanner.iac.hcl.ast import (
+    Attr,
+    Attribute,
+    Binary,
+    Block,
+    Body,
+    Call,
+    Cond,
+    Expr,
+    ForExpr,
+    Idx,
+    Invalid,
+    Lit,
+    ObjectCons,
+    Relative,
+    Splat,
+    Step,
+    Traversal,
+    TupleCons,
+    Unary,
+)
+from scanner.iac.hcl.template import parse_heredoc, parse_quoted
+
+Node = Any  # a Lark ``Tree`` or ``Token`` of Checkov's grammar
+
+PRECEDENCE = {"||": 1, "&&": 2, "==": 3, "!=": 3, "<": 4, "<=": 4, ">": 4, ">=": 4, "+": 5, "-": 5,
+              "*": 6, "/": 6, "%": 6}
+_KEYWORDS = {"true": True, "false": False, "null": None}
+_CHAIN = ("binary_op", "conditional")
+
+
+def lark_parser() -> Any:
+    from hcl2.parser import Hcl2
+
+    return Hcl2.lark_parser
+
+
+def parse_body(text: str) -> Body:
+    """Parse a whole file's text (raises Lark's errors)."""
+    tree = lark_parser().parse(text if text.endswith("\n") else text + "\n")
+    return Converter(text).body(tree.children[0])
+
+
+def parse_expression(text: str, line: int) -> Expr:
+    """One expression (a template interpolation or a ``--var`` value); ``line`` is where its text
+    starts. A syntax error gives an ``Invalid`` expression."""
+    stripped = text.lstrip()
+    line += text[:len(text) - len(stripped)].count("\n")
+    source = "x = " + stripped.rstrip() + "\n"
+    try:
+        tree = lark_parser().parse(source)
+        attribute = tree.children[0].children[0]
+        return Converter(source, line - 1).expr(attribute.children[1])
+    except (LarkError, IndexError, RecursionError) as err:
+        return Invalid(f"expression {stripped.strip()[:60]!r} does not parse ({type(err).__name__})", line)
+
+
+class Converter:
+    """Lark tree to syntax tree for one parsed text; ``offset`` is added to every line."""
+
+    def __init__(self, source: str, offset: int = 0) -> None:
+        self.source = source
+        self.offset = offset
+
+    def line(self, node: Node) -> int:
+        if isinstance(node, Token):
+            return (node.line or 0) + self.offset
+        meta = node.meta
+        return (meta.line if not meta.empty else 0) + self.offset
+
+    def end_line(self, node: Node) -> int:
+        return (node.meta.end_line if not node.meta.empty else 0) + self.offset
+
+    # ------------------------------------------------------------ bodies
+
+    def body(self, tree: Node) -> Body:
+        attributes: dict[str, Attribute] = {}
+        blocks: list[Block] = []
+        for child in tree.children:
+            if not isinstance(child, Tree):
+                continue
+            if child.data == "attribute":
+                name = _identifier(child.children[0])
+                attributes[name] = Attribute(name, self.expr(child.children[1]), self.line(child),
+                                             self.end_line(child))
+            elif child.data == "block":
+                blocks.append(self.block(child))
+        return Body(attributes, tuple(blocks))
+
+    def block(self, tree: Node) -> Block:
+        parts = tree.children
+        body = parts[-1] if isinstance(parts[-1], Tree) and parts[-1].data == "body" else Tree("body", [])
+        labels = tuple(_label(p) for p in parts[1:] if not (isinstance(p, Tree) and p.data == "body"))
+        return Block(_identifier(parts[0]), labels, self.body(body), self.line(tree), self.end_line(tree))
+
+    # ------------------------------------------------------------ expressions
+
+    def expr(self, node: Node) -> Expr:
+        if isinstance(node, Token):
+            return self.token(node)
+        if node.data in _CHAIN:
+            return _Pratt(self.chain(node), self.line(node)).parse()
+        handler = getattr(self, "_" + str(node.data), None)
+        if handler is None:
+            return Invalid(f"unsupported syntax {node.data}", self.line(node))
+        result: Expr = handler(node)
+        return result
+
+    def token(self, tok: Token) -> Expr:
+        line = self.line(tok)
+        if tok.type == "STRING_LIT":
+            return parse_quoted(str(tok), line, parse_expression)
+        return Invalid(f"unexpected token {str(tok)[:40]!r}", line)
+
+    def chain(self, node: Node) -> list[Any]:
+        """Source-order tokens of an unparenthesised operator chain: operands, operator strings,
+        and ``"?"``/``":"`` markers."""
+        if isinstance(node, Tree) and node.data == "binary_op":
+            left, term = node.children
+            op_tree, right = term.children
+            return [*self.chain(left), str(op_tree.children[0]), *self.chain(right)]
+        if isinstance(node, Tree) and node.data == "conditional":
+            cond, then, other = node.children
+            return [*self.chain(cond), "?", *self.chain(then), ":", *self.chain(other)]
+        return [self.expr(node)]
+
+    def _expr_term(self, tree: Node) -> Expr:
+        child = tree.children[0]
+        if isinstance(child, Token):
+            return self.token(child)
+        return self.expr(child)
+
+    def _identifier(self, tree: Node) -> Expr:
+        name = _identifier(tree)
+        if name in _KEYWORDS:
+            return Lit(_KEYWORDS[name], self.line(tree))
+        return Traversal(name, (), name, self.line(tree))
+
+    def _int_lit(self, tree: Node) -> Expr:
+        return Lit(int("".join(str(t) for t in tree.children)), self.line(tree))
+
+    def _float_lit(self, tree: Node) -> Expr:
+        return Lit(number_literal("".join(str(t) for t in tree.children)), self.line(tree))
+
+    def _unary_op(self, tree: Node) -> Expr:
+        op, operand = str(tree.children[0]), self.expr(tree.children[1])
+        if op == "-" and isinstance(operand, Lit) and isinstance(operand.value, int | float) \
+                and not isinstance(operand.value, bool):
+            return Lit(-operand.value, operand.line)
+        return Unary(op, operand, self.line(tree))
+
+    def _tuple(self, tree: Node) -> Expr:
+        return TupleCons(tuple(self.expr(c) for c in tree.children), self.line(tree))
+
+    def _object(self, tree: Node) -> Expr:
+        items = []
+        for elem in tree.children:
+            key_node, value_node = elem.children
+            if isinstance(key_node, Tree) and key_node.data == "identifier":
+                key: Expr = Lit(_identifier(key_node), self.line(key_node))
+            else:
+                key = self.expr(key_node)
+            items.append((key, self.expr(value_node)))
+        return ObjectCons(tuple(items), self.line(tree))
+
+    def _heredoc_template(self, tree: Node) -> Expr:
+        return parse_heredoc(str(tree.children[0]), self.line(tree), parse_expression)
+
+    _heredoc_template_trim = _heredoc_template
+
+    def _function_call(self, tree: Node) -> Expr:
+        name = _identifier(tree.children[0])
+        args: list[Node] = list(tree.children[1].children) if len(tree.children) > 1 else []
+        expand = bool(args) and self._ends_with_ellipsis(args[-1], tree)
+        return Call(name, tuple(self.expr(a) for a in args), expand, self.line(tree))
+
+    def _ends_with_ellipsis(self, last: Node, call: Node) -> bool:
+        """The grammar drops the ``...`` token of ``f(args...)``: read it from the source between
+        the last argument and the closing parenthesis."""
+        end = last.end_pos if isinstance(last, Token) else (None if last.meta.empty else last.meta.end_pos)
+        if end is None or call.meta.empty:
+            return False
+        between = self.source[end:call.meta.end_pos - 1]
+        return between.strip().rstrip(",").strip().startswith("...")
+
+    def _provider_function_call(self, tree: Node) -> Expr:
+        names = [_identifier(c) for c in tree.children if isinstance(c, Tree) and c.data == "identifier"]
+        args_tree = tree.children[-1] if isinstance(tree.children[-1], Tree) and \
+            tree.children[-1].data == "arguments" else None
+        args = tuple(self.expr(a) for a in args_tree.children) if args_tree is not None else ()
+        return Call("::".join(names), args, False, self.line(tree))
+
+    def _index_expr_term(self, tree: Node) -> Expr:
+        return _extend(self.expr(tree.children[0]), (self.index(tree.children[1]),), self.line(tree))
+
+    def _get_attr_expr_term(self, tree: Node) -> Expr:
+        return _extend(self.expr(tree.children[0]), (self.get_attr(tree.children[1]),), self.line(tree))
+
+    def _attr_splat_expr_term(self, tree: Node) -> Expr:
+        return Splat(self.expr(tree.children[0]), self.steps(tree.children[1]), True, self.line(tree))
+
+    def _full_splat_expr_term(self, tree: Node) -> Expr:
+        return Splat(self.expr(tree.children[0]), self.steps(tree.children[1]), False, self.line(tree))
+
+    def steps(self, tree: Node) -> tuple[Step, ...]:
+        return tuple(self.get_attr(c) if c.data == "get_attr" else self.index(c) for c in tree.children)
+
+    def get_attr(self, tree: Node) -> Step:
+        return Attr(_identifier(tree.children[0]))
+
+    def index(self, tree: Node) -> Step:
+        children = tree.children
+        if all(isinstance(c, Token) for c in children):  # legacy ``.0``
+            return Idx(Lit(int("".join(str(c) for c in children)), self.line(tree)))
+        return Idx(self.expr(children[0]))
+
+    def _for_tuple_expr(self, tree: Node) -> Expr:
+        return self._for(tree, is_object=False)
+
+    def _for_object_expr(self, tree: Node) -> Expr:
+        return self._for(tree, is_object=True)
+
+    def _for(self, tree: Node, *, is_object: bool) -> Expr:
+        parts = [c for c in tree.children if isinstance(c, Tree) or str(c) in ("...",)]
+        intro = parts[0]
+        names = [_identifier(c) for c in intro.children if isinstance(c, Tree) and c.data == "identifier"]
+        coll = next(c for c in reversed(intro.children) if not (isinstance(c, Token) and str(c) in (":", "in")))
+        rest = parts[1:]
+        cond = None
+        if rest and isinstance(rest[-1], Tree) and rest[-1].data == "for_cond":
+            cond = self.expr(rest[-1].children[-1])
+            rest = rest[:-1]
+        group = bool(rest) and isinstance(rest[-1], Token)
+        exprs = [self.expr(r) for r in rest if isinstance(r, Tree)]
+        key = exprs[0] if is_object else None
+        value = exprs[-1]
+        key_var, value_var = (names[0], names[1]) if len(names) == 2 else (None, names[0])
+        return ForExpr(key_var, value_var, self.expr(coll), key, value, cond, group, self.line(tree))
+
+
+def _extend(base: Expr, steps: tuple[Step, ...], line: int) -> Expr:
+    if isinstance(base, Traversal):
+        return Traversal(base.root, base.steps + steps, base.text + step_text(steps), base.line)
+    if isinstance(base, Relative):
+        return Relative(base.source, base.steps + steps, base.line)
+    return Relative(base, steps, line)
+
+
+def step_text(steps: tuple[Step, ...]) -> str:
+    out = []
+    for step in steps:
+        if isinstance(step, Attr):
+            out.append("." + step.name)
+        elif isinstance(step.key, Lit) and isinstance(step.key.value, str):
+            out.append(f'["{step.key.value}"]')
+        elif isinstance(step.key, Lit):
+            out.append(f"[{step.key.value}]")
+        elif isinstance(step.key, Traversal):
+            out.append(f"[{step.key.text}]")
+        else:
+            out.append("[...]")
+    return "".join(out)
+
+
+def _identifier(tree: Node) -> str:
+    if isinstance(tree, Token):
+        return str(tree)
+    return str(tree.children[0])
+
+
+def _label(node: Node) -> str:
+    if isinstance(node, Token):
+        text = str(node)
+        return text[1:-1] if text.startswith('"') else text
+    return _identifier(node)
+
+
+def number_literal(text: str) -> int | float:
+    """A number literal: integral values are ints (Terraform has one number type)."""
+    value = Decimal(text)
+    if value == value.to_integral_value():
+        return int(value)
+    return float(value)
+
+
+class _Pratt:
+    """Precedence climbing over a flattened chain of operands and operators."""
+
+    def __init__(self, tokens: list[Any], line: int) -> None:
+        self.tokens = tokens
+        self.pos = 0
+        self.line = line
+
+    def parse(self) -> Expr:
+        result = self.conditional()
+        if self.pos != len(self.tokens):
+            return Invalid("operator chain does not parse", self.line)
+        return result
+
+    def peek(self) -> Any:
+        return self.tokens[self.pos] if self.pos < len(self.tokens) else None
+
+    def conditional(self) -> Expr:
+        cond = self.binary(1)
+        if self.peek() != "?":
+            return cond
+        self.pos += 1
+        then = self.conditional()
+        if self.peek() != ":":
+            return Invalid("conditional without ':'", self.line)
+        self.pos += 1
+        other = self.conditional()
+        return Cond(cond, then, other, self.line)
+
+    def binary(self, min_prec: int) -> Expr:
+        left = self.operand()
+        while True:
+            op = self.peek()
+            if not isinstance(op, str) or op not in PRECEDENCE or PRECEDENCE[op] < min_prec:
+                return left
+            self.pos += 1
+            right = self.binary(PRECEDENCE[op] + 1)
+            left = Binary(op, left, right, self.line)
+
+    def operand(self) -> Expr:
+        tok = self.peek()
+        self.pos += 1
+        if tok is None or isinstance(tok, str):
+            return Invalid(f"operator {tok!r} without an operand", self.line)
+        result: Expr = tok
+        return result

@@ -1,0 +1,153 @@
+"""Parsing: Checkov's Lark grammar to our syntax tree, with HCL's precedence and template rules."""
+
+from __future__ import annotations
+
+import pickle
+from pathlib import Path
+
+import pytest
+
+from scanner.iac.hcl.ast import Binary, Call, Cond, FileAst, ForExpr, Lit, Splat, Template, Traversal, Unary
+from scanner.iac.hcl.jsonsyntax import parse_json_body
+from scanner.iac.hcl.parse import parse_file
+from scanner.iac.hcl.syntax import parse_body, parse_expression
+from scanner.iac.tfmodel import ParseFailure
+
+
+def expr(text: str) -> object:
+    return parse_body(f"x = {text}\n").attributes["x"].expr
+
+
+def shape(node: object) -> object:
+    """Operators as nested tuples, operands by name: enough to read precedence."""
+    if isinstance(node, Binary):
+        return (shape(node.left), node.op, shape(node.right))
+    if isinstance(node, Cond):
+        return ("?", shape(node.cond), shape(node.then), shape(node.other))
+    if isinstance(node, Unary):
+        return (node.op, shape(node.operand))
+    if isinstance(node, Traversal):
+        return node.text
+    if isinstance(node, Lit):
+        return node.value
+    return type(node).__name__
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # binary operators are left-associative: a - b - c is (a - b) - c
+    ("a - b - c", (("a", "-", "b"), "-", "c")),
+    # * binds tighter than +
+    ("a + b * c", ("a", "+", ("b", "*", "c"))),
+    ("a * b + c", (("a", "*", "b"), "+", "c")),
+    # comparison above equality above && above ||
+    ("a || b && c == d", ("a", "||", ("b", "&&", ("c", "==", "d")))),
+    ("a < b == c", (("a", "<", "b"), "==", "c")),
+    # the conditional is the lowest: the grammar nests it inside the chain, we hoist it
+    ("a == b ? x : y", ("?", ("a", "==", "b"), "x", "y")),
+    ("a == b ? x : y || z", ("?", ("a", "==", "b"), "x", ("y", "||", "z"))),
+    ("a ? b : c ? d : e", ("?", "a", "b", ("?", "c", "d", "e"))),
+    # unary operators bind tighter than any binary operator
+    ("!a && b", (("!", "a"), "&&", "b")),
+    ("-a * b", (("-", "a"), "*", "b")),
+    # parentheses are kept as written
+    ("(a + b) * c", (("a", "+", "b"), "*", "c")),
+    ("-1", -1),
+])
+def test_operator_precedence_follows_hcl(text: str, expected: object) -> None:
+    assert shape(expr(text)) == expected
+
+
+def test_traversals_keep_their_text_and_steps() -> None:
+    node = expr('aws_s3_bucket.b["x"].versioning[0].enabled')
+    assert isinstance(node, Traversal)
+    assert node.root == "aws_s3_bucket" and node.text == 'aws_s3_bucket.b["x"].versioning[0].enabled'
+    legacy = expr("a.0.b")
+    assert isinstance(legacy, Traversal) and legacy.text == "a[0].b"
+
+
+def test_splats_full_and_attribute_only() -> None:
+    full, legacy = expr("a[*].b[0]"), expr("a.*.b[0]")
+    assert isinstance(full, Splat) and not full.attr_only and len(full.steps) == 2
+    assert isinstance(legacy, Splat) and legacy.attr_only
+
+
+def test_function_call_argument_expansion_is_read_from_the_source() -> None:
+    expanded, plain = expr("f(a, b...)"), expr("f(a, b)")
+    assert isinstance(expanded, Call) and expanded.expand
+    assert isinstance(plain, Call) and not plain.expand
+
+
+def test_for_expressions() -> None:
+    listed = expr("[for k, v in x : v if k]")
+    grouped = expr("{for k, v in x : k => v...}")
+    assert isinstance(listed, ForExpr) and listed.key_var == "k" and listed.key is None and listed.cond is not None
+    assert isinstance(grouped, ForExpr) and grouped.group and grouped.key is not None
+
+
+def test_templates_interpolation_escapes_and_directives() -> None:
+    assert expr('"plain"') == Lit("plain", 1)
+    assert expr('"a\\tb\\u00e9\\"$${x}%%{y}"') == Lit('a\tb\u00e9"${x}%{y}', 1)
+    single = expr('"${var.list}"')
+    assert isinstance(single, Traversal)  # a lone interpolation is the value itself, not a string
+    template = expr('"a${b}c"')
+    assert isinstance(template, Template) and template.parts[0] == "a" and template.parts[2] == "c"
+
+
+def test_heredoc_content_and_indentation_trimming() -> None:
+    body = parse_body('a = <<EOT\n  x\n  y\nEOT\nb = <<-EOT\n    x\n      y\n\n    z\n    EOT\n'
+                      'c = <<-EOT\n    x\n      \n    z\n  EOT\n')
+    assert body.attributes["a"].expr == Lit("  x\n  y\n", 2)  # content starts on the line after <<EOT
+    # <<- removes the smallest indentation; blank and whitespace-only lines do not count
+    assert isinstance(body.attributes["b"].expr, Lit) and body.attributes["b"].expr.value == "x\n  y\n\nz\n"
+    assert isinstance(body.attributes["c"].expr, Lit) and body.attributes["c"].expr.value == "x\n      \nz\n"
+
+
+def test_strip_markers_and_directives_in_heredocs() -> None:
+    body = parse_body('a = <<EOT\n%{ for i, v in ["a","b"] }${i}${v},%{ endfor ~}   .\nEOT\n')
+    node = body.attributes["a"].expr
+    assert isinstance(node, Template)
+    assert node.parts[-1] == ".\n"  # the ~ stripped the spaces after endfor
+
+
+def test_an_interpolation_that_does_not_parse_is_invalid_not_a_failure() -> None:
+    node = parse_expression("1 +", 3)
+    assert type(node).__name__ == "Invalid"
+
+
+def test_blocks_keep_labels_and_lines() -> None:
+    body = parse_body('resource "a" "b" {\n  c = 1\n  d {\n  }\n}\n')
+    block = body.blocks[0]
+    assert (block.type, block.labels, block.line, block.end_line) == ("resource", ("a", "b"), 1, 5)
+    assert block.body.attributes["c"].line == 2 and block.body.blocks[0].type == "d"
+
+
+def test_json_syntax_blocks_templates_and_comments() -> None:
+    body = parse_json_body('{\n "//": "comment",\n "resource": {"aws_s3_bucket": {"b": {\n'
+                           '   "bucket": "${var.name}", "count": 2, "//": "x",\n'
+                           '   "lifecycle": {"prevent_destroy": true}}}},\n'
+                           ' "variable": {"name": {"type": "string", "default": "${literal}"}}}\n')
+    resource = next(b for b in body.blocks if b.type == "resource")
+    assert resource.labels == ("aws_s3_bucket", "b") and resource.line == 3
+    assert isinstance(resource.body.attributes["bucket"].expr, Traversal)
+    assert "//" not in resource.body.attributes and resource.body.blocks[0].type == "lifecycle"
+    variable = next(b for b in body.blocks if b.type == "variable")
+    assert variable.body.attributes["default"].expr == Lit("${literal}", 6)  # defaults are literal in JSON
+
+
+def test_parse_failure_names_line_and_reason(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.tf"
+    bad.write_text('resource "a" "b" {\n  x = = 1\n}\n', encoding="utf-8")
+    result = parse_file(bad)
+    assert isinstance(result, ParseFailure) and result.line == 2 and result.reason
+    broken_json = tmp_path / "bad.tf.json"
+    broken_json.write_text('{"resource": [}', encoding="utf-8")
+    assert isinstance(parse_file(broken_json), ParseFailure)
+
+
+def test_parse_results_are_picklable(tmp_path: Path) -> None:
+    source = tmp_path / "main.tf"
+    source.write_text('locals {\n  a = [for x in var.y : "${x}-z" if x != ""]\n  b = <<EOT\n%{ if true }y%{ endif }\n'
+                      'EOT\n}\n', encoding="utf-8")
+    parsed = parse_file(source)
+    assert isinstance(parsed, FileAst)
+    assert pickle.loads(pickle.dumps(parsed)) == parsed
