@@ -121,6 +121,19 @@ def load_policies(check_ids: Sequence[str] | None = None) -> None:
         builtin_checks.load(check_ids)
 
 
+def supported_types(check_ids: Sequence[str]) -> frozenset[str]:
+    """The resource types the given checks judge (their registries, once loaded)."""
+    load_policies(check_ids)
+    from checkov.terraform.checks.resource.registry import resource_registry
+
+    wanted = set(check_ids)
+    types = {kind for kind, checks in resource_registry.checks.items() if any(c.id in wanted for c in checks)}
+    graph = {c for c in wanted if not any(c in (x.id for x in cs) for cs in resource_registry.checks.values())}
+    if graph:  # a graph check (YAML) names its types only in its definition: read them
+        types |= builtin_checks.graph_check_types(graph, policies_dir() / "graph")
+    return frozenset(types)
+
+
 def _filter(check_ids: Sequence[str]) -> Any:
     return _memo_filter_class()(framework=["terraform", "terraform_plan"], checks=list(check_ids),
                                 show_progress_bar=False)
