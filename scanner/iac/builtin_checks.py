@@ -160,3 +160,22 @@ def _resource_types(node: object) -> Iterable[str]:
     elif isinstance(node, list):
         for item in node:
             yield from _resource_types(item)
+
+
+def known_check_ids() -> frozenset[str]:
+    """Every Terraform check id the installed Checkov defines (Python and graph checks), and the
+    ids of pacscan's own policies (``policies/``), read from the files without importing them."""
+    root = _checks_root()
+    ids = set(_modules_by_id())
+    if root is not None:
+        ids |= _graph_ids(root.parent / "graph_checks")
+    spec = importlib.util.find_spec("policies")
+    for folder in (spec.submodule_search_locations or []) if spec is not None else []:
+        for path in Path(folder).rglob("*"):
+            if path.suffix == ".py":
+                ids.update(_OUR_ID.findall(path.read_text(encoding="utf-8", errors="replace")))
+        ids |= _graph_ids(Path(folder) / "graph")
+    return frozenset(ids)
+
+
+_OUR_ID = re.compile(r"""["'](PACS_[A-Z0-9_]+)["']""")
