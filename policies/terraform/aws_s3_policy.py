@@ -26,8 +26,8 @@ from checkov.common.models.enums import CheckCategories, CheckResult
 from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
 
 from policies.terraform.aws_common import connected_resources, statements
-from policies.terraform.aws_network import is_world
 from policies.terraform.common import as_bool, first
+from policies.terraform.common import is_zero_prefix as is_world
 from scanner.policydoc import condition_values, denies_everyone_everything
 
 StatementTest = Callable[[dict[str, Any]], bool]

@@ -138,7 +138,8 @@ def test_a_full_collection_stays_inside_the_readonly_policy(estate: str) -> None
     assert {"s3:GetEncryptionConfiguration", "s3:GetAccountPublicAccessBlock", "backup:GetBackupSelection",
             "rds:DescribeDBClusters", "ec2:GetEbsEncryptionByDefault", "ec2:DescribeRegions",
             "elasticloadbalancing:DescribeSSLPolicies", "cloudfront:ListDistributions",
-            "cloudtrail:GetEventSelectors", "iam:GetLoginProfile", "kms:GetKeyRotationStatus"} <= needed
+            "cloudtrail:GetEventSelectors", "iam:GetLoginProfile", "kms:GetKeyRotationStatus",
+            "ec2:GetManagedPrefixListEntries"} <= needed
     shipped = {**_policy(), "Statement": [*_policy()["Statement"], *_organizations_policy()["Statement"]]}
     assert uncovered(needed, shipped) == set(), "operations performed but not allowed by the shipped policies"
 

@@ -131,6 +131,16 @@ def _tcp(low: int, high: int, *cidrs: str, protocol: str = "tcp") -> dict[str, A
     return {"IpProtocol": protocol, "FromPort": low, "ToPort": high, "IpRanges": v4, "Ipv6Ranges": v6}
 
 
+def _prefix_list(ec2: Any, name: str, *cidrs: str) -> str:
+    created = ec2.create_managed_prefix_list(PrefixListName=name, AddressFamily="IPv4", MaxEntries=5,
+                                             Entries=[{"Cidr": c} for c in cidrs])
+    return str(created["PrefixList"]["PrefixListId"])
+
+
+def _via_prefix_list(low: int, high: int, list_id: str) -> dict[str, Any]:
+    return {"IpProtocol": "tcp", "FromPort": low, "ToPort": high, "PrefixListIds": [{"PrefixListId": list_id}]}
+
+
 def seed_groups(region: str = "us-east-1") -> None:
     ec2 = client("ec2", region)
     vpc = ec2.create_vpc(CidrBlock="10.20.0.0/16")["Vpc"]["VpcId"]
@@ -143,19 +153,27 @@ def seed_groups(region: str = "us-east-1") -> None:
     _group(ec2, vpc, "fail-dicom-ipv6-world", [_tcp(11112, 11112, "::/0")])
     _group(ec2, vpc, "fail-all-protocols-world", [{"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}])
     _group(ec2, vpc, "fail-ssh-world", [_tcp(22, 22, "0.0.0.0/0")])
+    # prefix lists count by their entries: the whole internet in two halves is the whole internet
+    partners = _prefix_list(ec2, "partners", "203.0.113.0/24", "198.51.100.0/24")
+    world = _prefix_list(ec2, "world-halves", "0.0.0.0/1", "128.0.0.0/1")
+    _group(ec2, vpc, "pass-dicom-prefix-list-partners", [_via_prefix_list(104, 104, partners)])
+    _group(ec2, vpc, "fail-dicom-prefix-list-world", [_via_prefix_list(11112, 11112, world)])
 
 
 GROUP_PASS_BOTH = {"pass-https-world-dicom-private", "pass-udp-dicom-world", "pass-no-ingress",
-                   "pass-group-reference", "default", "default #2"}  # the default and the new VPC's
+                   "pass-group-reference", "pass-dicom-prefix-list-partners",
+                   "default", "default #2"}  # the default and the new VPC's
 
 
 def test_security_groups_dicom_and_admin(aws: str) -> None:
     seed_groups()
     _, findings = run(aws_session(), collect_security_groups)
     dicom = {**{n: "pass" for n in GROUP_PASS_BOTH}, "fail-dicom-range-100-200": "fail",
-             "fail-dicom-ipv6-world": "fail", "fail-all-protocols-world": "fail", "fail-ssh-world": "pass"}
+             "fail-dicom-ipv6-world": "fail", "fail-all-protocols-world": "fail", "fail-ssh-world": "pass",
+             "fail-dicom-prefix-list-world": "fail"}
     admin = {**{n: "pass" for n in GROUP_PASS_BOTH}, "fail-dicom-range-100-200": "pass",
-             "fail-dicom-ipv6-world": "pass", "fail-all-protocols-world": "fail", "fail-ssh-world": "fail"}
+             "fail-dicom-ipv6-world": "pass", "fail-all-protocols-world": "fail", "fail-ssh-world": "fail",
+             "fail-dicom-prefix-list-world": "pass"}
     assert verdicts(findings, "AWS-SG-DICOM") == dicom
     assert verdicts(findings, "AWS-SG-ADMIN") == admin
 
@@ -165,15 +183,44 @@ def test_security_group_facts_are_per_rule(aws: str) -> None:
     inventory, _ = run(aws_session(), collect_security_groups)
     by_name = {r.name: r for r in inventory.resources}
     mixed = by_name["pass-https-world-dicom-private"].facts["ingress"]
+    empty = {"prefix_lists": [], "source_groups": [], "description": None}
     assert sorted(mixed, key=lambda i: i["ports"]["from"]) == [
-        {"protocol": "tcp", "ports": {"from": 104, "to": 104}, "sources": ["10.0.0.0/8"]},
-        {"protocol": "tcp", "ports": {"from": 443, "to": 443}, "sources": ["0.0.0.0/0"]},
+        {"protocol": "tcp", "ports": {"from": 104, "to": 104}, "sources": ["10.0.0.0/8"], **empty},
+        {"protocol": "tcp", "ports": {"from": 443, "to": 443}, "sources": ["0.0.0.0/0"], **empty},
     ]
     assert by_name["fail-all-protocols-world"].facts["ingress"] == [
-        {"protocol": "all", "ports": "all", "sources": ["0.0.0.0/0"]}]
-    assert by_name["pass-group-reference"].facts["ingress"][0]["sources"][0].startswith(
-        ("sg-", "123456789012/sg-"))
+        {"protocol": "all", "ports": "all", "sources": ["0.0.0.0/0"], **empty}]
+    reference = by_name["pass-group-reference"].facts["ingress"][0]
+    assert reference["sources"] == []  # a security group is never a CIDR source
+    assert reference["source_groups"][0].startswith(("sg-", "123456789012/sg-"))
     assert by_name["fail-ssh-world"].id.startswith("arn:aws:ec2:us-east-1:123456789012:security-group/sg-")
+    assert [r.facts["is_default"] for r in inventory.resources if r.name == "default"] == [True, True]
+    assert by_name["fail-ssh-world"].facts["is_default"] is False
+
+
+def test_prefix_list_sources_are_their_entries(aws: str) -> None:
+    seed_groups()
+    inventory, _ = run(aws_session(), collect_security_groups)
+    by_name = {r.name: r for r in inventory.resources}
+    item = by_name["fail-dicom-prefix-list-world"].facts["ingress"][0]
+    assert sorted(item["sources"]) == ["0.0.0.0/1", "128.0.0.0/1"]
+    assert item["prefix_lists"][0].startswith("pl-")
+    assert inventory.calls["ec2:GetManagedPrefixListEntries"] == 2  # once per list, not per group
+
+
+def test_denied_prefix_list_entries_are_an_error_never_a_pass(aws: str) -> None:
+    seed_groups()
+    session = aws_session()
+    inject(session, "ec2", "us-east-1", "GetManagedPrefixListEntries", Fault("UnauthorizedOperation"))
+    _, findings = run(session, collect_security_groups)
+    dicom = verdicts(findings, "AWS-SG-DICOM")
+    assert dicom["pass-dicom-prefix-list-partners"] == "error"
+    assert dicom["fail-dicom-prefix-list-world"] == "error"
+    assert dicom["pass-https-world-dicom-private"] == "pass"  # groups without prefix lists are unaffected
+    # an unreadable list on a port that is not judged changes nothing
+    assert verdicts(findings, "AWS-SG-ADMIN")["pass-dicom-prefix-list-partners"] == "pass"
+    errors = [f for f in findings if f.check_id == "AWS-SG-DICOM" and f.status.value == "error"]
+    assert all("UnauthorizedOperation" in f.message for f in errors)
 
 
 def test_denied_listing_is_error_for_that_region_only(aws: str) -> None:
@@ -189,7 +236,8 @@ def test_denied_listing_is_error_for_that_region_only(aws: str) -> None:
         assert found.pop(denied) == "error"
         assert found["fail-ssh-world"] == ("fail" if rule == "AWS-SG-ADMIN" else "pass")
         assert set(found) == GROUP_PASS_BOTH | {"fail-dicom-range-100-200", "fail-dicom-ipv6-world",
-                                                "fail-all-protocols-world", "fail-ssh-world"}
+                                                "fail-all-protocols-world", "fail-ssh-world",
+                                                "fail-dicom-prefix-list-world"}
     errors = [f for f in findings if f.status.value == "error"]
     assert errors and all("UnauthorizedOperation" in f.message for f in errors)
 

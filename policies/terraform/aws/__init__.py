@@ -1,10 +1,23 @@
-"""Terraform (aws) -> facts: the normalisers for this provider's resource kinds (rules/facts/aws.yaml)."""
+"""Terraform (aws) -> facts: the normalisers for this provider's resource kinds (rules/facts/aws*.yaml)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
+from policies.terraform.aws.backup import plans, vaults
+from policies.terraform.aws.databases import ebs, rds
+from policies.terraform.aws.endpoints import distributions, listeners
+from policies.terraform.aws.iam import iam_policies
+from policies.terraform.aws.network_acls import network_acls
+from policies.terraform.aws.security_groups import security_groups
+from policies.terraform.aws.trails import trails
+from policies.terraform.aws.vpcs import vpcs
 from policies.terraform.index import Index
 from scanner.facts.resource import Resource
 
-NORMALISERS: tuple[Callable[[Index], Iterable[Resource]], ...] = ()
+#: every kind but S3 buckets and KMS keys
+INFRA: tuple[Callable[[Index], Iterable[Resource]], ...] = (
+    security_groups, network_acls, vpcs, listeners, distributions, trails, rds, ebs, vaults, plans, iam_policies,
+)
+
+NORMALISERS: tuple[Callable[[Index], Iterable[Resource]], ...] = (*INFRA,)

@@ -12,12 +12,16 @@ key             meaning                                                         
 group_id        ``sg-...``                                                        DescribeSecurityGroups
 group_name      the group name                                                    DescribeSecurityGroups
 vpc_id          the VPC the group belongs to                                      DescribeSecurityGroups
-ingress         one item per ingress permission (IpPermissions entry):           DescribeSecurityGroups
-                ``protocol`` (``all`` for -1, ``tcp``, ``udp``, ``icmp``,
-                ``icmpv6`` or the raw number), ``ports`` (``{from, to}`` for
-                tcp/udp, ``"all"`` for protocol all, ``None`` otherwise) and
-                ``sources`` (IPv4 and IPv6 CIDRs as written, prefix-list ids
-                ``pl-...``, referenced groups ``sg-...`` or ``<account>/sg-...``)
+is_default      the VPC's default group (named ``default``, a reserved name)      DescribeSecurityGroups
+ingress         one item per ingress permission (IpPermissions entry):           DescribeSecurityGroups,
+                ``protocol`` (``all`` for -1, ``tcp``, ``udp``, ``icmp``,         GetManagedPrefix-
+                ``icmpv6`` or the raw number), ``ports`` (``{from, to}`` for      ListEntries
+                tcp/udp, ``"all"`` for protocol all, ``None`` otherwise),
+                ``sources`` (IPv4 and IPv6 CIDRs, and the CIDR entries of the
+                prefix lists it names: a list whose entries could not be read is
+                an unknown source, ``error``), ``prefix_lists`` (``pl-...``) and
+                ``source_groups`` (``sg-...`` or ``<account>/sg-...``: a group
+                is never the whole internet), ``description``
 ==============  ================================================================  =======================
 
 ``aws.ec2.network_acl`` (id: ``arn:aws:ec2:<region>:<owner>:network-acl/<id>``)
@@ -60,6 +64,7 @@ from typing import Any, TypeVar
 from scanner.collectors.aws.errors import reason
 from scanner.collectors.aws.session import AwsSession
 from scanner.facts.resource import CollectionFailure, Resource
+from scanner.facts.values import Unknown
 
 Collected = tuple[list[Resource], list[CollectionFailure]]
 T = TypeVar("T")
@@ -126,23 +131,60 @@ def port_range(protocol: str, low: Any, high: Any) -> dict[str, int] | str | Non
     return {"from": low, "to": high}
 
 
-def _permission_sources(permission: Mapping[str, Any]) -> list[str]:
-    sources = [str(r["CidrIp"]) for r in permission.get("IpRanges", []) if "CidrIp" in r]
+#: prefix-list id -> its CIDR entries, or the unknown (error) that stands for entries not read
+PrefixEntries = Mapping[str, "list[str] | Unknown"]
+
+
+def prefix_list_ids(permission: Mapping[str, Any]) -> list[str]:
+    return [str(r["PrefixListId"]) for r in permission.get("PrefixListIds", []) if "PrefixListId" in r]
+
+
+def _permission_sources(permission: Mapping[str, Any], entries: PrefixEntries) -> list[Any]:
+    sources: list[Any] = [str(r["CidrIp"]) for r in permission.get("IpRanges", []) if "CidrIp" in r]
     sources += [str(r["CidrIpv6"]) for r in permission.get("Ipv6Ranges", []) if "CidrIpv6" in r]
-    sources += [str(r["PrefixListId"]) for r in permission.get("PrefixListIds", []) if "PrefixListId" in r]
-    for pair in permission.get("UserIdGroupPairs", []):
-        group = str(pair.get("GroupId") or pair.get("GroupName") or "")
-        sources.append(f"{pair['UserId']}/{group}" if pair.get("UserId") else group)
+    for list_id in prefix_list_ids(permission):
+        found = entries.get(list_id, Unknown(f"prefix list {list_id}: entries not read", error=True))
+        sources += [found] if isinstance(found, Unknown) else found
     return sources
 
 
-def permission_item(permission: Mapping[str, Any]) -> dict[str, Any]:
+def _source_groups(permission: Mapping[str, Any]) -> list[str]:
+    groups = []
+    for pair in permission.get("UserIdGroupPairs", []):
+        group = str(pair.get("GroupId") or pair.get("GroupName") or "")
+        groups.append(f"{pair['UserId']}/{group}" if pair.get("UserId") else group)
+    return groups
+
+
+def permission_item(permission: Mapping[str, Any], entries: PrefixEntries | None = None) -> dict[str, Any]:
     protocol = protocol_name(permission.get("IpProtocol", "-1"))
+    descriptions = {str(r["Description"]) for key in ("IpRanges", "Ipv6Ranges", "PrefixListIds", "UserIdGroupPairs")
+                    for r in permission.get(key, []) if r.get("Description")}
     return {
         "protocol": protocol,
         "ports": port_range(protocol, permission.get("FromPort"), permission.get("ToPort")),
-        "sources": _permission_sources(permission),
+        "sources": _permission_sources(permission, entries or {}),
+        "prefix_lists": prefix_list_ids(permission),
+        "source_groups": _source_groups(permission),
+        "description": descriptions.pop() if len(descriptions) == 1 else None,
     }
+
+
+def prefix_list_entries(client: Any, list_ids: set[str]) -> dict[str, list[str] | Unknown]:
+    """Each prefix list's CIDR entries (GetManagedPrefixListEntries); a list that cannot be read
+    (denied, gone, throttled past the retries) is an unknown source with the reason, ``error``."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    out: dict[str, list[str] | Unknown] = {}
+    for list_id in sorted(list_ids):
+        try:
+            found = paginate(client, "get_managed_prefix_list_entries", "Entries", PrefixListId=list_id)
+        except (BotoCoreError, ClientError) as err:
+            out[list_id] = Unknown(f"prefix list {list_id}: {reason(err)}", "GetManagedPrefixListEntries",
+                                   error=True)
+            continue
+        out[list_id] = [str(e["Cidr"]) for e in found if e.get("Cidr")]
+    return out
 
 
 def nacl_entry(entry: Mapping[str, Any]) -> dict[str, Any]:
@@ -164,7 +206,7 @@ def _name(tags: Mapping[str, str], fallback: str) -> str:
 
 # --- security groups -------------------------------------------------------------------------------
 
-def _security_group(group: Mapping[str, Any], region: str, account: str) -> Resource:
+def _security_group(group: Mapping[str, Any], region: str, account: str, entries: PrefixEntries) -> Resource:
     tags = flat_tags(group.get("Tags"))
     owner = str(group.get("OwnerId") or account)
     group_id = str(group["GroupId"])
@@ -174,15 +216,19 @@ def _security_group(group: Mapping[str, Any], region: str, account: str) -> Reso
         name=str(group.get("GroupName") or group_id), account=account, region=region, tags=tags,
         facts={
             "group_id": group_id, "group_name": group.get("GroupName"), "vpc_id": group.get("VpcId"),
-            "ingress": [permission_item(p) for p in group.get("IpPermissions", [])],
+            "is_default": group.get("GroupName") == "default",
+            "ingress": [permission_item(p, entries) for p in group.get("IpPermissions", [])],
         },
     )
 
 
 def collect_security_groups(session: AwsSession, regions: Sequence[str], pool: Executor) -> Collected:
     def listing(region: str) -> list[Resource]:
-        groups = paginate(session.client("ec2", region), "describe_security_groups", "SecurityGroups")
-        return [_security_group(g, region, session.account) for g in groups]
+        client = session.client("ec2", region)
+        groups = paginate(client, "describe_security_groups", "SecurityGroups")
+        used = {i for g in groups for p in g.get("IpPermissions", []) for i in prefix_list_ids(p)}
+        entries = prefix_list_entries(client, used)
+        return [_security_group(g, region, session.account, entries) for g in groups]
 
     return per_region(session, regions, pool, "aws.ec2.security_group", listing)
 
