@@ -22,6 +22,12 @@ KNOWN_CASES: list[tuple[str, Any]] = [
     # templates: numbers without exponent, bools as words; a lone interpolation keeps its type
     ('"${1 + 1}x"', "2x"), ('"${true}"', True), ('"${2.5}"', 2.5), ('"v${0.1 + 0.2}"', "v0.3"),
     ('"%{ if 1 > 0 }yes%{ else }no%{ endif }"', "yes"),
+    # in a heredoc ~ strips one literal token: the rest of its own line, not the next line's indentation
+    ("<<EOT\n%{ for x in [1, 2] ~}\n  ${x}\n%{ endfor ~}\nend\nEOT", "  1\n  2\nend\n"),
+    ('<<EOT\nfoo  \n  ${~ "x"}\nEOT', "foo  \nx\n"), ('"a \\n ${~ "x" ~} \\n b"', "axb"),
+    # <<- trims only tokens that start a line: after a ~} that ate the newline, indentation stays
+    ('<<-EOT\n    n=${"b"}\n    %{ for i, w in ["b", "a"] ~}\n    ${i}:${w}\n    %{ endfor ~}\n    done\n  EOT',
+     "n=b\n    0:b\n    1:a\n    done\n"),
     # conditional results unify to a common type (string wins over number)
     ('true ? 5 : "five"', "5"), ("false ? null : {a = 1}", {"a": 1}), ('true ? {a = 1} : {a = "x"}', {"a": "1"}),
     # collections

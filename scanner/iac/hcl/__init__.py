@@ -13,8 +13,10 @@ evaluated through their calls.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
 from scanner.errors import TerraformInputError
@@ -39,8 +41,25 @@ def load_configuration(target: Path, *, var_files: Sequence[Path] = (), variable
     folders reached through calls are read whole). Raises :class:`TerraformInputError` for a
     ``--var`` no root module declares or a ``--var-file`` that cannot be read.
     """
-    target = Path(target)
-    environ = os.environ if environ is None else environ
+    with _collector_paused():
+        return _load(Path(target), var_files, variables, os.environ if environ is None else environ, files)
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cycle collector off while loading: the syntax trees are hundreds of thousands of
+    small objects that each collection would walk again (40% of the time at 5,000 resources)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _load(target: Path, var_files: Sequence[Path], variables: Sequence[tuple[str, str]], environ: Mapping[str, str],
+          files: Sequence[Path] | None) -> TfConfiguration:
     loader = Loader(target)
     found = scan(target, files)
     definitions = {folder: loader.module(folder, paths) for folder, paths in found.folders.items()}

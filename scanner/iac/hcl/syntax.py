@@ -9,6 +9,7 @@ left-associative and the unary ``!``/``-`` bind tighter than all of them.
 
 from __future__ import annotations
 
+import functools
 from decimal import Decimal
 from typing import Any
 
@@ -63,13 +64,39 @@ def parse_expression(text: str, line: int) -> Expr:
     starts. A syntax error gives an ``Invalid`` expression."""
     stripped = text.lstrip()
     line += text[:len(text) - len(stripped)].count("\n")
-    source = "x = " + stripped.rstrip() + "\n"
+    stripped = stripped.rstrip()
+    simple = _dotted_reference(stripped, line)
+    if simple is not None:
+        return simple
+    source = "x = " + stripped + "\n"
     try:
-        tree = lark_parser().parse(source)
-        attribute = tree.children[0].children[0]
-        return Converter(source, line - 1).expr(attribute.children[1])
+        tree = _snippet_tree(source)
+        return Converter(source, line - 1).expr(tree)
     except (LarkError, IndexError, RecursionError) as err:
-        return Invalid(f"expression {stripped.strip()[:60]!r} does not parse ({type(err).__name__})", line)
+        return Invalid(f"expression {stripped[:60]!r} does not parse ({type(err).__name__})", line)
+
+
+@functools.lru_cache(maxsize=4096)
+def _snippet_tree(source: str) -> Any:
+    """The expression tree of ``x = <expr>`` (snippets repeat: ``${var.prefix}`` in every
+    resource; the tree is only read)."""
+    return lark_parser().parse(source).children[0].children[0].children[1]
+
+
+def _dotted_reference(text: str, line: int) -> Expr | None:
+    """``var.x``, ``each.key``, ``aws_s3_bucket.b.arn``: the common interpolation, read without
+    the parser (identifiers joined by dots; anything else goes through the grammar)."""
+    names = text.split(".")
+    if not all(_is_identifier(n) for n in names):
+        return None
+    if len(names) == 1 and names[0] in _KEYWORDS:
+        return Lit(_KEYWORDS[names[0]], line)
+    return Traversal(names[0], tuple(Attr(n) for n in names[1:]), text, line)
+
+
+def _is_identifier(name: str) -> bool:
+    return bool(name) and (name[0].isascii() and (name[0].isalpha() or name[0] == "_")) and \
+        all(c.isascii() and (c.isalnum() or c in "_-") for c in name)
 
 
 class Converter:
