@@ -158,3 +158,17 @@ def test_partial_for_each_keys_give_their_instances_and_one_unknown(tmp_path: Pa
     assert isinstance(instance(config, "test_thing.t").exists, Unknown)
     assert instance(config, 'test_thing.t["a"]').exists is None
     assert isinstance(PartialDict({}, Unknown("x")), dict)
+
+
+def test_an_unread_call_inside_repeated_modules_is_reported_once(tmp_path: Path) -> None:
+    config = load(tmp_path, {"main.tf": 'module "a" {\n  source = "./a"\n  for_each = toset(["x", "y"])\n}\n',
+                             "a/main.tf": 'module "vpc" {\n  source = "git::https://example.com/vpc.git"\n}\n'})
+    (unread,) = config.unread_modules
+    assert unread.address == "module.a.module.vpc" and unread.file == str(tmp_path / "a/main.tf")
+
+
+def test_every_file_read_is_listed(tmp_path: Path) -> None:
+    config = load(tmp_path, {"main.tf": 'variable "x" {}\nmodule "m" {\n  source = "./m"\n}\n',
+                             "m/main.tf": "", "terraform.tfvars": 'x = "1"\n', "prod.tfvars": 'x = "2"\n'},
+                  var_files=[tmp_path / "prod.tfvars"])
+    assert set(config.files) == {str(tmp_path / n) for n in ("main.tf", "m/main.tf", "terraform.tfvars", "prod.tfvars")}

@@ -66,11 +66,13 @@ def _load(target: Path, var_files: Sequence[Path], variables: Sequence[tuple[str
     roots = _root_folders(definitions)
     _check_variables(variables, [definitions[f] for f in roots])
     all_instances: list[TfInstance] = []
+    read: set[str] = set()
     unread: dict[str, UnreadModule] = {}
     for folder in roots:
         definition = definitions[folder]
         inputs = root_inputs(folder, set(definition.variables), loader.display, var_files=var_files,
                              variables=variables, environ=environ)
+        read.update(inputs.files)
         configuration = Configuration(loader, folder, definition, inputs)
         all_instances += instances(configuration.root)
         unread.update({f"{loader.display(folder)}:{k}": v for k, v in configuration.unread.items()})
@@ -78,7 +80,7 @@ def _load(target: Path, var_files: Sequence[Path], variables: Sequence[tuple[str
     failures = sorted(loader.failures(), key=lambda f: f.file)
     return TfConfiguration(root=os.path.abspath(target), instances=tuple(all_instances),
                            unread_modules=tuple(unread.values()), skipped=tuple(skipped),
-                           parse_failures=tuple(failures), files=tuple(sorted(loader.parsed)))
+                           parse_failures=tuple(failures), files=tuple(sorted(read | set(loader.parsed))))
 
 
 def _root_folders(definitions: dict[str, ModuleDef]) -> list[str]:

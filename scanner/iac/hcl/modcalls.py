@@ -33,7 +33,7 @@ class ModuleGroup:
 
     def definition(self) -> tuple[ModuleDef | None, str]:
         if self._definition is None:
-            self._definition = self.parent.config.module_definition(self.parent, self.call, self.address)
+            self._definition = self.parent.config.module_definition(self.parent, self.call)
         return self._definition
 
     def expansion(self) -> Expansion:

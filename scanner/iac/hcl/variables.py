@@ -49,6 +49,7 @@ class Assignment:
 @dataclass
 class RootInputs:
     assignments: dict[str, Assignment] = field(default_factory=dict)
+    files: list[str] = field(default_factory=list)  # variable files read
 
 
 @dataclass
