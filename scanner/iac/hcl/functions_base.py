@@ -20,8 +20,23 @@ from scanner.facts.values import PartialDict, Unknown, first_unknown
 from .functions_types import DYNAMIC, Ty
 
 __all__ = [
-    "Call", "FunctionError", "Param", "Spec", "UnknownResult", "dec", "from_dec", "give_up", "is_number",
-    "known", "norm_number", "num_text", "parse_decimal", "unknown_from", "whole",
+    "MAX_SIZE",
+    "Call",
+    "FunctionError",
+    "Param",
+    "Spec",
+    "UnknownResult",
+    "dec",
+    "from_dec",
+    "give_up",
+    "is_number",
+    "known",
+    "norm_number",
+    "num_text",
+    "parse_decimal",
+    "too_large",
+    "unknown_from",
+    "whole",
 ]
 
 
@@ -78,6 +93,17 @@ class Spec:
             return None
         wanted = f"at least {fixed}" if self.var is not None else f"exactly {fixed}"
         return f"takes {wanted} argument{'s' if fixed != 1 else ''}, got {count}"
+
+
+#: results larger than this (characters, elements) are unknown rather than built: a hostile configuration must not
+#: make the scanner allocate without bound
+MAX_SIZE = 16 * 1024 * 1024
+
+
+def too_large(call: Call, size: int) -> None:
+    """Unknown when a result would be larger than :data:`MAX_SIZE`."""
+    if size > MAX_SIZE:
+        raise UnknownResult(Unknown(f"{call.name}: the result would be too large to evaluate ({size} items)"))
 
 
 def unknown_from(source: Unknown, text: str, **fields: Any) -> Unknown:

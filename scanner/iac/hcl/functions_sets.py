@@ -6,11 +6,12 @@ one: it stands for zero or one element and is listed last (see :func:`.functions
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from scanner.facts.values import Unknown, first_unknown
 
-from .functions_base import Call, Param, Spec, known
+from .functions_base import Call, Param, Spec, known, too_large
 from .functions_lists import spread_of, unknown_among
 from .functions_types import DYNAMIC, Ty, list_of, set_of, type_of, unify
 from .functions_values import convert, equal, set_elements
@@ -98,6 +99,7 @@ def _setproduct(call: Call, *seqs: list[Any]) -> list[Any]:
         return []
     for pos, items in enumerate(seqs, 1):
         known(call, items, pos)
+    too_large(call, math.prod(len(items) for items in seqs))
     product: list[list[Any]] = [[]]
     for items in seqs:
         product = [[*combo, item] for combo in product for item in items]
