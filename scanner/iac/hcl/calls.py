@@ -37,7 +37,7 @@ def call(expr: Call, env: Env) -> Any:
     if expr.name == "can":
         return _can(expr, env, origin)
     if "::" in expr.name:
-        return Unknown(f"provider-defined function {expr.name} is not supported", origin)
+        return Unknown(f"provider-defined function {expr.name} not supported", origin)
     args = [evaluate(a, env) for a in expr.args]
     if expr.expand:
         if not args:
@@ -68,7 +68,7 @@ def library(name: str, args: list[Any], env: Env, origin: str) -> Any:
     try:
         from scanner.iac.hcl import functions
     except ImportError:
-        return Unknown(f"function {name} is not supported (no function library)", origin)
+        return Unknown(f"function {name} not supported (no function library)", origin)
     lifted = [i for i, a in enumerate(args) if isinstance(a, Unknown) and a.candidates]
     if not lifted:
         return _invoke(functions, name, args, env, origin)
@@ -92,7 +92,7 @@ def _invoke(functions: Any, name: str, args: list[Any], env: Env, origin: str) -
     try:
         return functions.call(name, args, base_dir=Path(env.scope.base_dir))
     except KeyError:
-        return Unknown(f"function {name} is not supported", origin)
+        return Unknown(f"function {name} not supported", origin)
     except functions.FunctionError as err:
         raise EvalError(f"{name}(): {err}") from None
 

@@ -60,16 +60,16 @@ def expand(body: Body, env: Env, what: str) -> Expansion:
 def _unknown(kind: str, cause: Unknown, deps: Deps, what: str) -> Expansion:
     reason = f"{kind} of {what} is unknown: {cause.reason}"
     unknown = Unknown(reason, cause.origin, cause.error)
-    key = Key(None, CountBinding(Unknown(f"count.index: depends on count of {what}, which is unknown: {cause.reason}",
-                                         cause.origin, cause.error)) if kind == "count" else None,
+    key = Key(None, CountBinding(Unknown(f"depends on count.index of an unknown count (count of {what}: "
+                                         f"{cause.reason})", cause.origin, cause.error)) if kind == "count" else None,
               _unknown_each(what, cause, deps) if kind == "for_each" else None, unknown)
     return Expansion(kind, [key], unknown, deps)
 
 
 def _unknown_each(what: str, cause: Unknown, deps: Deps) -> EachBinding:
-    return EachBinding(Unknown(f"each.key: depends on for_each of {what}, which is unknown: {cause.reason}",
+    return EachBinding(Unknown(f"depends on each.key of an unknown for_each (for_each of {what}: {cause.reason})",
                                cause.origin, cause.error),
-                       Unknown(f"each.value: depends on for_each of {what}, which is unknown: {cause.reason}",
+                       Unknown(f"depends on each.value of an unknown for_each (for_each of {what}: {cause.reason})",
                                cause.origin, cause.error), deps)
 
 
