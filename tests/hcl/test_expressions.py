@@ -191,3 +191,23 @@ def test_templatefile_renders_with_its_variables(tmp_path: Path) -> None:
     assert isinstance(unknown, Unknown)
     missing = value_of(tmp_path, 'templatefile("nope.tpl", {})')
     assert is_unknown(missing, containing="cannot read")
+
+
+def test_a_conditional_keeps_its_known_result_when_the_unknown_branch_has_a_known_type(tmp_path: Path) -> None:
+    # the result type unifies with the other branch's type: 1 stays 1 only if that branch is a number
+    pre = PRE + 'variable "n" { type = number }\nlocals { size = var.b ? length(var.cidrs) : var.n }\n'
+    assert value_of(tmp_path, "true ? 1 : length(var.cidrs)", pre) == 1
+    assert value_of(tmp_path, "true ? 1 : var.n", pre) == 1
+    assert value_of(tmp_path, "true ? 1 : local.size", pre) == 1
+    assert value_of(tmp_path, 'true ? 1 : "${var.s}"', pre) == "1"
+    assert value_of(tmp_path, "true ? 1 : var.s", pre) == "1"  # a typed variable without value keeps its type
+    untyped = value_of(tmp_path, "true ? 1 : aws_kms_key.k.key_usage", pre + 'resource "aws_kms_key" "k" {}\n')
+    assert isinstance(untyped, Unknown) and untyped.candidates == (1, "1")
+
+
+def test_count_is_known_when_every_candidate_gives_the_same_number(tmp_path: Path) -> None:
+    from tests.hcl.support import instance, load
+
+    config = load(tmp_path, {"main.tf": 'resource "aws_kms_key" "k" {}\n'
+                                        'resource "test_thing" "t" {\n  count = true ? 2 : aws_kms_key.k.key_usage\n}\n'})
+    assert [i.address for i in config.instances if i.type == "test_thing"] == ["test_thing.t[0]", "test_thing.t[1]"]

@@ -74,6 +74,10 @@ def _unknown_each(what: str, cause: Unknown, deps: Deps) -> EachBinding:
 
 
 def _count(value: Any, deps: Deps, what: str, origin: str) -> Expansion:
+    if isinstance(value, Unknown) and value.candidates:
+        counts = {_whole(c) for c in value.candidates}
+        if len(counts) == 1 and None not in counts:
+            value = counts.pop()
     if isinstance(value, Unknown):
         return _unknown("count", value, deps, what)
     try:
@@ -84,6 +88,15 @@ def _count(value: Any, deps: Deps, what: str, origin: str) -> Expansion:
         return _unknown("count", Unknown(f"count must be a whole number >= 0, not {value!r} (Terraform rejects it)",
                                          origin), deps, what)
     return Expansion("count", [Key(i, CountBinding(i)) for i in range(int(number))], None, deps)
+
+
+def _whole(value: Any) -> int | None:
+    """A candidate count as the whole number it converts to (None when it does not)."""
+    try:
+        number = to_number(value) if not isinstance(value, Unknown) and value is not None else None
+    except EvalError:
+        return None
+    return int(number) if number is not None and number >= 0 and number == int(number) else None
 
 
 def _for_each(value: Any, deps: Deps, what: str, origin: str) -> Expansion:
