@@ -206,8 +206,8 @@ def test_a_conditional_keeps_its_known_result_when_the_unknown_branch_has_a_know
 
 
 def test_count_is_known_when_every_candidate_gives_the_same_number(tmp_path: Path) -> None:
-    from tests.hcl.support import instance, load
+    from tests.hcl.support import load
 
-    config = load(tmp_path, {"main.tf": 'resource "aws_kms_key" "k" {}\n'
-                                        'resource "test_thing" "t" {\n  count = true ? 2 : aws_kms_key.k.key_usage\n}\n'})
+    config = load(tmp_path, {"main.tf": 'resource "aws_kms_key" "k" {}\nresource "test_thing" "t" {\n'
+                                        '  count = true ? 2 : aws_kms_key.k.key_usage\n}\n'})
     assert [i.address for i in config.instances if i.type == "test_thing"] == ["test_thing.t[0]", "test_thing.t[1]"]
