@@ -151,3 +151,14 @@ def test_parse_results_are_picklable(tmp_path: Path) -> None:
     parsed = parse_file(source)
     assert isinstance(parsed, FileAst)
     assert pickle.loads(pickle.dumps(parsed)) == parsed
+
+
+def test_json_failures_name_the_json_error_or_the_terraform_structure(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.tf.json"
+    broken.write_text('{\n  "resource": {\n    "a": [}\n}\n', encoding="utf-8")
+    failure = parse_file(broken)
+    assert isinstance(failure, ParseFailure) and failure.reason.startswith("invalid JSON") and failure.line == 3
+    structure = tmp_path / "structure.tf.json"
+    structure.write_text('["not", "an", "object"]', encoding="utf-8")
+    failure = parse_file(structure)
+    assert isinstance(failure, ParseFailure) and "must hold an object" in failure.reason
