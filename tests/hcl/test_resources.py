@@ -181,3 +181,10 @@ def test_refs_and_trace_follow_variables_locals_and_modules(tmp_path: Path) -> N
     inst = instance(config, "module.m.aws_s3_bucket_policy.p")
     assert inst.refs["bucket"] == ('aws_s3_bucket.b["x"]',)
     assert inst.trace["bucket"] == ('module.m input bucket_id = "b-x" (main.tf:10)', 'local.id = "b-x" (main.tf:6)')
+
+
+def test_long_chains_of_locals_are_followed(tmp_path: Path) -> None:
+    chain = "\n".join(f"  l{i} = local.l{i + 1}" for i in range(600))
+    config = load(tmp_path, {"main.tf": f'locals {{\n{chain}\n  l600 = "end"\n}}\n'
+                                        'resource "test_thing" "t" {\n  v = local.l0\n}\n'})
+    assert instance(config, "test_thing.t").attrs["v"] == "end"

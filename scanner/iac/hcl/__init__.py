@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import os
+import sys
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
@@ -28,6 +29,8 @@ from scanner.iac.hcl.tfvars import parse_var_option, root_inputs
 from scanner.iac.tfmodel import SkippedPath, TfConfiguration, TfInstance, UnreadModule
 
 __all__ = ["TerraformInputError", "load_configuration", "parse_var_option"]
+
+_RECURSION_LIMIT = 20_000
 
 
 def load_configuration(target: Path, *, var_files: Sequence[Path] = (), variables: Sequence[tuple[str, str]] = (),
@@ -48,12 +51,18 @@ def load_configuration(target: Path, *, var_files: Sequence[Path] = (), variable
 @contextlib.contextmanager
 def _collector_paused() -> Iterator[None]:
     """Python's cycle collector off while loading: the syntax trees are hundreds of thousands of
-    small objects that each collection would walk again (40% of the time at 5,000 resources)."""
+    small objects that each collection would walk again (40% of the time at 5,000 resources).
+    The recursion limit is raised meanwhile: evaluation recurses through chains of locals,
+    module inputs and outputs as deep as a configuration makes them (Python 3.11 calls between
+    Python functions do not use the C stack)."""
     enabled = gc.isenabled()
+    limit = sys.getrecursionlimit()
     gc.disable()
+    sys.setrecursionlimit(max(limit, _RECURSION_LIMIT))
     try:
         yield
     finally:
+        sys.setrecursionlimit(limit)
         if enabled:
             gc.enable()
 

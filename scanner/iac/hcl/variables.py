@@ -85,6 +85,8 @@ def constant(instance: ModuleInstance, expr: Expr, file: str) -> Any:
         return evaluate(expr, Env(ConstScope(instance), file))
     except EvalError as err:
         return Unknown(f"Terraform would reject this value: {err}", instance.display(file))
+    except RecursionError:
+        return Unknown("value nested too deeply", instance.display(file))
 
 
 def declared_type(instance: ModuleInstance, decl: Variable) -> Type | Unknown:
