@@ -172,3 +172,12 @@ def test_every_file_read_is_listed(tmp_path: Path) -> None:
                              "m/main.tf": "", "terraform.tfvars": 'x = "1"\n', "prod.tfvars": 'x = "2"\n'},
                   var_files=[tmp_path / "prod.tfvars"])
     assert set(config.files) == {str(tmp_path / n) for n in ("main.tf", "m/main.tf", "terraform.tfvars", "prod.tfvars")}
+
+
+def test_a_module_count_that_needs_the_partition_of_a_bucket_in_that_module(tmp_path: Path) -> None:
+    # the ARN needs the partition, which walks the module tree, which needs this module's count
+    config = load(tmp_path, {"main.tf": 'resource "aws_s3_bucket" "b" {\n  bucket = "x"\n}\n'
+                                        'module "m" {\n  source = "./m"\n'
+                                        '  count = length(aws_s3_bucket.b.arn) > 0 ? 1 : 0\n}\n',
+                             "m/main.tf": 'resource "test_thing" "t" {}\n'})
+    assert [i.address for i in config.instances if i.module] == ["module.m[0].test_thing.t"]
