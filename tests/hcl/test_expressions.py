@@ -37,6 +37,10 @@ KNOWN_CASES: list[tuple[str, Any]] = [
     ("{for i in [1, 2, 1] : i => i...}", {"1": [1, 1], "2": [2]}),
     ('[for i, v in ["x", "y"] : "${i}${v}" if v != "x"]', ["1y"]),
     ('{for k, v in ["a", "b"] : v => k}', {"a": 0, "b": 1}),
+    # newlines inside for expressions (the grammar keeps them as tokens there)
+    ("[for x in [1, 2, 3] :\n  x * 2\n  if x > 1\n]", [4, 6]), ("{ for k, v in { a = 1, b = 2 } :\n  v => k...\n}",
+                                                              {"1": ["a"], "2": ["b"]}),
+    ("(\n  true ?\n  1 :\n  2\n)", 1), ("[\n  1, # one\n  2, // two\n  /* three */ 3,\n]", [1, 2, 3]),
     # splats: over a list, over null, over a single object, legacy attribute-only
     ("[{a = 1}, {a = 2}][*].a", [1, 2]), ("null[*].a", []), ("{a = 1}[*].a", [1]),
     ("[{a = [1]}, {a = [2]}].*.a[0]", [1]), ("[{a = [1]}, {a = [2]}][*].a[0]", [1, 2]),

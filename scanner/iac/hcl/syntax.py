@@ -187,7 +187,8 @@ class Converter:
         return Lit(number_literal("".join(str(t) for t in tree.children)), self.line(tree))
 
     def _unary_op(self, tree: Node) -> Expr:
-        op, operand = str(tree.children[0]), self.expr(tree.children[1])
+        children = _significant(tree.children)
+        op, operand = str(children[0]), self.expr(children[1])
         if op == "-" and isinstance(operand, Lit) and isinstance(operand.value, int | float) \
                 and not isinstance(operand.value, bool):
             return Lit(-operand.value, operand.line)
@@ -265,14 +266,14 @@ class Converter:
         return self._for(tree, is_object=True)
 
     def _for(self, tree: Node, *, is_object: bool) -> Expr:
-        parts = [c for c in tree.children if isinstance(c, Tree) or str(c) in ("...",)]
-        intro = parts[0]
-        names = [_identifier(c) for c in intro.children if isinstance(c, Tree) and c.data == "identifier"]
-        coll = next(c for c in reversed(intro.children) if not (isinstance(c, Token) and str(c) in (":", "in")))
+        parts = [c for c in _significant(tree.children) if isinstance(c, Tree) or str(c) == "..."]
+        intro = _significant(parts[0].children)
+        names = [_identifier(c) for c in intro if isinstance(c, Tree) and c.data == "identifier"]
+        coll = next(c for c in reversed(intro) if not (isinstance(c, Token) and str(c) in (":", "in")))
         rest = parts[1:]
         cond = None
         if rest and isinstance(rest[-1], Tree) and rest[-1].data == "for_cond":
-            cond = self.expr(rest[-1].children[-1])
+            cond = self.expr(_significant(rest[-1].children)[-1])
             rest = rest[:-1]
         group = bool(rest) and isinstance(rest[-1], Token)
         exprs = [self.expr(r) for r in rest if isinstance(r, Tree)]
@@ -280,6 +281,11 @@ class Converter:
         value = exprs[-1]
         key_var, value_var = (names[0], names[1]) if len(names) == 2 else (None, names[0])
         return ForExpr(key_var, value_var, self.expr(coll), key, value, cond, group, self.line(tree))
+
+
+def _significant(children: list[Node]) -> list[Node]:
+    """Children without the newline and comment tokens that rules written with ``!`` keep."""
+    return [c for c in children if not (isinstance(c, Token) and c.type == "_NEW_LINE_OR_COMMENT")]
 
 
 def _extend(base: Expr, steps: tuple[Step, ...], line: int) -> Expr:
