@@ -10,6 +10,7 @@ left-associative and the unary ``!``/``-`` bind tighter than all of them.
 from __future__ import annotations
 
 import functools
+import io
 from decimal import Decimal
 from typing import Any
 
@@ -19,11 +20,9 @@ from lark.exceptions import LarkError
 from scanner.iac.hcl.ast import (
     Attr,
     Attribute,
-    Binary,
     Block,
     Body,
     Call,
-    Cond,
     Expr,
     ForExpr,
     Idx,
@@ -37,20 +36,27 @@ from scanner.iac.hcl.ast import (
     TupleCons,
     Unary,
 )
+from scanner.iac.hcl.positions import BlockEnds, first_token, followed_by, last_token, trailing_closers
+from scanner.iac.hcl.precedence import Pratt
 from scanner.iac.hcl.template import parse_heredoc, parse_quoted
 
 Node = Any  # a Lark ``Tree`` or ``Token`` of Checkov's grammar
 
-PRECEDENCE = {"||": 1, "&&": 2, "==": 3, "!=": 3, "<": 4, "<=": 4, ">": 4, ">=": 4, "+": 5, "-": 5,
-              "*": 6, "/": 6, "%": 6}
 _KEYWORDS = {"true": True, "false": False, "null": None}
 _CHAIN = ("binary_op", "conditional")
 
 
+@functools.cache
 def lark_parser() -> Any:
+    """Checkov's grammar (``bc-python-hcl2``'s LALR parser), loaded from its tables without
+    position propagation (a third of the parse time; lines come from the tokens instead)."""
     from hcl2.parser import Hcl2
+    from lark import Lark
 
-    return Hcl2.lark_parser
+    tables = io.BytesIO()
+    Hcl2.lark_parser.save(tables, exclude_options={"propagate_positions"})
+    tables.seek(0)
+    return Lark.load(tables)
 
 
 def parse_body(text: str) -> Body:
@@ -105,15 +111,15 @@ class Converter:
     def __init__(self, source: str, offset: int = 0) -> None:
         self.source = source
         self.offset = offset
+        self.block_ends = BlockEnds(source)
 
     def line(self, node: Node) -> int:
-        if isinstance(node, Token):
-            return (node.line or 0) + self.offset
-        meta = node.meta
-        return (meta.line if not meta.empty else 0) + self.offset
+        token = first_token(node)
+        return (token.line or 0) + self.offset if token is not None else 0
 
     def end_line(self, node: Node) -> int:
-        return (node.meta.end_line if not node.meta.empty else 0) + self.offset
+        token = last_token(node)
+        return (token.end_line or token.line or 0) + self.offset if token is not None else 0
 
     # ------------------------------------------------------------ bodies
 
@@ -135,7 +141,8 @@ class Converter:
         parts = tree.children
         body = parts[-1] if isinstance(parts[-1], Tree) and parts[-1].data == "body" else Tree("body", [])
         labels = tuple(_label(p) for p in parts[1:] if not (isinstance(p, Tree) and p.data == "body"))
-        return Block(_identifier(parts[0]), labels, self.body(body), self.line(tree), self.end_line(tree))
+        end = self.block_ends.end(tree)[0] + self.offset
+        return Block(_identifier(parts[0]), labels, self.body(body), self.line(tree), end)
 
     # ------------------------------------------------------------ expressions
 
@@ -143,7 +150,7 @@ class Converter:
         if isinstance(node, Token):
             return self.token(node)
         if node.data in _CHAIN:
-            return _Pratt(self.chain(node), self.line(node)).parse()
+            return Pratt(self.chain(node), self.line(node)).parse()
         handler = getattr(self, "_" + str(node.data), None)
         if handler is None:
             return Invalid(f"unsupported syntax {node.data}", self.line(node))
@@ -220,13 +227,10 @@ class Converter:
         return Call(name, tuple(self.expr(a) for a in args), expand, self.line(tree))
 
     def _ends_with_ellipsis(self, last: Node, call: Node) -> bool:
-        """The grammar drops the ``...`` token of ``f(args...)``: read it from the source between
-        the last argument and the closing parenthesis."""
-        end = last.end_pos if isinstance(last, Token) else (None if last.meta.empty else last.meta.end_pos)
-        if end is None or call.meta.empty:
-            return False
-        between = self.source[end:call.meta.end_pos - 1]
-        return between.strip().rstrip(",").strip().startswith("...")
+        """The grammar drops the ``...`` token of ``f(args...)``: read it from the source after
+        the last argument."""
+        token = last_token(last)
+        return token is not None and followed_by(self.source, token, "...", trailing_closers(last))
 
     def _provider_function_call(self, tree: Node) -> Expr:
         names = [_identifier(c) for c in tree.children if isinstance(c, Tree) and c.data == "identifier"]
@@ -331,51 +335,3 @@ def number_literal(text: str) -> int | float:
     if value == value.to_integral_value():
         return int(value)
     return float(value)
-
-
-class _Pratt:
-    """Precedence climbing over a flattened chain of operands and operators."""
-
-    def __init__(self, tokens: list[Any], line: int) -> None:
-        self.tokens = tokens
-        self.pos = 0
-        self.line = line
-
-    def parse(self) -> Expr:
-        result = self.conditional()
-        if self.pos != len(self.tokens):
-            return Invalid("operator chain does not parse", self.line)
-        return result
-
-    def peek(self) -> Any:
-        return self.tokens[self.pos] if self.pos < len(self.tokens) else None
-
-    def conditional(self) -> Expr:
-        cond = self.binary(1)
-        if self.peek() != "?":
-            return cond
-        self.pos += 1
-        then = self.conditional()
-        if self.peek() != ":":
-            return Invalid("conditional without ':'", self.line)
-        self.pos += 1
-        other = self.conditional()
-        return Cond(cond, then, other, self.line)
-
-    def binary(self, min_prec: int) -> Expr:
-        left = self.operand()
-        while True:
-            op = self.peek()
-            if not isinstance(op, str) or op not in PRECEDENCE or PRECEDENCE[op] < min_prec:
-                return left
-            self.pos += 1
-            right = self.binary(PRECEDENCE[op] + 1)
-            left = Binary(op, left, right, self.line)
-
-    def operand(self) -> Expr:
-        tok = self.peek()
-        self.pos += 1
-        if tok is None or isinstance(tok, str):
-            return Invalid(f"operator {tok!r} without an operand", self.line)
-        result: Expr = tok
-        return result
