@@ -215,3 +215,19 @@ def test_count_is_known_when_every_candidate_gives_the_same_number(tmp_path: Pat
     config = load(tmp_path, {"main.tf": 'resource "aws_kms_key" "k" {}\nresource "test_thing" "t" {\n'
                                         '  count = true ? 2 : aws_kms_key.k.key_usage\n}\n'})
     assert [i.address for i in config.instances if i.type == "test_thing"] == ["test_thing.t[0]", "test_thing.t[1]"]
+
+
+def test_a_failure_inside_the_function_library_makes_only_that_value_unknown(tmp_path: Path,
+                                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    from scanner.iac.hcl import functions
+
+    def broken(name: str, args: Any, *, base_dir: Path) -> Any:
+        raise TypeError("boom")
+
+    monkeypatch.setenv("PACSCAN_HCL_STRICT", "0")
+    monkeypatch.setattr(functions, "call", broken)
+    value = value_of(tmp_path, '[upper("a"), "kept"]')
+    assert is_unknown(value[0], containing="pacscan could not evaluate") and value[1] == "kept"
+    monkeypatch.setenv("PACSCAN_HCL_STRICT", "1")
+    with pytest.raises(TypeError):
+        value_of(tmp_path, 'upper("a")')

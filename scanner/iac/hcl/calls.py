@@ -26,7 +26,7 @@ from scanner.facts.values import Unknown, first_unknown, is_known
 from scanner.iac.hcl.ast import Call
 from scanner.iac.hcl.env import Deps, Env
 from scanner.iac.hcl.evaluator import evaluate, evaluate_lazy
-from scanner.iac.hcl.ops import CANDIDATE_CAP, EvalError, collapse, derived
+from scanner.iac.hcl.ops import CANDIDATE_CAP, EvalError, collapse, derived, internal_error
 from scanner.iac.hcl.walk import traversals
 
 
@@ -95,6 +95,10 @@ def _invoke(functions: Any, name: str, args: list[Any], env: Env, origin: str) -
         return Unknown(f"function {name} not supported", origin)
     except functions.FunctionError as err:
         raise EvalError(f"{name}(): {err}") from None
+    except (EvalError, RecursionError):
+        raise
+    except Exception as err:  # a failure of the function library: this call's value is unknown
+        return internal_error(f"{name}()", err, origin)
 
 
 def _unknown_reference(expr: Call, env: Env, index: int) -> Unknown | None:
