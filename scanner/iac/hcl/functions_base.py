@@ -10,8 +10,9 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from decimal import Decimal, localcontext
+from decimal import Context, Decimal, localcontext
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -27,6 +28,7 @@ __all__ = [
     "Spec",
     "UnknownResult",
     "dec",
+    "exact",
     "from_dec",
     "give_up",
     "is_number",
@@ -133,6 +135,12 @@ def is_number(value: Any) -> bool:
 def dec(value: int | float) -> Decimal:
     """A number as a decimal: a float by its shortest representation (Terraform parses ``0.1`` as decimal)."""
     return Decimal(value) if isinstance(value, int) else Decimal(repr(value))
+
+
+def exact() -> AbstractContextManager[Context]:
+    """Decimal arithmetic precise enough for any number a configuration holds (Terraform's are 512-bit)."""
+    context = Context(prec=5000)
+    return localcontext(context)
 
 
 def from_dec(value: Decimal) -> int | float:
