@@ -181,3 +181,11 @@ def test_a_module_count_that_needs_the_partition_of_a_bucket_in_that_module(tmp_
                                         '  count = length(aws_s3_bucket.b.arn) > 0 ? 1 : 0\n}\n',
                              "m/main.tf": 'resource "test_thing" "t" {}\n'})
     assert [i.address for i in config.instances if i.module] == ["module.m[0].test_thing.t"]
+
+
+def test_instances_name_the_root_module_they_were_evaluated_under(tmp_path: Path) -> None:
+    config = load(tmp_path, {"a/main.tf": 'module "m" {\n  source = "../shared"\n}\n',
+                             "b/main.tf": 'module "m" {\n  source = "../shared"\n}\n',
+                             "shared/main.tf": 'resource "test_thing" "t" {}\n'})
+    assert sorted((i.root_module, i.address) for i in config.instances) == [
+        ("a", "module.m.test_thing.t"), ("b", "module.m.test_thing.t")]
