@@ -13,8 +13,11 @@ evaluated through their calls.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import os
-from collections.abc import Mapping, Sequence
+import sys
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
 from scanner.errors import TerraformInputError
@@ -26,6 +29,8 @@ from scanner.iac.hcl.tfvars import parse_var_option, root_inputs
 from scanner.iac.tfmodel import SkippedPath, TfConfiguration, TfInstance, UnreadModule
 
 __all__ = ["TerraformInputError", "load_configuration", "parse_var_option"]
+
+_RECURSION_LIMIT = 20_000
 
 
 def load_configuration(target: Path, *, var_files: Sequence[Path] = (), variables: Sequence[tuple[str, str]] = (),
@@ -39,27 +44,53 @@ def load_configuration(target: Path, *, var_files: Sequence[Path] = (), variable
     folders reached through calls are read whole). Raises :class:`TerraformInputError` for a
     ``--var`` no root module declares or a ``--var-file`` that cannot be read.
     """
-    target = Path(target)
-    environ = os.environ if environ is None else environ
+    with _collector_paused():
+        return _load(Path(target), var_files, variables, os.environ if environ is None else environ, files)
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cycle collector off while loading: the syntax trees are hundreds of thousands of
+    small objects that each collection would walk again (40% of the time at 5,000 resources).
+    The recursion limit is raised meanwhile: evaluation recurses through chains of locals,
+    module inputs and outputs as deep as a configuration makes them (Python 3.11 calls between
+    Python functions do not use the C stack)."""
+    enabled = gc.isenabled()
+    limit = sys.getrecursionlimit()
+    gc.disable()
+    sys.setrecursionlimit(max(limit, _RECURSION_LIMIT))
+    try:
+        yield
+    finally:
+        sys.setrecursionlimit(limit)
+        if enabled:
+            gc.enable()
+
+
+def _load(target: Path, var_files: Sequence[Path], variables: Sequence[tuple[str, str]], environ: Mapping[str, str],
+          files: Sequence[Path] | None) -> TfConfiguration:
     loader = Loader(target)
     found = scan(target, files)
     definitions = {folder: loader.module(folder, paths) for folder, paths in found.folders.items()}
     roots = _root_folders(definitions)
     _check_variables(variables, [definitions[f] for f in roots])
     all_instances: list[TfInstance] = []
+    read: set[str] = set()
     unread: dict[str, UnreadModule] = {}
     for folder in roots:
         definition = definitions[folder]
         inputs = root_inputs(folder, set(definition.variables), loader.display, var_files=var_files,
                              variables=variables, environ=environ)
+        read.update(inputs.files)
         configuration = Configuration(loader, folder, definition, inputs)
-        all_instances += instances(configuration.root)
+        relative = os.path.relpath(folder, loader.target_dir).replace(os.sep, "/")
+        all_instances += instances(configuration.root, "" if relative == "." else relative)
         unread.update({f"{loader.display(folder)}:{k}": v for k, v in configuration.unread.items()})
     skipped = list(found.skipped) + _override_notes(definitions)
     failures = sorted(loader.failures(), key=lambda f: f.file)
     return TfConfiguration(root=os.path.abspath(target), instances=tuple(all_instances),
                            unread_modules=tuple(unread.values()), skipped=tuple(skipped),
-                           parse_failures=tuple(failures), files=tuple(sorted(loader.parsed)))
+                           parse_failures=tuple(failures), files=tuple(sorted(read | set(loader.parsed))))
 
 
 def _root_folders(definitions: dict[str, ModuleDef]) -> list[str]:

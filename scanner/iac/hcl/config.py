@@ -68,10 +68,13 @@ class Configuration:
     def display(self, path: str) -> str:
         return self.loader.display(path)
 
-    def module_definition(self, parent: object, call: ModuleCall, address: str) -> tuple[ModuleDef | None, str]:
+    def module_definition(self, parent: object, call: ModuleCall) -> tuple[ModuleDef | None, str]:
+        """The called module's declarations, or None and why (reported once per ``module``
+        block, by its address without instance keys: ``module.a.module.b``)."""
         from scanner.iac.hcl.scope import ModuleInstance
 
         assert isinstance(parent, ModuleInstance)
+        address = ".".join(f"module.{name}" for name in (*parent.key_path, call.name))
         if parent.depth >= MAX_DEPTH:
             reason = f"modules nested more than {MAX_DEPTH} deep (a module calling itself?)"
             folder = None
