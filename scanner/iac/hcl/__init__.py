@@ -22,7 +22,7 @@ from pathlib import Path
 
 from scanner.errors import TerraformInputError
 from scanner.iac.hcl.collect import instances
-from scanner.iac.hcl.config import Configuration, Loader
+from scanner.iac.hcl.config import Configuration, Loader, Prefetched
 from scanner.iac.hcl.discovery import is_local_source, scan
 from scanner.iac.hcl.module import ModuleDef
 from scanner.iac.hcl.tfvars import parse_var_option, root_inputs
@@ -35,17 +35,18 @@ _RECURSION_LIMIT = 20_000
 
 def load_configuration(target: Path, *, var_files: Sequence[Path] = (), variables: Sequence[tuple[str, str]] = (),
                        environ: Mapping[str, str] | None = None,
-                       files: Sequence[Path] | None = None) -> TfConfiguration:
+                       files: Sequence[Path] | None = None, ahead: Prefetched | None = None) -> TfConfiguration:
     """Evaluate every root module under ``target``.
 
     ``variables`` are ``--var`` pairs in command-line order, ``var_files`` the ``--var-file``
     files (applied before every ``--var``), ``environ`` supplies ``TF_VAR_*`` (default
     ``os.environ``), ``files`` restricts which Terraform files under ``target`` are read (module
-    folders reached through calls are read whole). Raises :class:`TerraformInputError` for a
+    folders reached through calls are read whole); ``ahead`` hands out files a helper process
+    already parsed (:mod:`scanner.iac.prefetch`). Raises :class:`TerraformInputError` for a
     ``--var`` no root module declares or a ``--var-file`` that cannot be read.
     """
     with _collector_paused():
-        return _load(Path(target), var_files, variables, os.environ if environ is None else environ, files)
+        return _load(Path(target), var_files, variables, os.environ if environ is None else environ, files, ahead)
 
 
 @contextlib.contextmanager
@@ -68,8 +69,8 @@ def _collector_paused() -> Iterator[None]:
 
 
 def _load(target: Path, var_files: Sequence[Path], variables: Sequence[tuple[str, str]], environ: Mapping[str, str],
-          files: Sequence[Path] | None) -> TfConfiguration:
-    loader = Loader(target)
+          files: Sequence[Path] | None, ahead: Prefetched | None = None) -> TfConfiguration:
+    loader = Loader(target, ahead)
     found = scan(target, files)
     definitions = {folder: loader.module(folder, paths) for folder, paths in found.folders.items()}
     roots = _root_folders(definitions)
