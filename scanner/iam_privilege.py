@@ -244,10 +244,15 @@ def _may_be_iam(resources: list[Any] | Unknown) -> Truth:
     """May one of these resource patterns name an IAM user, group, role or policy?"""
     if isinstance(resources, Unknown):
         return resources
-    samples = ("arn:aws:iam::000000000000:user/u", "arn:aws:iam::000000000000:role/r",
-               "arn:aws:iam::000000000000:policy/p", "arn:aws:iam::000000000000:group/g")
-    return any_of(r if isinstance(r, Unknown) else (
-        "${" in str(r) or any(matches(str(r), s) for s in samples)) for r in resources)
+    return any_of(r if isinstance(r, Unknown) else _iam_service(str(r)) for r in resources)
+
+
+def _iam_service(resource: str) -> bool:
+    """An ARN pattern whose service is ``iam`` or a wildcard (or anything not an ARN: ``*``)."""
+    parts = resource.strip().split(":")
+    if len(parts) < 3 or parts[0].lower() != "arn":
+        return True
+    return matches(parts[2], "iam") or "${" in parts[2]
 
 
 def _unknown(value: Any, element: str) -> Unknown:

@@ -116,7 +116,7 @@ def unknown(reason: str = "variable \"x\" has no value", *, spread: bool = False
     return Unknown(reason, "main.tf:1", candidates=candidates, spread=spread, symbol=symbol)
 
 
-def hcl(kind: str, name: str, *blocks: str, **arguments: object) -> str:
+def hcl(kind: str, name: str, /, *blocks: str, **arguments: object) -> str:
     """``resource "kind" "name" { argument = <HCL expression> ... <blocks> }``: string arguments are
     written as HCL expressions (quote literals yourself: ``protocol='"tcp"'``), others as Python
     renders them (numbers, ``true``/``false`` for booleans)."""
