@@ -49,7 +49,9 @@ UNRESOLVED_FORMS: Mapping[str, tuple[str, ...]] = {
              "aws_ssm_parameter.other.version == 1", "one([for s in var.unset_list : s == \"on\"])"),
     "list": ("var.unset_list", "concat(var.unset_list, [\"10.0.0.0/8\"])", "[for c in var.unset_list : c]",
              "[var.unset_list[0], \"10.0.0.0/8\"]", "split(\",\", data.aws_ssm_parameter.p.value)",
-             "[aws_ssm_parameter.other.value]"),
+             "[aws_ssm_parameter.other.arn]"),
+    # a list whose every element is unknown, where a known element would already decide (present/absent)
+    "list_unseen": ("var.unset_list", "[for c in var.unset_list : c]", "compact(var.unset_list)", "var.unset_rules"),
 }
 
 
