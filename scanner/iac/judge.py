@@ -35,9 +35,12 @@ def terraform_rules(catalog: Catalog, source: Source) -> list[Rule]:
 def configuration_findings(catalog: Catalog, parameters: Mapping[str, Any], config: TfConfiguration,
                            source: Source) -> list[Finding]:
     from policies.terraform.normalise import normalise
+    from scanner.iac.skips import apply_skip_comments
 
-    resources = [dataclasses.replace(r, file=display_path(r.file)) if r.file else r for r in normalise(config)]
+    normalised = normalise(config)
+    resources = [dataclasses.replace(r, file=display_path(r.file)) if r.file else r for r in normalised]
     findings = judge(catalog, parameters, resources, rules=terraform_rules(catalog, source))
+    findings = apply_skip_comments(findings, normalised)
     for module in config.unread_modules:
         findings += unread_module_findings(catalog, module, source)
     return findings

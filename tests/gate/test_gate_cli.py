@@ -143,8 +143,8 @@ def test_bad_waiver_is_an_input_error(tmp_path: Path, capsys, text: str, words: 
 
 
 def test_inline_skip_with_reason_is_waived_and_without_is_flagged(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
-    reasoned = sg("reasoned", skip="#checkov:skip=PACS_AWS_SG_DICOM:Modality vendor VPN terminates here")
-    bare = sg("bare", skip="#checkov:skip=PACS_AWS_SG_DICOM")
+    reasoned = sg("reasoned", skip="#checkov:skip=AWS-SG-DICOM:Modality vendor VPN terminates here")
+    bare = sg("bare", skip="#checkov:skip=AWS-SG-DICOM")
     tree = write_tree(tmp_path / "tf", {"main.tf": reasoned + bare})
     _, doc, _ = scan(capsys, tmp_path, str(tree))
     dicom = {f["resource"]["address"]: f for f in doc["findings"] if f["control_id"] == "NET-DICOM"}

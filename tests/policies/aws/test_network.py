@@ -338,3 +338,15 @@ def test_network_acl_unknown_direction_and_sources_are_unknown() -> None:
             + _acl("unknown_source", _entry("allow", "tcp", 104, 104).replace('"0.0.0.0/0"', "var.cidr")))
     assert verdicts(judge_hcl(text), NACL_DICOM) == {"aws_network_acl.unknown_direction": "unknown",
                                                      "aws_network_acl.unknown_source": "unknown"}
+
+
+def test_inline_skip_comments_reach_rule_findings_by_rule_or_control_id() -> None:
+    comment = "{\n  #checkov:skip=AWS-SG-DICOM:vendor VPN\n"
+    skipped = _group("by_rule", _rule("tcp", 104, 104)).replace("{\n", comment, 1)
+    by_control = _group("by_control", _rule("tcp", 22, 22)).replace("{\n", "{\n  # pacscan:skip=NET-ADMIN\n", 1)
+    found = judge_hcl(skipped + by_control)
+    assert verdicts(found, DICOM)["aws_security_group.by_rule"] == "waived"
+    assert next(f.evidence["skip_reason"] for f in found if f.resource.address == "aws_security_group.by_rule"
+                and f.check_id == DICOM) == "vendor VPN"
+    assert verdicts(found, ADMIN) == {"aws_security_group.by_rule": "pass", "aws_security_group.by_control": "waived"}
+    assert verdicts(found, DICOM)["aws_security_group.by_control"] == "pass"  # another control: not skipped
