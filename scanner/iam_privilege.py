@@ -261,6 +261,43 @@ def _unknown(value: Any, element: str) -> Unknown:
     return Unknown(f"{element} holds {value!r}, not an action name")
 
 
+def statement_facts(document: Any) -> list[Any] | Unknown:
+    """The ``statements`` fact of ``aws.iam.policy`` for a parsed document (unknown where it cannot
+    be seen): per statement its Sid, Effect, Action/NotAction/Resource lists, and whether it is
+    admin-equivalent and requires MFA."""
+    found = statements(document)
+    if isinstance(found, Unknown):
+        return found
+    return [_statement(s, found) for s in found]
+
+
+def _statement(statement: Any, policy: list[Any]) -> Any:
+    if isinstance(statement, Unknown):
+        return statement if statement.spread or statement.candidates else _spread(statement)
+    if not isinstance(statement, Mapping):
+        return Unknown(f"a statement that is not an object: {statement!r}")
+    return {
+        "sid": statement.get("Sid"),
+        "effect": statement.get("Effect", Unknown("a statement without an Effect")),
+        "actions": _elements(statement, "Action"),
+        "not_actions": _elements(statement, "NotAction"),
+        "resources": _elements(statement, "Resource"),
+        "admin_equivalent": admin_equivalent(statement),
+        "requires_mfa": requires_mfa(statement, policy),
+    }
+
+
+def _elements(statement: Mapping[str, Any], key: str) -> Any:
+    if key not in statement:
+        return None
+    items = as_items(statement[key])
+    return [_spread(items)] if isinstance(items, Unknown) else items
+
+
+def _spread(unknown: Unknown) -> Unknown:
+    return Unknown(unknown.reason, unknown.origin, unknown.error, (), True, unknown.partial, unknown.symbol)
+
+
 # --- role trust ------------------------------------------------------------------------------------
 
 _ASSUME = ("sts:AssumeRole", "sts:AssumeRoleWithSAML", "sts:AssumeRoleWithWebIdentity")

@@ -71,8 +71,10 @@ EXPECTED_INFRA: dict[str, dict[str, str]] = {
     "aws_kms_key.imaging_dr": {"ENC-KEYS": "pass"},
     "aws_kms_key.audit": {"ENC-KEYS": "pass"},
     "aws_backup_plan.imaging": {"BAK-PLAN": "pass"},
-    "aws_backup_vault.imaging": {"BAK-VAULT": "pass"},
-    "aws_backup_vault.imaging_dr": {"BAK-VAULT": "pass"},
+    "aws_backup_vault.imaging": {"BAK-VAULT": "pass", "ENC-REST": "pass"},
+    "aws_backup_vault.imaging_dr": {"BAK-VAULT": "pass", "ENC-REST": "pass"},
+    # no rules: nothing may use the default security group (a default group is judged like any other)
+    "aws_default_security_group.default": {"NET-ADMIN": "pass", "NET-DICOM": "pass"},
     "aws_cloudtrail.audit": {"AUD-TRAIL": "pass"},
     "aws_vpc.imaging": {"AUD-FLOW": "pass"},
     "aws_iam_policy.msp_admin": {"IAM-MFA": "pass"},

@@ -34,6 +34,7 @@ from tests.aws.test_backup import seed as seed_backup
 from tests.aws.test_databases import seed_rds
 from tests.aws.test_endpoints import _certificate, _distribution, seed_listeners
 from tests.aws.test_network import seed_groups, seed_vpcs
+from tests.aws.test_policies import seed_policies
 from tests.aws.test_storage import seed_buckets
 
 POLICY_FILE = Path(__file__).resolve().parents[2] / "policies" / "iam" / "pacscan-aws-readonly.json"
@@ -56,6 +57,7 @@ FAMILY_TYPES = {
     "CloudTrail": {"aws.cloudtrail.trail", "aws.cloudtrail.account"},
     "account MFA": {"aws.iam.account"},
     "IAM users": {"aws.iam.user"},
+    "IAM policies": {"aws.iam.policy"},
 }
 
 #: action-name prefixes that read configuration; anything else (Put, Create, Delete, Update, Attach,
@@ -101,6 +103,7 @@ def _seed(recorded: Recordings) -> None:
     for name in ("radiologist", "pacs-sync"):
         iam.create_user(UserName=name)
     iam.create_login_profile(UserName="radiologist", Password="Correct-Horse-9!")
+    seed_policies()
 
 
 def _full_run() -> tuple[AwsCollector, Inventory]:
@@ -139,7 +142,7 @@ def test_a_full_collection_stays_inside_the_readonly_policy(estate: str) -> None
             "rds:DescribeDBClusters", "ec2:GetEbsEncryptionByDefault", "ec2:DescribeRegions",
             "elasticloadbalancing:DescribeSSLPolicies", "cloudfront:ListDistributions",
             "cloudtrail:GetEventSelectors", "iam:GetLoginProfile", "kms:GetKeyRotationStatus",
-            "ec2:GetManagedPrefixListEntries"} <= needed
+            "ec2:GetManagedPrefixListEntries", "iam:GetAccountAuthorizationDetails"} <= needed
     shipped = {**_policy(), "Statement": [*_policy()["Statement"], *_organizations_policy()["Statement"]]}
     assert uncovered(needed, shipped) == set(), "operations performed but not allowed by the shipped policies"
 

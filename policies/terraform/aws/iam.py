@@ -22,12 +22,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from policies.terraform.attrs import blocks, resource
-from policies.terraform.aws.common import identifier, located, spread
+from policies.terraform.aws.common import identifier, located
 from policies.terraform.index import Index
 from scanner.facts.resource import Resource
 from scanner.facts.values import Unknown
 from scanner.iac.tfmodel import TfInstance
-from scanner.iam_privilege import admin_equivalent, as_items, assumable_without_mfa, requires_mfa, statements
+from scanner.iam_privilege import assumable_without_mfa, statement_facts
 
 KIND = "aws.iam.policy"
 _ATTACHED = {"aws_iam_policy": "managed", "aws_iam_user_policy": "user", "aws_iam_group_policy": "group",
@@ -82,40 +82,14 @@ def _trust(index: Index, policy: TfInstance) -> Any:
 
 
 def _policy(instance: TfInstance, attached: str, policy: Any, name: Any, principal: Any, trust: Any) -> Resource:
-    parsed = document(policy)
-    found = statements(parsed)
-    items: Any = found if isinstance(found, Unknown) else [_statement(s, found) for s in found]
     facts = {
         "policy_name": name,
         "attached_to": attached,
         "principal": principal,
-        "statements": items,
+        "statements": statement_facts(document(policy)),
         "role_assumable_without_mfa": None if trust is None else assumable_without_mfa(trust),
     }
     origins = {key: located(instance) for key in facts}
     return resource(KIND, instance, facts, name=name if isinstance(name, str) else None, origins=origins,
                     traced={"statements": ("policy", "inline_policy"),
                             "role_assumable_without_mfa": ("role", "assume_role_policy")})
-
-
-def _statement(statement: Any, policy: list[Any]) -> Any:
-    if isinstance(statement, Unknown):
-        return statement if statement.spread or statement.candidates else spread(statement)
-    if not isinstance(statement, Mapping):
-        return Unknown(f"a statement that is not an object: {statement!r}")
-    return {
-        "sid": statement.get("Sid"),
-        "effect": statement.get("Effect", Unknown("a statement without an Effect")),
-        "actions": _elements(statement, "Action"),
-        "not_actions": _elements(statement, "NotAction"),
-        "resources": _elements(statement, "Resource"),
-        "admin_equivalent": admin_equivalent(statement),
-        "requires_mfa": requires_mfa(statement, policy),
-    }
-
-
-def _elements(statement: Mapping[str, Any], key: str) -> Any:
-    if key not in statement:
-        return None
-    items = as_items(statement[key])
-    return [spread(items)] if isinstance(items, Unknown) else items

@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Executor, ThreadPoolExecutor
 from typing import Any
 
-from scanner.collectors.aws import audit, backup, databases, endpoints, identity, keys, network, storage
+from scanner.collectors.aws import audit, backup, databases, endpoints, identity, keys, network, policies, storage
 from scanner.collectors.aws.session import AwsSession, AwsTarget, RetryPolicy
 from scanner.collectors.base import Progress
 from scanner.facts.resource import CollectionFailure, Inventory, Resource
@@ -35,6 +35,7 @@ FAMILIES: tuple[tuple[str, Family], ...] = (
     ("CloudTrail", audit.collect_trails),
     ("account MFA", identity.collect_account),
     ("IAM users", identity.collect_users),
+    ("IAM policies", policies.collect_policies),
 )
 
 

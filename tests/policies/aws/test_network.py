@@ -350,3 +350,32 @@ def test_inline_skip_comments_reach_rule_findings_by_rule_or_control_id() -> Non
                 and f.check_id == DICOM) == "vendor VPN"
     assert verdicts(found, ADMIN) == {"aws_security_group.by_rule": "pass", "aws_security_group.by_control": "waived"}
     assert verdicts(found, DICOM)["aws_security_group.by_control"] == "pass"  # another control: not skipped
+
+
+def test_a_plan_folds_rules_by_the_references_its_configuration_records() -> None:
+    from pathlib import Path
+
+    from scanner.iac.judge import configuration_findings
+    from scanner.iac.plan_config import plan_configuration
+    from scanner.models import Source
+    from tests.policies.aws.helpers import catalog
+
+    rule_values = {"type": "ingress", "protocol": "tcp", "from_port": 104, "to_port": 104,
+                   "cidr_blocks": ["0.0.0.0/0"], "ipv6_cidr_blocks": None, "prefix_list_ids": None, "self": False,
+                   "source_security_group_id": None}
+    plan = {
+        "planned_values": {"root_module": {"resources": [
+            {"address": "aws_security_group.g", "mode": "managed", "type": "aws_security_group", "name": "g",
+             "values": {"name": "g", "ingress": []}},
+            {"address": "aws_security_group_rule.r", "mode": "managed", "type": "aws_security_group_rule",
+             "name": "r", "values": rule_values}]}},
+        "resource_changes": [
+            {"address": "aws_security_group.g", "change": {"after_unknown": {"id": True, "ingress": []}}},
+            {"address": "aws_security_group_rule.r", "change": {"after_unknown": {"security_group_id": True}}}],
+        "configuration": {"root_module": {"resources": [
+            {"address": "aws_security_group_rule.r", "expressions": {
+                "security_group_id": {"references": ["aws_security_group.g.id", "aws_security_group.g"]}}}]}},
+    }
+    config = plan_configuration(Path("plan.json"), plan)
+    found = configuration_findings(catalog(), catalog().defaults(), config, Source.TERRAFORM_PLAN)
+    assert verdicts(found, DICOM) == {"aws_security_group.g": "fail"}
