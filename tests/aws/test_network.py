@@ -158,6 +158,8 @@ def seed_groups(region: str = "us-east-1") -> None:
     world = _prefix_list(ec2, "world-halves", "0.0.0.0/1", "128.0.0.0/1")
     _group(ec2, vpc, "pass-dicom-prefix-list-partners", [_via_prefix_list(104, 104, partners)])
     _group(ec2, vpc, "fail-dicom-prefix-list-world", [_via_prefix_list(11112, 11112, world)])
+    anyone = _prefix_list(ec2, "anyone", "0.0.0.0/0")
+    _group(ec2, vpc, "fail-ssh-prefix-list-anyone", [_via_prefix_list(22, 22, anyone)])
 
 
 GROUP_PASS_BOTH = {"pass-https-world-dicom-private", "pass-udp-dicom-world", "pass-no-ingress",
@@ -170,10 +172,10 @@ def test_security_groups_dicom_and_admin(aws: str) -> None:
     _, findings = run(aws_session(), collect_security_groups)
     dicom = {**{n: "pass" for n in GROUP_PASS_BOTH}, "fail-dicom-range-100-200": "fail",
              "fail-dicom-ipv6-world": "fail", "fail-all-protocols-world": "fail", "fail-ssh-world": "pass",
-             "fail-dicom-prefix-list-world": "fail"}
+             "fail-dicom-prefix-list-world": "fail", "fail-ssh-prefix-list-anyone": "pass"}
     admin = {**{n: "pass" for n in GROUP_PASS_BOTH}, "fail-dicom-range-100-200": "pass",
              "fail-dicom-ipv6-world": "pass", "fail-all-protocols-world": "fail", "fail-ssh-world": "fail",
-             "fail-dicom-prefix-list-world": "pass"}
+             "fail-dicom-prefix-list-world": "pass", "fail-ssh-prefix-list-anyone": "fail"}
     assert verdicts(findings, "AWS-SG-DICOM") == dicom
     assert verdicts(findings, "AWS-SG-ADMIN") == admin
 
@@ -205,7 +207,7 @@ def test_prefix_list_sources_are_their_entries(aws: str) -> None:
     item = by_name["fail-dicom-prefix-list-world"].facts["ingress"][0]
     assert sorted(item["sources"]) == ["0.0.0.0/1", "128.0.0.0/1"]
     assert item["prefix_lists"][0].startswith("pl-")
-    assert inventory.calls["ec2:GetManagedPrefixListEntries"] == 2  # once per list, not per group
+    assert inventory.calls["ec2:GetManagedPrefixListEntries"] == 3  # once per list, not per group
 
 
 def test_denied_prefix_list_entries_are_an_error_never_a_pass(aws: str) -> None:
@@ -237,7 +239,7 @@ def test_denied_listing_is_error_for_that_region_only(aws: str) -> None:
         assert found["fail-ssh-world"] == ("fail" if rule == "AWS-SG-ADMIN" else "pass")
         assert set(found) == GROUP_PASS_BOTH | {"fail-dicom-range-100-200", "fail-dicom-ipv6-world",
                                                 "fail-all-protocols-world", "fail-ssh-world",
-                                                "fail-dicom-prefix-list-world"}
+                                                "fail-dicom-prefix-list-world", "fail-ssh-prefix-list-anyone"}
     errors = [f for f in findings if f.status.value == "error"]
     assert errors and all("UnauthorizedOperation" in f.message for f in errors)
 

@@ -92,6 +92,12 @@ EXPECTED_AGREEMENT = {
     ("RET-LIFECYCLE", "module.pacs_images.aws_s3_bucket.this"): "pass",
     ("BAK-VAULT", "aws_backup_vault.imaging"): "pass",
     ("BAK-VAULT", "aws_backup_vault.imaging_dr"): "pass",
+    # the same rules judge both sides: vaults for encryption, the default group, the MSP admin policy
+    ("ENC-REST", "aws_backup_vault.imaging"): "pass",
+    ("ENC-REST", "aws_backup_vault.imaging_dr"): "pass",
+    ("NET-DICOM", "aws_default_security_group.default"): "pass",
+    ("NET-ADMIN", "aws_default_security_group.default"): "pass",
+    ("IAM-MFA", "aws_iam_policy.msp_admin"): "pass",
 }
 
 SHADOW = "brightsmile-prod-shadow-exports"

@@ -184,13 +184,19 @@ def _orphan(rule: TfInstance, item: Any) -> Resource:
 
 def merged(items: list[Any]) -> list[Any]:
     """Items with the same known protocol and ports as one item (sources, prefix lists and groups
-    joined, in order), as DescribeSecurityGroups reports them; every other item as it is."""
+    joined, in order), as DescribeSecurityGroups reports them; every other item as it is. A
+    *maybe* item (a rule that may or may not apply) on the same protocol and ports adds an unknown
+    source to the merged item: its sources may complete the others' to the whole internet."""
     out: list[Any] = []
     by_key: dict[str, dict[str, Any]] = {}
+    maybes: list[tuple[str, Unknown]] = []
     for item in items:
         key = _key(item)
         if key is None:
             out.append(item)
+            possible = _key(item.candidates[0]) if isinstance(item, Unknown) and item.candidates else None
+            if possible is not None and isinstance(item, Unknown):
+                maybes.append((possible, item))
             continue
         if key not in by_key:
             by_key[key] = {**item}
@@ -201,6 +207,10 @@ def merged(items: list[Any]) -> list[Any]:
             into[field] = concat(into[field], item[field])
         if into.get("description") != item.get("description"):
             into["description"] = None
+    for key, maybe_item in maybes:
+        if key in by_key:
+            by_key[key]["sources"] = concat(by_key[key]["sources"], [
+                Unknown(f"sources that may be added: {maybe_item.reason}", maybe_item.origin, spread=True)])
     return out
 
 

@@ -379,3 +379,10 @@ def test_a_plan_folds_rules_by_the_references_its_configuration_records() -> Non
     config = plan_configuration(Path("plan.json"), plan)
     found = configuration_findings(catalog(), catalog().defaults(), config, Source.TERRAFORM_PLAN)
     assert verdicts(found, DICOM) == {"aws_security_group.g": "fail"}
+
+
+def test_a_rule_that_may_apply_may_complete_the_world_with_the_sources_of_another() -> None:
+    text = ('variable "on" { type = bool }\n' + _group("unknown_other_half", _rule("tcp", 104, 104, '["0.0.0.0/1"]'))
+            + _sg_rule("maybe", "aws_security_group.unknown_other_half.id", cidrs='["128.0.0.0/1"]').replace(
+                "{\n", "{\n  count = var.on ? 1 : 0\n", 1))
+    assert _dicom(text) == {"aws_security_group.unknown_other_half": "unknown"}
