@@ -19,7 +19,7 @@ from importlib import resources
 from pathlib import PurePath
 from typing import Any
 
-from scanner.models import Control, ControlSummary, Finding, GateNotes, ScanResult, Status, Waiver
+from scanner.models import Control, ControlId, ControlSummary, Finding, GateNotes, ScanResult, Status, Waiver
 from scanner.render.base import RenderError, ToolMeta, dumps_indented, sorted_findings
 
 SCHEMA_VERSION = "1.2"
@@ -51,7 +51,7 @@ def to_document(result: ScanResult, meta: ToolMeta) -> dict[str, Any]:
         "tool": {"name": meta.name, "version": meta.version},
         "scan": _scan(result),
         "summary": _summary(result, summaries),
-        "controls": [_control(s) for s in summaries],
+        "controls": [_control(s, result.judged_by) for s in summaries],
         "findings": [_finding(f) for f in sorted_findings(result)],
         "gate": _gate(result.gate),
     }
@@ -90,13 +90,15 @@ def _summary(result: ScanResult, summaries: Sequence[ControlSummary]) -> dict[st
     }
 
 
-def _control(summary: ControlSummary) -> dict[str, Any]:
+def _control(summary: ControlSummary, judged_by: Mapping[ControlId, tuple[str, ...]]) -> dict[str, Any]:
     c: Control = summary.control
+    probed = {"judged_by": list(judged_by[c.id])} if c.id in judged_by else {}
     return {
         "id": c.id,
         "title": c.title,
         "safeguard": c.safeguard.value,
         "evaluation": c.evaluation.value,
+        **probed,
         "severity": c.severity.value,
         "citations": [
             {"section": x.section, "title": x.title, "specification": x.specification}
