@@ -75,6 +75,12 @@ class Catalog:
                 out.setdefault(control, []).append(rule)
         return {k: tuple(v) for k, v in out.items()}
 
+    def probes_judging(self, control: Control) -> tuple[str, ...]:
+        """The inputs in ``control.probed_by`` that some rule of this catalog lets judge it (a rule
+        mapping the control over a kind the input produces)."""
+        return tuple(p for p in control.probed_by
+                     if any(control.id in r.controls and p in self.kinds[r.resource].produced_by for r in self.rules))
+
     def control(self, control_id: str) -> Control:
         for control in self.controls:
             if control.id == control_id:
@@ -153,7 +159,6 @@ def load_catalog(path: Path | None = None) -> Catalog:
                                "rules judge it in every scan)", path=str(root_path))
     kinds = _kinds(parts)
     rules = _rules(parts, {c.id: c for c in final}, set(parameters), kinds)
-    _check_probes(final, rules, kinds, root_path)
     return Catalog(
         path=root_path,
         sha256=digest.hexdigest(),
@@ -163,17 +168,6 @@ def load_catalog(path: Path | None = None) -> Catalog:
         rules=rules,
         kinds=MappingProxyType(kinds),
     )
-
-
-def _check_probes(controls: tuple[Control, ...], rules: tuple[Rule, ...], kinds: Mapping[str, KindSchema],
-                  root_path: Path) -> None:
-    """Every input an attestation control names in ``probed_by`` has a rule mapping the control over
-    a kind that input produces; otherwise the probe would run and judge nothing."""
-    for control in controls:
-        for source in control.probed_by:
-            if not any(control.id in r.controls and source in kinds[r.resource].produced_by for r in rules):
-                raise CatalogError(f"{control.id}: probed_by {source}, but no rule over a kind {source} produces "
-                                   "maps the control", path=str(root_path))
 
 
 def _load_part(path: Path, *, is_root: bool) -> yamlfile.Document:

@@ -81,8 +81,9 @@ def finish(prepared: Prepared, inputs: ScanInputs, findings: Sequence[Finding], 
     ``probes`` are the inputs besides Terraform and the clouds that ran ("dicom-probe", "deid"):
     an attestation control naming one of them in ``probed_by`` is judged by their findings, and
     its attestation is not consulted."""
-    judged_by = {c.id: tuple(p for p in c.probed_by if p in probes)
-                 for c in prepared.catalog.controls if set(c.probed_by) & set(probes)}
+    catalog = prepared.catalog
+    judged_by = {c.id: ran for c in catalog.controls
+                 if (ran := tuple(p for p in catalog.probes_judging(c) if p in probes))}
     attested = [f for f in prepared.attested if f.control_id not in judged_by]
     findings, unreasoned = gate.apply_inline_skips(findings)
     findings, expired, stale = gate.apply_waivers([*findings, *attested], prepared.waivers, inputs.today)

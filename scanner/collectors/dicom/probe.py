@@ -8,8 +8,9 @@ Per endpoint, every step bounded by the same timeout:
 3. A TLS handshake on the same port, then the same request over it; the negotiated version, and
    the lowest version the endpoint accepts (one pinned handshake per version, ascending).
 4. A request from random, unknown AE titles over whichever transport spoke DICOM.
-5. Over an accepted association (the unknown titles' if accepted, else the configured ones'):
-   C-ECHO and a patient-level C-FIND, counted, never read (``services``).
+5. When the unknown titles are accepted: C-ECHO and a patient-level C-FIND over that association,
+   counted, never read (``services``): what an anonymous peer gets. The configured titles only
+   tell whether a clear-text association is accepted.
 
 A port that answers but not in DICOM has ``speaks_dicom`` false (its rules are not_applicable); a
 port that accepts TCP and stays silent is an error ("timed out after N s"), never a pass.
@@ -48,7 +49,7 @@ KIND = "dicom.endpoint"
 SOURCE = "dicom-probe"
 #: every fact of the kind (rules/facts/dicom.yaml declares the same keys)
 FACT_KEYS = ("speaks_dicom", "plain_dicom_answered", "plain_association_accepted", "tls_offered", "tls_required",
-             "tls_version", "tls_lowest_version", "unknown_ae_accepted", "queried_with", "echo_succeeded",
+             "tls_version", "tls_lowest_version", "unknown_ae_accepted", "echo_succeeded",
              "find_succeeded", "find_result_count", "find_result_count_capped")
 _SERVICE_KEYS = ("echo_succeeded", "find_succeeded", "find_result_count", "find_result_count_capped")
 
@@ -119,7 +120,7 @@ def probe_endpoint(endpoint: Endpoint, options: ProbeOptions) -> Resource:
     facts["tls_required"] = facts["tls_offered"] and tls_used
     facts["tls_version"] = version if facts["tls_offered"] else None
     facts["tls_lowest_version"] = _lowest_version(endpoint, timeout, version) if facts["tls_offered"] else None
-    facts.update(_access(endpoint, options, tls_used, (tls_answer or Answer.CLOSED) if tls_used else plain))
+    facts.update(_access(endpoint, options, tls_used))
     return _resource(endpoint, facts)
 
 
@@ -154,35 +155,30 @@ def _lowest_version(endpoint: Endpoint, timeout: float, negotiated: str | None) 
     return negotiated
 
 
-def _access(endpoint: Endpoint, options: ProbeOptions, tls_used: bool, configured: Answer) -> dict[str, Any]:
-    """Unknown AE titles, C-ECHO and C-FIND over the transport that spoke DICOM."""
+def _access(endpoint: Endpoint, options: ProbeOptions, tls_used: bool) -> dict[str, Any]:
+    """An association from random AE titles over the transport that spoke DICOM, and, when it is
+    accepted, C-ECHO and a patient-level C-FIND over it: what an anonymous peer gets."""
     context = client_context() if tls_used else None
     calling, called = _random_title(), _random_title()
     try:
         sock = connect(endpoint, options.timeout)
         if context is not None:
             sock = context.wrap_socket(sock)
-        unknown = exchange(sock, called, calling)
+        answer = exchange(sock, called, calling)
     except (Unreachable, OSError) as err:
         why = str(err) if isinstance(err, Unreachable) else f"connection failed ({type(err).__name__})"
-        unknown_fact: Any = Unknown(why, error=True)
-        unknown = Answer.SILENT
-    else:
-        unknown_fact = {Answer.ACCEPTED: True, Answer.REJECTED: False, Answer.ABORTED: False}.get(
-            unknown, Unknown(f"no answer to an association request from unknown AE titles ({unknown.value})",
-                             error=True))
-    out: dict[str, Any] = {"unknown_ae_accepted": unknown_fact}
-    if unknown is Answer.ACCEPTED:
-        titles, out["queried_with"] = (called, calling), "unknown AE titles"
-    elif configured is Answer.ACCEPTED:
-        titles, out["queried_with"] = (options.called_ae, options.calling_ae), "the configured AE titles"
-    else:
-        return {**out, "queried_with": None, "echo_succeeded": False, "find_succeeded": False,
+        return dict.fromkeys(("unknown_ae_accepted", *_SERVICE_KEYS), Unknown(why, error=True))
+    if answer in (Answer.REJECTED, Answer.ABORTED):
+        return {"unknown_ae_accepted": False, "echo_succeeded": False, "find_succeeded": False,
                 "find_result_count": None, "find_result_count_capped": None}
-    answers = query(endpoint, context, titles[0], titles[1], options.timeout, options.max_results)
+    if answer is not Answer.ACCEPTED:
+        unanswered = Unknown(f"no answer to an association request from unknown AE titles ({answer.value})",
+                             error=True)
+        return dict.fromkeys(("unknown_ae_accepted", *_SERVICE_KEYS), unanswered)
+    answers = query(endpoint, context, called, calling, options.timeout, options.max_results)
     if not answers.associated:
         again = Unknown("the association for C-ECHO/C-FIND was not accepted a second time", error=True)
-        return {**out, **dict.fromkeys(_SERVICE_KEYS, again)}
-    return {**out, "echo_succeeded": answers.echo_succeeded, "find_succeeded": answers.find_succeeded,
-            "find_result_count": answers.find_result_count,
+        return {"unknown_ae_accepted": True, **dict.fromkeys(_SERVICE_KEYS, again)}
+    return {"unknown_ae_accepted": True, "echo_succeeded": answers.echo_succeeded,
+            "find_succeeded": answers.find_succeeded, "find_result_count": answers.find_result_count,
             "find_result_count_capped": answers.find_capped if answers.find_succeeded else None}
