@@ -141,6 +141,6 @@ def run_cloud(make_collector: CollectorFactory, target: str, inputs: ScanInputs,
 def _probe_providers(inventory: Inventory, provider: str) -> list[str]:
     """Kind prefixes of the resources a collector produced besides its own ("imaging" for the
     image objects ``--deid-sample`` read), in order of appearance."""
-    seen = {r.provider: None for r in inventory.resources}
-    seen.update({f.provider: None for f in inventory.failures})
+    seen = {r.type.split(".", 1)[0]: None for r in inventory.resources}
+    seen.update({f.type.split(".", 1)[0]: None for f in inventory.failures})
     return [p for p in seen if p != provider]

@@ -62,7 +62,7 @@ class DeidCollector:
                 try:
                     chosen, note = self._choose(source)
                 except ListingError as err:
-                    failures.append(CollectionFailure("imaging", KIND, source.label, None, f"cannot list: {err}"))
+                    failures.append(CollectionFailure(SOURCE, KIND, source.label, None, f"cannot list: {err}"))
                     continue
                 notes += note
                 read = functools.partial(inspect, source, options=self.options)

@@ -50,7 +50,7 @@ class WithDeidSample:
             selector = self.scope.selector(bucket.scope_names, bucket.tags)
             if isinstance(selector, Unknown):
                 why = selector.reason.replace("imaging data (imaging_data)", "de-identified data (deidentified_data)")
-                failures.append(CollectionFailure("imaging", KIND, bucket.account or "", bucket.region,
+                failures.append(CollectionFailure(SOURCE, KIND, bucket.account or "", bucket.region,
                                                   f"{bucket.name}: {why}"))
             elif selector is not None:
                 marked.append(bucket)
