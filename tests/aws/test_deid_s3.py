@@ -20,7 +20,7 @@ from scanner.engine.evaluate import evaluate_inventory
 from tests.aws.conftest import client, recorded_deid_operations
 
 pytest.importorskip("pydicom")
-from tests.dicom.world import Phi, world_files  # noqa: E402
+from tests.dicom.world import Phi, world_files
 
 POLICIES = Path(__file__).resolve().parents[2] / "policies" / "iam"
 #: recorded operation -> the IAM action that authorizes it (S3's listing is authorized by ListBucket)

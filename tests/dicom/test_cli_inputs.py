@@ -51,7 +51,8 @@ def test_probe_judges_its_controls_instead_of_the_attestation(open_scp: int, tmp
     assert controls["PRV-DEIDENTIFY"]["status"] == "missing"
 
 
-def test_a_probed_control_with_nothing_of_its_kind_is_not_applicable(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_probed_control_with_nothing_of_its_kind_is_not_applicable(tmp_path: Path,
+                                                                     capsys: pytest.CaptureFixture[str]) -> None:
     attestations = tmp_path / "attestations.yaml"
     attestations.write_text(ATTESTATIONS.format(control="TEC-EXIF-PURGE"))
     world = write_world(tmp_path / "w", Phi())

@@ -13,7 +13,7 @@ from scanner.collectors.deid.cloud_sources import GcsSource
 from tests.gcp.conftest import storage_client
 
 pytest.importorskip("pydicom")
-from tests.dicom.world import Phi, dicom_bytes, world_files  # noqa: E402
+from tests.dicom.world import Phi, dicom_bytes, world_files
 
 BUCKET = "pacs-teaching"
 
