@@ -144,5 +144,4 @@ def _facts(head: bytes, whole: bool) -> dict[str, Any] | str | None:
 def _resource(ref: ObjectRef, facts: dict[str, Any], error: str | None = None) -> Resource:
     errors = dict.fromkeys(FACT_KEYS, error) if error is not None else {}
     return Resource(provider="imaging", type=KIND, id=ref.location, name=ref.location, facts=facts,
-                    errors=errors, source=SOURCE, native_type="image object",
-                    origins=dict.fromkeys(facts, "object header") if facts else {})
+                    errors=errors, source=SOURCE, native_type="image object")

@@ -90,7 +90,7 @@ def _resource(endpoint: Endpoint, facts: dict[str, Any], errors: dict[str, str] 
     log.debug("dicom %s: %s", endpoint.label, "unreachable" if errors else "probed")
     return Resource(provider="dicom", type=KIND, id=f"dicom://{endpoint.label}", name=endpoint.label,
                     facts=facts, errors=errors or {}, source=SOURCE, native_type="DICOM endpoint",
-                    origins={key: "DICOM association" for key in facts})
+                    )
 
 
 def _random_title() -> str:
