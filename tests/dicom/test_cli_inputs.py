@@ -105,3 +105,16 @@ def test_a_missing_extra_is_one_line_naming_the_install(argv: list[str], module:
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "pip install 'pacscan[dicom]'" in err and "Traceback" not in err
+
+
+def test_the_readme_documents_both_commands_and_they_parse() -> None:
+    import shlex
+
+    from scanner.cli_args import build_parser
+    from tests.test_readme import _readme_commands
+
+    commands = _readme_commands("pacscan probe") + _readme_commands("pacscan deid")
+    commands += [c for c in _readme_commands("pacscan cloud") if "--deid-sample" in c]
+    assert len(commands) == 4
+    for command in commands:
+        build_parser().parse_args(shlex.split(command)[1:])
