@@ -3,8 +3,10 @@ first bytes, and ``pacscan deid gs://``."""
 
 from __future__ import annotations
 
+import argparse
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -54,3 +56,32 @@ def test_pacscan_deid_gs(teaching: str, tmp_path: Path, monkeypatch: pytest.Monk
     assert code in (0, 1)
     assert len({f["resource"]["address"] for f in doc["findings"] if f["source"] == "deid"}) == 3
     assert f"gs://{BUCKET}/: 3 of 8 objects sampled (--sample)" in doc["scan"]["notes"]
+
+
+def test_cloud_gcp_deid_sample_reads_only_marked_buckets(gcp: Any, emulator_url: str, tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """``pacscan cloud gcp --deid-sample N``: the GCP scan, then a sample of the buckets the
+    deidentified_data parameter marks (here by name), read through the emulator."""
+    from scanner.catalog import load_catalog
+    from scanner.cli_inputs import with_deid_sample
+    from scanner.scan import ScanInputs, run_cloud
+    from tests.gcp.conftest import collector
+
+    client = storage_client(emulator_url)
+    for name in ("pacs-teaching-2026", "pacs-archive"):
+        bucket = client.create_bucket(name)
+        for key, data in world_files(Phi()).items():
+            bucket.blob(key).upload_from_string(data)
+    monkeypatch.setenv("STORAGE_EMULATOR_HOST", emulator_url)
+    config = tmp_path / "pacscan.yaml"
+    config.write_text("parameters:\n  deidentified_data: {name_patterns: ['pacs-teaching-*']}\n")
+    args = argparse.Namespace(deid_sample=3, max_header_bytes=1 << 20, concurrency=4, key_file=None)
+
+    def make(parameters: Any) -> Any:
+        return with_deid_sample(args, collector(gcp), parameters)
+
+    result = run_cloud(make, "gcp:pacs-prod", ScanInputs(config=config))
+    read = {f.resource.address for f in result.findings if f.source.value == "deid"}
+    assert len(read) == 3 and all(a.startswith("gs://pacs-teaching-2026/") for a in read)
+    assert set(result.judged_by) == {"PRV-DEIDENTIFY", "TEC-EXIF-PURGE"}
+    assert load_catalog().control("PRV-DEIDENTIFY").probed_by == ("deid",)
