@@ -14,7 +14,6 @@ import contextlib
 import functools
 import logging
 import random
-import warnings
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -94,13 +93,10 @@ def quiet_libraries() -> Iterator[None]:
     """No message from pydicom, pynetdicom or Pillow reaches a handler or stderr meanwhile."""
     from PIL import Image
 
-    from scanner.collectors.dicom.services import silence_libraries
+    from scanner.collectors.dicom.services import quiet_libraries as quiet
 
-    silence_libraries()
-    logging.getLogger("PIL").setLevel(logging.CRITICAL + 10)
     Image.MAX_IMAGE_PIXELS = None  # pixels are never decoded: no decompression-bomb check to trip
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+    with quiet():
         yield
 
 

@@ -27,7 +27,7 @@ from typing import Any
 
 from scanner.collectors.base import Progress
 from scanner.collectors.dicom.pdu import Answer
-from scanner.collectors.dicom.services import query, silence_libraries
+from scanner.collectors.dicom.services import query, quiet_libraries
 from scanner.collectors.dicom.transport import (
     TLS_VERSIONS,
     Endpoint,
@@ -73,10 +73,9 @@ class DicomProbe:
         self.options = options or ProbeOptions()
 
     def collect(self, progress: Progress | None = None) -> Inventory:
-        silence_libraries()
         found: dict[Endpoint, Resource] = {}
         workers = max(1, min(self.options.concurrency, len(self.endpoints)))
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="pacscan-dicom") as pool:
+        with quiet_libraries(), ThreadPoolExecutor(max_workers=workers, thread_name_prefix="pacscan-dicom") as pool:
             futures = {pool.submit(probe_endpoint, e, self.options): e for e in self.endpoints}
             for done, future in enumerate(as_completed(futures), start=1):
                 endpoint = futures[future]

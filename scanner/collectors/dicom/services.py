@@ -7,8 +7,11 @@ each match is dropped unread the moment it arrives, and the query stops (associa
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import ssl
+import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,14 +31,24 @@ class ServiceAnswers:
 
 
 def silence_libraries() -> None:
-    """pynetdicom and pydicom log (and pydicom warns) with values from the wire or the file in the
-    message: nothing of theirs may reach a handler, whatever --debug says."""
-    for name in ("pynetdicom", "pydicom"):
+    """pynetdicom, pydicom and Pillow log with values from the wire or the file in the message:
+    nothing of theirs may reach a handler, whatever --debug says."""
+    for name in ("pynetdicom", "pydicom", "PIL"):
         logger = logging.getLogger(name)
         logger.setLevel(logging.CRITICAL + 10)
         logger.propagate = False
         if not logger.handlers:
             logger.addHandler(logging.NullHandler())
+
+
+@contextlib.contextmanager
+def quiet_libraries() -> Iterator[None]:
+    """Their loggers silenced, and no warning printed meanwhile (pydicom warns about an invalid
+    value by quoting it)."""
+    silence_libraries()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        yield
 
 
 def query(endpoint: Endpoint, context: ssl.SSLContext | None, called: str, calling: str, timeout: float,
