@@ -128,7 +128,9 @@ def _facts(dataset: Any) -> dict[str, Any]:
 
 def _beyond_year(value: Any) -> bool:
     """A DA/DT value (or each of a multi-value) holding more than ``YYYY``."""
-    values = value if isinstance(value, list | tuple) or type(value).__name__ == "MultiValue" else [value]
+    from pydicom.multival import MultiValue
+
+    values = value if isinstance(value, list | tuple | MultiValue) else [value]
     return any(len(str(v).strip()) > 4 for v in values)
 
 
