@@ -6,6 +6,7 @@ SARIF, JUnit or Markdown reports."""
 from __future__ import annotations
 
 import logging
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,7 +14,7 @@ import pytest
 
 from scanner.cli import main
 from tests.dicom.conftest import PATIENTS
-from tests.dicom.world import Phi, write_world
+from tests.dicom.world import Phi, dicom_bytes, write_world
 
 FORMATS = ("json", "sarif", "junit", "markdown")
 
@@ -52,6 +53,23 @@ def _run(argv: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     return "\n".join([captured.out, captured.err, *((tmp_path / f"report.{f}").read_text() for f in FORMATS)])
 
 
+def malformed(phi: Phi) -> bytes:
+    """Values pydicom finds invalid on reading (and would quote in a warning): a date that is not a
+    date, an over-long person name."""
+    import io
+
+    import pydicom
+
+    ds = pydicom.dcmread(io.BytesIO(dicom_bytes(phi)))
+    ds["StudyDate"].value = phi.comment
+    ds["PatientName"].value = (phi.name + "^") * 20
+    out = io.BytesIO()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ds.save_as(out, enforce_file_format=True)
+    return out.getvalue()
+
+
 def _leaks(text: str, phis: list[Phi]) -> list[str]:
     return sorted({value for phi in phis for value in phi.values() if value in text})
 
@@ -60,9 +78,11 @@ def test_deid_outputs_and_logs_carry_no_value_from_the_objects(tmp_path: Path, c
                                                                every_log: Everything) -> None:
     phi = Phi()
     world = write_world(tmp_path / "export", phi)
+    (world / "export" / "malformed.dcm").write_bytes(malformed(phi))
     every_log.lines.clear()  # Pillow logs the EXIF it writes while the test makes the photos
     text = _run(["deid", str(world)], tmp_path, capsys)
     assert "PatientName" in text and "gps_exif" in text  # the names and flags are reported
+    assert "malformed.dcm" in text
     assert _leaks(text, [phi]) == []
     assert _leaks("\n".join(every_log.lines), [phi]) == []
 
