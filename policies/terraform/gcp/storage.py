@@ -20,13 +20,12 @@ from policies.terraform.gcp.bucket_iam import bucket_iam
 from policies.terraform.gcp.common import identifier, located, made, value
 from policies.terraform.gcp.lifecycle import lifecycle_rule
 from policies.terraform.index import Index
+from scanner.collectors.gcp.storage import API_MIN_TLS
 from scanner.facts.values import Unknown
 from scanner.iac.tfmodel import TfInstance
 
 KIND = "gcp.storage.bucket"
 DAY = 86400
-#: Cloud Storage's JSON and XML APIs accept TLS 1.2 and newer only (a service guarantee)
-API_MIN_TLS = "TLS_1_2"
 _KEYS = ("google_kms_crypto_key",)
 _BUCKETS = ("google_storage_bucket",)
 
