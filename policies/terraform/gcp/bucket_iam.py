@@ -7,9 +7,10 @@ or its literal name, ``b/NAME`` too): ``google_storage_bucket_iam_member`` (one 
 ``data "google_iam_policy"``, whose ``binding`` blocks are read, or from ``jsonencode``).
 
 A grant that may or may not apply (its ``bucket`` is not known and nothing ties it elsewhere, or
-its own ``count`` is not known) adds an unknown member when it could grant the public (a public
-member, or members not known): it never lets the bucket pass, and never makes it fail. A member
-list that is not known (``var.members``) is an unknown member.
+its own ``count`` is not known), or that an authoritative ``_iam_policy`` of the same bucket
+replaces (the two fight: the policy configured twice), adds an unknown member when it could grant
+the public (a public member, or members not known): it never lets the bucket pass, and never makes
+it fail. A member list that is not known (``var.members``) is an unknown member.
 """
 
 from __future__ import annotations
@@ -33,13 +34,19 @@ def bucket_iam(index: Index, bucket: TfInstance, name: Any) -> tuple[dict[str, A
     linked = index.children(bucket, TYPES, "bucket", identities)
     bindings: list[Any] = []
     unseen: list[Unknown] = []
+    policies = [g for g in linked.certain if g.type == "google_storage_bucket_iam_policy"]
     for grant in linked.certain:
         found = grant_bindings(index, grant)
-        if grant.exists is None:
+        fights = [p for p in policies if p is not grant]
+        if grant.exists is None and not fights:
             bindings += found
-        elif could_be_public(found):
+        elif could_be_public(found) and grant.exists is not None:
             unseen.append(Unknown(f"{located(grant)} grants {public_text(found)} if it exists: "
                                   f"{grant.exists.reason}", grant.exists.origin, spread=True))
+        elif could_be_public(found):
+            unseen.append(Unknown(f"{located(grant)} grants {public_text(found)}, and the authoritative "
+                                  f"{located(fights[0])} replaces the whole policy: which one holds depends on "
+                                  f"the order they are applied in", spread=True))
     for grant in linked.possible:
         found = grant_bindings(index, grant)
         if could_be_public(found):
