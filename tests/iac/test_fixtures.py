@@ -93,7 +93,7 @@ def test_every_mapped_control_has_a_fixture_with_both_outcomes(provider: str) ->
     for control_id in _mapped(provider):
         folders = [p for p in (TF_FIXTURES / provider).glob(f"{control_id}*") if p.is_dir()
                    and _control_of(p) == control_id]
-        declared: dict[str, set[str]] = {"pass_": set(), "fail_": set(), "unknown_": set()}
+        declared: dict[str, set[str]] = {prefix: set() for prefix, _ in _PREFIXES}
         for folder in folders:
             for key, names in _declared(folder).items():
                 declared[key] |= names
