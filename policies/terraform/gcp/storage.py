@@ -21,6 +21,7 @@ from policies.terraform.gcp.common import identifier, located, made, value
 from policies.terraform.gcp.lifecycle import lifecycle_rule
 from policies.terraform.index import Index
 from scanner.collectors.gcp.storage import API_MIN_TLS
+from scanner.facts.types import to_number
 from scanner.facts.values import Unknown
 from scanner.iac.tfmodel import TfInstance
 
@@ -88,13 +89,9 @@ def _retention(attrs: Mapping[str, Any]) -> Any:
     found = block(attrs, "retention_policy")
     if found is None or isinstance(found, Unknown):
         return found
-    seconds = found.get("retention_period")
-    if isinstance(seconds, int | float) and not isinstance(seconds, bool):
-        days: Any = seconds / DAY
-    elif isinstance(seconds, Unknown):
-        days = seconds
-    else:
-        days = Unknown(f"retention_period is not a number of seconds: {seconds!r}")
+    raw = found.get("retention_period")
+    seconds = raw if isinstance(raw, Unknown) else to_number(raw)
+    days: Any = seconds / DAY if isinstance(seconds, int | float) else seconds
     locked = found.get("is_locked")
     return {"retention_period_seconds": seconds, "retention_period_days": days,
             "is_locked": False if locked is None else locked, "effective_time": None}

@@ -120,6 +120,9 @@ def test_retention_in_days_and_lock_default() -> None:
     facts = only("gcp.storage.bucket", instance("google_storage_bucket", "b", {
         "name": "b", "retention_policy": [{"retention_period": 172800}]})).facts
     assert facts["retention_policy"]["retention_period_days"] == 2 and facts["retention_policy"]["is_locked"] is False
+    written_as_text = only("gcp.storage.bucket", instance("google_storage_bucket", "b", {
+        "name": "b", "retention_policy": [{"retention_period": "172800"}]})).facts  # Terraform converts it
+    assert written_as_text["retention_policy"]["retention_period_days"] == 2
 
 
 def _grant(type_: str, name: str, bucket: Any, refs: tuple[str, ...] = (), **attrs: Any) -> Any:
