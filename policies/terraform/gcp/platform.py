@@ -13,7 +13,8 @@
   declared configs covers Cloud Storage (``storage.googleapis.com`` or ``allServices``), when the
   configuration sets folder or organization configs the project may inherit, or when a config's
   own project or existence is not known, the project's list holds an unknown element (the rule
-  cannot fail on what it cannot see, nor pass).
+  cannot fail on what it cannot see, nor pass). Two configs of the same service for one project
+  replace each other (each is authoritative for its service): both are unknown.
 """
 
 from __future__ import annotations
@@ -90,10 +91,15 @@ def _group(what: str, scope: str, members: list[TfInstance], unplaced: list[TfIn
            inherited: list[TfInstance]) -> Resource:
     first = members[0]
     items: list[Any] = []
-    for instance in members:
-        item = config_item(instance)
-        if instance.exists is None and not isinstance(instance.attrs.get(_SCOPES[instance.type][0]), Unknown):
-            items.append(item)
+    services = [i.attrs.get("service") for i in members]
+    for instance, service in zip(members, services, strict=True):
+        twice = [m for m, s in zip(members, services, strict=True) if m is not instance and isinstance(s, str)
+                 and s == service]
+        if twice:
+            items.append(Unknown(f"{located(instance)} and {located(twice[0])} both configure {service} for this "
+                                 f"{what}: each replaces the other's, which one holds is not known", spread=True))
+        elif instance.exists is None and not isinstance(instance.attrs.get(_SCOPES[instance.type][0]), Unknown):
+            items.append(config_item(instance))
         else:
             why = instance.exists.reason if instance.exists is not None else f"its {what} is not known"
             items.append(Unknown(f"{located(instance)} may apply here: {why}", spread=True))

@@ -239,6 +239,12 @@ def test_audit_config_that_may_not_exist_or_belong_never_decides() -> None:
                          address="google_project_iam_audit_config.a") == "unknown"
 
 
+def test_two_audit_configs_of_one_service_for_one_project_are_unknown() -> None:
+    both = _audit("a", "p", "storage.googleapis.com", "DATA_READ", "DATA_WRITE")
+    admin = _audit("b", "p", "storage.googleapis.com", "ADMIN_READ")
+    assert _audit_status(both, admin, address="google_project_iam_audit_config.a") == "unknown"
+
+
 def test_organization_audit_configs_may_be_inherited_by_a_project() -> None:
     org = instance("google_organization_iam_audit_config", "o", {
         "org_id": "123", "service": "allServices", "audit_log_config": [{"log_type": "DATA_READ"}]})
