@@ -177,6 +177,9 @@ def test_coalesce_decides_with_a_known_argument_when_everything_before_it_is_kno
     widened = fn("coalesce", 1, U())
     assert isinstance(widened, Unknown) and widened.candidates == (1, "1")
     assert fn("coalesce", "x", U()) == "x"
+    partial = fn("coalesce", PartialDict({"a": 1}, U()), {"a": 2})
+    assert isinstance(partial, PartialDict) and partial["a"].candidates == (1, "1")
+    assert fn("coalesce", ["a", U()], ["b"]) == ["a", U()]
     assert fn("coalescelist", [], ["a", U()], U()) == ["a", U()]
     assert isinstance(fn("coalescelist", [], U(), ["a"]), Unknown)
     assert isinstance(fn("coalescelist", [S()], ["a"]), Unknown)

@@ -9,7 +9,7 @@ from scanner.facts.values import Unknown, first_unknown
 
 from .functions_base import Call, Param, Spec, dec, exact, from_dec, give_up
 from .functions_lists import first_spread, require_list, spread_of
-from .functions_types import BOOL, NUMBER, STRING, list_of, type_of, unify
+from .functions_types import BOOL, DYNAMIC, NUMBER, STRING, list_of, type_of, unify
 from .functions_values import convert, widen
 
 __all__ = ["FUNCTIONS"]
@@ -17,22 +17,22 @@ __all__ = ["FUNCTIONS"]
 
 def _coalesce(call: Call, *values: Any) -> Any:
     """``coalesce(a, b, ...)``: the first argument that is not null nor an empty string, all converted to their
-    common type. Decided by a known argument when every argument before it is known (null or empty). An unknown
-    argument after it could still turn a number or bool into a string (the common type would then be string): such
-    a result is an unknown with the value and its string form as ``candidates``."""
-    present = [v for v in values if not isinstance(v, Unknown)]
-    unseen = [v for v in values if isinstance(v, Unknown)]
-    common = unify([type_of(v) for v in present]) if present else None
-    if present and common is None:
+    common type. Decided by a known argument when every argument before it is known (null or empty). An argument
+    with unknown parts could still turn a number or bool into a string (the common type would then be string):
+    such a part of the result is an unknown with the value and its string form as ``candidates``."""
+    present = [v for v in values if first_unknown(v) is None]
+    unseen = [u for u in map(first_unknown, values) if u is not None]
+    common = unify([type_of(v) for v in present]) if present else DYNAMIC
+    if common is None:
         if unseen:
             give_up(unseen[0], "coalesce: the arguments' common type depends on an unknown argument")
         raise call.error("all arguments must have the same type")
     for pos, value in enumerate(values, 1):
         if isinstance(value, Unknown):
             give_up(value, f"coalesce: argument {pos} is unknown")
-        assert common is not None
-        value = convert(value, common, f"coalesce: argument {pos}")
-        if value is None or (common == STRING and value == ""):
+        if first_unknown(value) is None:
+            value = convert(value, common, f"coalesce: argument {pos}")
+        if value is None or (common == STRING and isinstance(value, str) and value == ""):
             continue
         return widen(value, unseen[0], "coalesce") if unseen else value
     raise call.error("no non-null, non-empty-string arguments")
