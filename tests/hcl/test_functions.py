@@ -61,10 +61,14 @@ def test_a_defect_becomes_an_unknown_result_not_an_exception(monkeypatch: pytest
     def broken(call: Any, value: Any) -> Any:
         raise ZeroDivisionError("boom")
 
+    monkeypatch.setenv("PACSCAN_HCL_STRICT", "0")
     spec = functions._REGISTRY["upper"]
     monkeypatch.setitem(functions._REGISTRY, "upper", type(spec)(broken, spec.params))
     result = functions.call("upper", ["x"], base_dir=BASE)
     assert isinstance(result, Unknown) and "could not evaluate" in result.reason
+    monkeypatch.setenv("PACSCAN_HCL_STRICT", "1")
+    with pytest.raises(ZeroDivisionError):
+        functions.call("upper", ["x"], base_dir=BASE)
 
 
 def test_integral_floats_come_back_as_ints() -> None:
