@@ -176,7 +176,11 @@ def test_keys_and_values_of_a_partly_known_map_keep_the_known_entries_in_order()
 
 
 def test_coalesce_decides_with_a_known_argument_when_everything_before_it_is_known() -> None:
-    assert fn("coalesce", None, "", "a", U()) == "a"
+    assert fn("coalesce", "", "a", U()) == "a"
+    assert fn("coalesce", None, "a", U()) == "a"
+    # a null among the arguments: an unknown of a type fitting no other makes them convert to nothing at all
+    assert fn("coalesce", None, "", "a", U()).candidates == ("a", "")
+    assert fn("coalesce", 0, None, U()).candidates == (0, "0")
     assert isinstance(fn("coalesce", "", U(), "a"), Unknown)
     widened = fn("coalesce", 1, U())
     assert isinstance(widened, Unknown) and widened.candidates == (1, "1")
