@@ -241,6 +241,10 @@ class GateNotes:
     stale_waivers: tuple[Waiver, ...] = ()
     #: inline skips without a reason (finding keys)
     unreasoned_skips: tuple[str, ...] = ()
+    #: when the baseline was recorded (its ``created_at``), and the commit that last changed it:
+    #: who accepted the failures it lists, and when (None: not in a git checkout)
+    baseline_created_at: str | None = None
+    baseline_commit: GitRevision | None = None
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ never an error. Remote URLs are not recorded (they may carry credentials).
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import subprocess
@@ -34,6 +35,28 @@ def git_revision(target: Path) -> GitRevision | None:
         return None
     status = _git(folder, "status", "--porcelain", "--", ".")
     return GitRevision(commit=parts[0], author=parts[1], committed_at=parts[2], dirty=bool(status and status.strip()))
+
+
+def file_revision(path: Path) -> GitRevision | None:
+    """The last commit that changed ``path`` (who put a baseline or waiver file on the record), or None;
+    ``dirty`` when the file differs from that commit."""
+    head = _git(path.parent, "log", "-1", f"--format={_FORMAT}", "--", path.name)
+    parts = (head or "").strip().split("\0")
+    if len(parts) != 3 or not all(parts):
+        return None
+    status = _git(path.parent, "status", "--porcelain", "--", path.name)
+    return GitRevision(commit=parts[0], author=parts[1], committed_at=parts[2], dirty=bool(status and status.strip()))
+
+
+def recorded_at(path: Path) -> str | None:
+    """A baseline file's ``created_at`` (None when absent or unreadable: the gate has already
+    validated the file it relies on)."""
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError):
+        return None
+    created = doc.get("created_at") if isinstance(doc, dict) else None
+    return created if isinstance(created, str) else None
 
 
 def _git(folder: Path, *args: str) -> str | None:

@@ -22,7 +22,7 @@ from scanner.config import effective_parameters
 from scanner.engine.evaluate import evaluate_inventory
 from scanner.iac import Progress, TerraformOptions, scan_terraform
 from scanner.models import Finding, GateNotes, ScanResult, ScanTarget, Waiver
-from scanner.provenance import git_revision
+from scanner.provenance import file_revision, git_revision, recorded_at
 
 
 @dataclass(frozen=True)
@@ -96,6 +96,8 @@ def finish(prepared: Prepared, inputs: ScanInputs, findings: Sequence[Finding], 
         gate=GateNotes(
             baseline=str(inputs.baseline) if inputs.baseline else None,
             fixed=fixed, expired_waivers=expired, stale_waivers=stale, unreasoned_skips=unreasoned,
+            baseline_created_at=recorded_at(inputs.baseline) if inputs.baseline else None,
+            baseline_commit=file_revision(inputs.baseline) if inputs.baseline else None,
         ),
         identities=dict(identities or {}),
         notes=tuple(notes),

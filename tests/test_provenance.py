@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from scanner.models import provider_of
-from scanner.provenance import git_revision
+from scanner.provenance import file_revision, git_revision, recorded_at
 
 needs_git = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 
@@ -56,3 +56,24 @@ def test_a_plain_folder_has_no_revision(tmp_path: Path) -> None:
 ])
 def test_provider_of_a_finding(source: str, resource_type: str, provider: str | None) -> None:
     assert provider_of(source, resource_type) == provider
+
+
+@needs_git
+def test_a_baseline_file_records_who_committed_it_and_when_it_was_created(tmp_path: Path) -> None:
+    baseline = tmp_path / "baseline.json"
+    baseline.write_text('{"pacscan_baseline": 1, "created_at": "2026-10-01T08:00:00Z", "failures": []}\n')
+    _git(tmp_path, "init", "-q")
+    _git(tmp_path, "add", ".")
+    _git(tmp_path, "commit", "-q", "-m", "accept the known gaps")
+    revision = file_revision(baseline)
+    assert revision is not None and revision.author == "Dr. A. Rivera <rivera@clinic.example>"
+    assert revision.dirty is False
+    assert recorded_at(baseline) == "2026-10-01T08:00:00Z"
+    (tmp_path / "elsewhere.txt").write_text("untracked, but not the baseline\n")
+    assert file_revision(baseline) == revision
+
+
+def test_an_uncommitted_or_unreadable_baseline_has_no_record(tmp_path: Path) -> None:
+    baseline = tmp_path / "baseline.json"
+    baseline.write_text("not json")
+    assert file_revision(baseline) is None and recorded_at(baseline) is None

@@ -19,7 +19,17 @@ from importlib import resources
 from pathlib import PurePath
 from typing import Any
 
-from scanner.models import Control, ControlSummary, Finding, GateNotes, ScanResult, ScanTarget, Status, Waiver
+from scanner.models import (
+    Control,
+    ControlSummary,
+    Finding,
+    GateNotes,
+    GitRevision,
+    ScanResult,
+    ScanTarget,
+    Status,
+    Waiver,
+)
 from scanner.render.base import RenderError, ToolMeta, dumps_indented, sorted_findings
 
 SCHEMA_VERSION = "1.2"
@@ -72,9 +82,13 @@ def _scan(result: ScanResult) -> dict[str, Any]:
 
 
 def _source(target: ScanTarget) -> dict[str, Any]:
-    git = target.git
-    return {"target": target.target, "git": None if git is None else {
-        "commit": git.commit, "author": git.author, "committed_at": git.committed_at, "dirty": git.dirty}}
+    return {"target": target.target, "git": _git(target.git)}
+
+
+def _git(git: GitRevision | None) -> dict[str, Any] | None:
+    if git is None:
+        return None
+    return {"commit": git.commit, "author": git.author, "committed_at": git.committed_at, "dirty": git.dirty}
 
 
 def _counts(counts: Mapping[Status, int]) -> dict[str, int]:
@@ -156,6 +170,8 @@ def _gate(gate: GateNotes) -> dict[str, Any]:
         "expired_waivers": [waiver_document(w) for w in gate.expired_waivers],
         "stale_waivers": [waiver_document(w) for w in gate.stale_waivers],
         "unreasoned_skips": list(gate.unreasoned_skips),
+        "baseline_created_at": gate.baseline_created_at,
+        "baseline_commit": _git(gate.baseline_commit),
     }
 
 
