@@ -21,6 +21,7 @@ import functools
 from dataclasses import dataclass
 
 import jinja2
+import markupsafe
 
 from scanner.evidence.bundle import EvidenceSet
 from scanner.evidence.diff import EvidenceDiff
@@ -62,7 +63,7 @@ def environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("scanner.render", "templates"), autoescape=True,
         undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-    env.globals.update(styles=STYLES, order=ORDER, providers=PROVIDER_LABELS, csp=CSP)
+    env.globals.update(styles=STYLES, order=ORDER, providers=PROVIDER_LABELS, csp=markupsafe.Markup(CSP))
     return env
 
 
