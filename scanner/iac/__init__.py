@@ -69,6 +69,7 @@ def check_targets(targets: Sequence[Path]) -> None:
 def scan_terraform(catalog: Catalog, parameters: Mapping[str, Any], targets: Sequence[Path],
                    plans: Sequence[Path], progress: Progress | None = None,
                    options: TerraformOptions | None = None) -> TerraformScan:
+    from scanner.iac import prefetch
     from scanner.iac.hcl import load_configuration
     from scanner.iac.plan import load_plan_configuration
 
@@ -76,13 +77,19 @@ def scan_terraform(catalog: Catalog, parameters: Mapping[str, Any], targets: Seq
     check_targets(targets)
     plan_configs = [load_plan_configuration(p) for p in plans]  # validate every plan before any work
     scan = TerraformScan()
-    for target in targets:
-        if progress:
-            progress(f"Evaluating Terraform: {target}")
-        folder, files = (target, None) if target.is_dir() else (target.parent, [target])
-        config = load_configuration(folder, var_files=options.var_files, variables=options.variables,
-                                    environ=options.environ, files=files)
-        _judge(catalog, parameters, config, Source.TERRAFORM, scan, progress)
+    ahead = prefetch.start(targets)  # a second core parses from the other end (see prefetch)
+    try:
+        for target in targets:
+            if progress:
+                progress(f"Evaluating Terraform: {target}")
+            folder, files = (target, None) if target.is_dir() else (target.parent, [target])
+            config = load_configuration(folder, var_files=options.var_files, variables=options.variables,
+                                        environ=options.environ, files=files, ahead=ahead)
+            _judge(catalog, parameters, config, Source.TERRAFORM, scan, progress)
+    finally:
+        if ahead is not None:
+            ahead.close()
+            log.debug("parse-ahead: %d file(s) parsed by the helper", ahead.used)
     for plan, config in zip(plans, plan_configs, strict=True):
         if progress:
             progress(f"Judging plan {plan}")

@@ -20,7 +20,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from scanner.iac import builtin_checks, prefetch
+from scanner.iac import builtin_checks
 from scanner.iac.resources import ResourceIndex, address_type, index_definitions
 
 log = logging.getLogger("pacscan.iac")
@@ -194,11 +194,10 @@ def _only(check_ids: Sequence[str]) -> Iterator[None]:
             registry.checks, registry.wildcard_checks = checks, wildcard
 
 
-def _run(runner: Any, check_ids: Sequence[str], ahead: prefetch.ParseAhead | None = None,
-         **where: Any) -> CheckovOutput:
+def _run(runner: Any, check_ids: Sequence[str], **where: Any) -> CheckovOutput:
     with _unknown_lock:
         _unknown_records.clear()
-    with _only(check_ids), prefetch.serving(ahead):
+    with _only(check_ids):
         report = runner.run(external_checks_dir=[str(policies_dir() / "graph")], runner_filter=_filter(check_ids),
                             **where)
     with _unknown_lock:
@@ -208,19 +207,18 @@ def _run(runner: Any, check_ids: Sequence[str], ahead: prefetch.ParseAhead | Non
                          index_definitions(runner.definitions or {}))
 
 
-def run_directory(root: Path, check_ids: Sequence[str], ahead: prefetch.ParseAhead | None = None) -> CheckovOutput:
+def run_directory(root: Path, check_ids: Sequence[str]) -> CheckovOutput:
     load_policies(check_ids)
     from checkov.terraform.runner import Runner
 
-    return _run(Runner(), check_ids, ahead, root_folder=str(root))
+    return _run(Runner(), check_ids, root_folder=str(root))
 
 
-def run_files(files: Sequence[Path], check_ids: Sequence[str],
-              ahead: prefetch.ParseAhead | None = None) -> CheckovOutput:
+def run_files(files: Sequence[Path], check_ids: Sequence[str]) -> CheckovOutput:
     load_policies(check_ids)
     from checkov.terraform.runner import Runner
 
-    return _run(Runner(), check_ids, ahead, root_folder=None, files=[str(f) for f in files])
+    return _run(Runner(), check_ids, root_folder=None, files=[str(f) for f in files])
 
 
 def run_plan(plan: Path, check_ids: Sequence[str]) -> CheckovOutput:
