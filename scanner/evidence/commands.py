@@ -59,7 +59,8 @@ def add_evidence_commands(subparsers: Any) -> None:
     html.add_argument("--previous", type=Path, metavar="EVIDENCE|BUNDLE",
                       help="the previous scan's evidence: the summary says what changed since")
     html.add_argument("--public-key", type=Path, metavar="PUB.pem",
-                      help="Ed25519 public key the bundle's signature must verify under")
+                      help="Ed25519 public key the bundle's signature must verify under (and the --previous "
+                      "bundle's, when it is one)")
     html.add_argument("--title", default="HIPAA compliance report", help="the report's title")
     trend = commands.add_parser(
         "trend", help="month over month: several scans of one estate, per control and safeguard family",
@@ -162,15 +163,17 @@ def _html(args: argparse.Namespace) -> int:
 
 
 def _comparison(previous: Path, current: Path, public_key: Path | None) -> Any:
-    from scanner.evidence.bundle import load_evidence
+    from scanner.evidence.bundle import MANIFEST_NAME, load_evidence
     from scanner.evidence.diff import diff_sets
     from scanner.evidence.integrity import check_integrity
     from scanner.render.html import Comparison
 
     old, new = load_evidence(previous), load_evidence(current)
     single = previous.is_file() and current.is_file()
+    # the key is for bundles: an unbundled previous scan reads "not bundled" instead of failing the report
+    bundled = (previous if previous.is_dir() else previous.parent).joinpath(MANIFEST_NAME).is_file()
     return Comparison(label=str(previous), evidence=old, diff=diff_sets(old, new, single=single),
-                      integrity=check_integrity(previous, public_key))
+                      integrity=check_integrity(previous, public_key if bundled else None))
 
 
 def _trend(args: argparse.Namespace) -> int:

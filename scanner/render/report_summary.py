@@ -89,8 +89,8 @@ def top_risks(views: Sequence[ControlView], multi: bool) -> tuple[RiskView, ...]
         if not v.automated or not failing:
             continue
         names = tuple(f"{r.address} ({r.tenant})" if multi else r.address for r in failing)
-        text = (f"{v.title}: not met by {len(failing)} of {len(v.resources)} resource(s) checked; "
-                f"{v.severity} severity, {'; '.join(v.citations[:1])}")
+        text = (f"{v.title}. Not met on {len(failing)} of the {len(v.resources)} resource(s) checked "
+                f"({'; '.join(v.citations[:1])})")
         risk = RiskView(v.severity, v.id, v.title, text, names)
         risks.append((_severity_rank(v.severity), len(failing), -order, risk))
     risks.sort(key=lambda r: (r[0], r[1], r[2]), reverse=True)

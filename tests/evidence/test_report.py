@@ -155,8 +155,9 @@ def test_the_executive_summary_comes_first_with_a_verdict_and_counts_per_family(
 def test_top_risks_name_the_resources_behind_them_most_severe_first(html: str) -> None:
     summary = section(html, "summary")
     risks = summary.split("Top risks", 1)[1].split("Attestations that need attention", 1)[0]
-    assert risks.index("Critical: NET-DICOM") < risks.index("High: ENC-REST")
-    assert "not met by 2 of 3 resource(s) checked" in risks
+    assert risks.index("Critical risk (NET-DICOM)") < risks.index("High risk (ENC-REST)")
+    assert ("High risk (ENC-REST) : Imaging storage is encrypted at rest. "
+            "Not met on 2 of the 3 resource(s) checked") in risks
     assert IMAGES in risks and AZURE_LEGACY in risks
     gaps = summary.split("Attestations that need attention", 1)[1]
     assert "ADM-BAA: Business associate agreements are signed: the attestation expired on 2025-06-01" in gaps
