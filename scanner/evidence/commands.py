@@ -151,14 +151,17 @@ def _html(args: argparse.Namespace) -> int:
     from scanner.render.html import render_html
 
     integrity = check_integrity(args.source, args.public_key)
+    if integrity.tampered:  # said before anything else, even if the tampered files no longer load
+        print(f"pacscan: {integrity.source}: {integrity.summary}", file=sys.stderr)
     evidence = load_evidence(args.source)
     previous = _comparison(args.previous, args.source, args.public_key) if args.previous else None
+    if previous is not None and previous.integrity is not None and previous.integrity.tampered:
+        print(f"pacscan: {previous.integrity.source}: {previous.integrity.summary}", file=sys.stderr)
     write_atomic(args.evidence_output, render_html(evidence, META, integrity=integrity, previous=previous,
                                                    title=args.title))
     print(f"pacscan: wrote the HTML report to {args.evidence_output}", file=sys.stderr)
-    tampered = [i for i in (integrity, previous.integrity if previous else None) if i is not None and i.tampered]
-    for found in tampered:
-        print(f"pacscan: {found.source}: {found.summary}", file=sys.stderr)
+    tampered = integrity.tampered or (previous is not None and previous.integrity is not None
+                                      and previous.integrity.tampered)
     return EXIT_TAMPERED if tampered else EXIT_OK
 
 

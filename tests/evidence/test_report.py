@@ -328,3 +328,15 @@ def test_templates_are_found_as_package_resources() -> None:
     templates = resources.files("scanner.render").joinpath("templates")
     names = {p.name for p in templates.iterdir()}
     assert {"report.html.j2", "trend.html.j2", "macros.html.j2", "style.css.j2"} <= names
+
+
+def test_tampered_evidence_that_no_longer_loads_is_still_called_tampered(
+        evidence_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from scanner.cli import main
+
+    write_bundle(evidence_file.parent, META)
+    evidence_file.write_text("{}")
+    assert main(["evidence", "html", str(evidence_file.parent), "--output", str(tmp_path / "r.html")]) == 2
+    err = capsys.readouterr().err
+    assert "TAMPERED" in err and "not a pacscan evidence document" in err
+    assert not (tmp_path / "r.html").exists()
