@@ -189,8 +189,8 @@ def _fixes(control: Doc, judged: list[tuple[str, Doc]]) -> tuple[FixView, ...]:
         if isinstance(fix, dict) and (not own or own == control.get("remediation")):
             key = (PROVIDER_LABELS.get(provider or "", ""), str(fix.get("text", "")), fix.get("terraform"),
                    fix.get("cli"))
-        else:
-            key = (PROVIDER_LABELS.get(provider or "", ""), own or str(control.get("remediation", "")), None, None)
+        else:  # no fix of this provider's own is recorded: the finding's text, not labelled with a provider
+            key = ("", own or str(control.get("remediation", "")), None, None)
         address = str(r.get("address", ""))
         if address not in groups.setdefault(key, []):
             groups[key].append(address)

@@ -340,3 +340,14 @@ def test_tampered_evidence_that_no_longer_loads_is_still_called_tampered(
     err = capsys.readouterr().err
     assert "TAMPERED" in err and "not a pacscan evidence document" in err
     assert not (tmp_path / "r.html").exists()
+
+
+def test_evidence_from_before_controls_named_their_parameters_says_so(tmp_path: Path) -> None:
+    path = _write(tmp_path / "old.json", _result())
+    doc = json.loads(path.read_text())
+    for control in doc["controls"]:
+        del control["parameters"], control["remediation_by_provider"]
+    path.write_text(json.dumps(doc))
+    enc = section(render_html(load_evidence(path), META), "control-ENC-REST")
+    assert "Parameters used not recorded in this evidence (written by an older pacscan)" in enc
+    assert "How to fix ( " in enc  # no per-provider fix recorded: the finding's own fix, unlabelled
