@@ -36,8 +36,14 @@ def _control_of(folder: Path) -> str:
     return max(matches, key=len)
 
 
+#: providers whose controls are judged by rules (rules/<provider>/*.yaml over the normalisers' facts),
+#: not by Checkov checks: their fixtures run through configuration_findings in
+#: tests/policies/<provider>/test_fixtures.py until this harness is switched over
+RULES_ONLY = ("azure",)
+
+
 def _folders() -> list[Path]:
-    return sorted(p for p in TF_FIXTURES.glob("*/*") if p.is_dir())
+    return sorted(p for p in TF_FIXTURES.glob("*/*") if p.is_dir() and p.parent.name not in RULES_ONLY)
 
 
 def _local_name(address: str) -> str:

@@ -1,0 +1,77 @@
+"""Every Azure control fixture (tests/fixtures/terraform/azure/<CONTROL>[-variant]/) judged through
+the normalisers and the rules: resources named ``pass_*``, ``fail_*``, ``unknown_*`` and ``na_*``
+(not applicable) come out exactly so for the folder's control, and nothing else is judged for it.
+``cfg_*`` resources configure others. Resource types judged only by a built-in Checkov check the
+mapping keeps (``azurerm_managed_disk``: CKV_AZURE_2) are left to the Checkov path.
+
+Needs the HCL evaluator (``scanner.iac.hcl``): skipped where it is not installed yet.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from scanner.iac.judge import configuration_findings
+from scanner.models import Source, Status
+from tests.conftest import FIXTURES
+from tests.policies.azure.support import catalog
+
+FOLDERS = sorted(p for p in (FIXTURES / "terraform" / "azure").iterdir() if p.is_dir())
+#: resource types judged by a built-in check only (rules/terraform-azure.yaml)
+BUILTIN_ONLY = {"azurerm_managed_disk"}
+PREFIXES = {"pass_": Status.PASS, "fail_": Status.FAIL, "unknown_": Status.UNKNOWN, "na_": Status.NOT_APPLICABLE}
+
+
+def _control(folder: Path) -> str:
+    ids = [c.id for c in catalog().controls if folder.name == c.id or folder.name.startswith(c.id + "-")]
+    assert ids, f"{folder.name}: no control id"
+    return max(ids, key=len)
+
+
+def _declared(folder: Path) -> dict[str, str]:
+    """local name -> expected status, for the judged resource blocks of the folder."""
+    text = "\n".join(p.read_text() for p in sorted(folder.rglob("*.tf")))
+    out = {}
+    for kind, name in re.findall(r'^\s*resource\s+"([\w-]+)"\s+"([\w-]+)"', text, flags=re.M):
+        prefix = next((p for p in PREFIXES if name.startswith(p)), None)
+        if prefix and kind not in BUILTIN_ONLY:
+            out[name] = PREFIXES[prefix].value
+    return out
+
+
+@pytest.mark.parametrize("folder", FOLDERS, ids=lambda p: p.name)
+def test_fixture_verdicts_are_exact(folder: Path) -> None:
+    hcl = pytest.importorskip("scanner.iac.hcl")
+    control = _control(folder)
+    found = configuration_findings(catalog(), catalog().defaults(), hcl.load_configuration(folder),
+                                   Source.TERRAFORM)
+    worst: dict[str, Status] = {}
+    for finding in found:
+        if finding.control_id != control:
+            continue
+        have = worst.get(finding.resource.address)
+        if have is None or finding.status.rank > have.rank:
+            worst[finding.resource.address] = finding.status
+    got = {re.sub(r"\[[^\]]*\]$", "", a).rsplit(".", 1)[-1]: s.value for a, s in worst.items()}
+    assert got == _declared(folder)
+
+
+def test_every_folder_names_a_control_and_judges_something() -> None:
+    for folder in FOLDERS:
+        _control(folder)
+        assert _declared(folder), folder.name
+
+
+def test_fixtures_cover_pass_and_fail_of_every_azure_rule_control() -> None:
+    """Both outcomes for every control an Azure rule can fail (not the by-design encryption at rest)."""
+    controls = {c for rule in catalog().rules if rule.provider == "azure" and not rule.by_design
+                for c in rule.controls}
+    for control in controls:
+        expected: set[str] = set()
+        for folder in FOLDERS:
+            if _control(folder) == control:
+                expected |= set(_declared(folder).values())
+        assert {"pass", "fail"} <= expected, control
