@@ -25,7 +25,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from policies.terraform.attrs import arg, block
-from policies.terraform.azure.common import UNSURE, Facts, either, enabled_word, text
+from policies.terraform.azure.common import UNSURE, Facts, canonical, either, enabled_word, text
 from policies.terraform.azure.links import Target, by_any, by_id, linked
 from policies.terraform.azure.storage_parts import blob_diagnostics, containers, lifecycle_rules, private_endpoints
 from policies.terraform.index import Index, Linked
@@ -89,15 +89,12 @@ def _network(index: Index, target: Target, facts: Facts) -> None:
     value: Any
     if isinstance(inline, Unknown):
         value = inline
-    elif len(sources) > 1:
-        value = Unknown("network rules are configured twice (" + ", ".join(s.address for s in sources)
-                        + "): azurerm documents that they overwrite each other")
     elif found.possible:
         value = _maybe(found, "network rules")
-    elif isinstance(inline, Mapping):
-        value = _network_rules(inline)
-    elif found.certain:
-        value = _network_rules(found.certain[0].attrs)
+    elif sources:
+        every = [_network_rules(inline)] if isinstance(inline, Mapping) else []
+        every += [_network_rules(c.attrs) for c in found.certain]
+        value = _agreed(every, ", ".join(s.address for s in sources))
     else:
         value = None
     facts.put("network", value, "network_rules", "default_action", "bypass", "ip_rules",
@@ -105,8 +102,26 @@ def _network(index: Index, target: Target, facts: Facts) -> None:
 
 
 def _network_rules(rules: Mapping[str, Any]) -> dict[str, Any]:
-    return {"default_action": arg(rules, "default_action"), "bypass": arg(rules, "bypass"),
-            "ip_rules": arg(rules, "ip_rules")}
+    return {"default_action": canonical(arg(rules, "default_action"), ("Allow", "Deny"), "a default action"),
+            "bypass": arg(rules, "bypass"), "ip_rules": arg(rules, "ip_rules")}
+
+
+def _agreed(every: list[dict[str, Any]], where: str) -> dict[str, Any]:
+    """Network rules declared in several places (inline and a separate resource, which azurerm
+    documents overwrite each other; or a plan's computed inline copy of the separate resource's
+    rules): a setting they all give alike is that setting, one they give differently is unknown."""
+    out: dict[str, Any] = {}
+    for key in every[0]:
+        values = [rules[key] for rules in every]
+        unknown = next((v for v in values if isinstance(v, Unknown)), None)
+        if unknown is not None:
+            out[key] = unknown
+        elif all(v == values[0] for v in values):
+            out[key] = values[0]
+        else:
+            out[key] = Unknown(f"{key} is configured differently in {where} (azurerm documents that they "
+                               "overwrite each other)")
+    return out
 
 
 def _encryption(index: Index, target: Target, facts: Facts) -> None:

@@ -22,10 +22,9 @@ Facts of ``azure.network.application_gateway``, from ApplicationGateways_ListAll
     ssl_policy.disabled_protocols    e.g. [``TLSv1_0``, ``TLSv1_1``]
     ssl_policy.lowest_protocol       the lowest protocol the policy accepts: the documented minimum of a
                                      predefined policy, else min_protocol_version, else the lowest protocol
-                                     not disabled; None (unknown) for a predefined policy this scanner does
-                                     not know
+                                     not disabled; unknown for a predefined policy this scanner does not know
     ssl_profiles                     [{name, lowest_protocol}]: the SSL profiles, whose policy replaces the
-                                     gateway's on the listeners using them (lowest_protocol None: unknown)
+                                     gateway's on the listeners using them (unknown without a policy)
 """
 
 from __future__ import annotations
@@ -40,6 +39,7 @@ from scanner.collectors.azure.reader import flat_tags, resource_group
 from scanner.collectors.azure.session import AzureSession
 from scanner.collectors.azure.storage import attr
 from scanner.facts.resource import CollectionFailure, Resource
+from scanner.facts.values import Unknown
 
 NSG = "azure.network.nsg"
 APP_GATEWAY = "azure.network.application_gateway"
@@ -147,14 +147,24 @@ def _ssl_policy(gateway: Any) -> dict[str, Any] | None:
     return {
         "policy_type": attr(policy, "policy_type"), "policy_name": attr(policy, "policy_name"),
         "min_protocol_version": attr(policy, "min_protocol_version"), "disabled_protocols": disabled,
-        "lowest_protocol": lowest_protocol(policy),
+        "lowest_protocol": _lowest(policy),
     }
+
+
+def _lowest(policy: Any) -> str | Unknown:
+    """The lowest protocol a policy accepts, or why it is not known."""
+    if policy is None:
+        return Unknown("the SSL profile has no ssl_policy: which protocols its listeners accept is not known")
+    found = lowest_protocol(policy)
+    if found is None:
+        return Unknown(f"policy {attr(policy, 'policy_name')!r} is not a predefined policy this scanner knows"
+                       if attr(policy, "policy_name") else "every TLS version is disabled")
+    return found
 
 
 def _ssl_profiles(gateway: Any) -> list[dict[str, Any]]:
     profiles = attr(gateway, "properties", "ssl_profiles") or []
-    return [{"name": attr(p, "name"),
-             "lowest_protocol": lowest_protocol(policy) if (policy := attr(p, "properties", "ssl_policy")) else None}
+    return [{"name": attr(p, "name"), "lowest_protocol": _lowest(attr(p, "properties", "ssl_policy"))}
             for p in profiles]
 
 

@@ -75,3 +75,13 @@ def test_fixtures_cover_pass_and_fail_of_every_azure_rule_control() -> None:
             if _control(folder) == control:
                 expected |= set(_declared(folder).values())
         assert {"pass", "fail"} <= expected, control
+
+
+def test_storage_whose_scope_cannot_be_read_stays_unknown() -> None:
+    hcl = pytest.importorskip("scanner.iac.hcl")
+    parameters = {**catalog().defaults(), "imaging_data": {"tags": {"data": "imaging"}, "name_patterns": []}}
+    found = configuration_findings(catalog(), parameters, hcl.load_configuration(FIXTURES / "azure-scope"),
+                                   Source.TERRAFORM)
+    tls = {f.resource.address.rsplit(".", 1)[-1]: f.status.value for f in found if f.check_id == "AZURE-STORAGE-TLS"}
+    assert tls == {"unknown_tags_from_unset_variable": "unknown", "unknown_merged_tags_without_the_selector": "unknown",
+                   "pass_tagged_imaging": "pass"}

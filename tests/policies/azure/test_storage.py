@@ -118,11 +118,20 @@ def test_network_rules_resource_that_may_not_exist_is_never_a_pass() -> None:
     assert status(config(account(), rules), "AZURE-STORAGE-NETWORK", ACCOUNT) == "unknown"
 
 
-def test_inline_and_separate_network_rules_are_configured_twice() -> None:
+def test_inline_and_separate_network_rules_decide_only_where_they_agree() -> None:
     rules = instance("azurerm_storage_account_network_rules.r", {
         "storage_account_id": after_apply(ACCOUNT), "default_action": "Deny"}, refs=ID_REF)
-    found = config(account(network_rules=[{"default_action": "Deny"}]), rules)
-    assert status(found, "AZURE-STORAGE-NETWORK", ACCOUNT) == "unknown"
+    differ = config(account(network_rules=[{"default_action": "Allow"}]), rules)
+    assert status(differ, "AZURE-STORAGE-NETWORK", ACCOUNT) == "unknown"
+    agree = config(account(network_rules=[{"default_action": "Deny", "ip_rules": ["203.0.113.1"]}]), rules)
+    seen = facts(agree, ACCOUNT)["network"]
+    assert seen["default_action"] == "Deny" and isinstance(seen["ip_rules"], Unknown)
+    assert status(agree, "AZURE-STORAGE-NETWORK", ACCOUNT) == "pass"
+
+
+def test_default_action_is_read_case_insensitively() -> None:
+    assert status(config(account(network_rules=[{"default_action": "deny"}])), "AZURE-STORAGE-NETWORK",
+                  ACCOUNT) == "pass"
 
 
 def test_network_rules_from_a_data_source_reading_the_account_by_name() -> None:
