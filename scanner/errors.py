@@ -7,6 +7,7 @@
     |   +-- AttestationError     the attestation file is malformed
     |   +-- PlanError            a Terraform plan JSON file is not a plan
     |   +-- TargetError          a scan target does not exist or holds no Terraform
+    |   +-- TerraformInputError  a --var/--var-file Terraform itself would refuse before planning
     +-- ScanError                a scan could not run at all (not a per-control failure)
     +-- OutputError              a report could not be written
 
@@ -54,6 +55,11 @@ class PlanError(InputError):
 
 class TargetError(InputError):
     pass
+
+
+class TerraformInputError(InputError):
+    """A ``--var`` for a variable no root module declares, a malformed ``--var``, or a
+    ``--var-file`` that cannot be read or parsed."""
 
 
 class ScanError(PacscanError):
