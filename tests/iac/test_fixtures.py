@@ -5,7 +5,8 @@ for the control are named ``pass_*`` (must roll up to pass) or ``fail_*`` (must 
 fail); ``cfg_*`` resources configure others and are not judged by name. The sets are compared
 in both directions: nothing named pass_ may fail, nothing named fail_ may pass or be missing,
 and no other resource may pass or fail the control. Resources named ``unknown_*`` hold values
-that cannot be resolved (an undefined variable): they must come out ``unknown``, never pass.
+that cannot be resolved (an undefined variable): they must come out ``unknown``, never pass;
+``na_*`` resources must come out ``not_applicable`` (a rule's ``when`` is false for them).
 """
 
 from __future__ import annotations
@@ -36,14 +37,8 @@ def _control_of(folder: Path) -> str:
     return max(matches, key=len)
 
 
-#: providers whose controls are judged by rules (rules/<provider>/*.yaml over the normalisers' facts),
-#: not by Checkov checks: their fixtures run through configuration_findings in
-#: tests/policies/<provider>/test_fixtures.py until this harness is switched over
-RULES_ONLY = ("azure",)
-
-
 def _folders() -> list[Path]:
-    return sorted(p for p in TF_FIXTURES.glob("*/*") if p.is_dir() and p.parent.name not in RULES_ONLY)
+    return sorted(p for p in TF_FIXTURES.glob("*/*") if p.is_dir())
 
 
 def _local_name(address: str) -> str:
@@ -61,24 +56,28 @@ def _rollup(findings: list, control_id: str) -> dict[str, Status]:  # type: igno
     return worst
 
 
+#: name prefix -> the status the resource must roll up to (``na_``: the control does not apply to it)
+_PREFIXES = {"pass_": Status.PASS, "fail_": Status.FAIL, "unknown_": Status.UNKNOWN, "na_": Status.NOT_APPLICABLE}
+
+
 @pytest.mark.parametrize("folder", _folders(), ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_named_resources_pass_and_fail_exactly(folder: Path, scan_tf) -> None:  # type: ignore[no-untyped-def]
     control_id = _control_of(folder)
     rollup = _rollup(scan_tf(folder), control_id)
     names = {a: _local_name(a) for a in rollup}
     declared = _declared(folder)
-    for prefix, status in (("pass_", Status.PASS), ("fail_", Status.FAIL), ("unknown_", Status.UNKNOWN)):
+    for prefix, status in _PREFIXES.items():
         got = {a for a, s in rollup.items() if s is status}
         assert {a for a in got if not names[a].startswith(prefix)} == set(), f"unexpected {status.value}"
         assert {_local_name(a) for a in got} == declared[prefix], f"{control_id}: {status.value} set differs"
-    other = {a: s.value for a, s in rollup.items() if s not in (Status.PASS, Status.FAIL, Status.UNKNOWN)}
+    other = {a: s.value for a, s in rollup.items() if s not in _PREFIXES.values()}
     assert not other, f"{control_id}: unexpected statuses: {other}"
 
 
 def _declared(folder: Path) -> dict[str, set[str]]:
     text = "\n".join(p.read_text() for p in sorted(folder.rglob("*.tf")))
-    names = re.findall(r'^\s*resource\s+"[\w-]+"\s+"((?:pass|fail|unknown)_[\w-]*)"', text, flags=re.M)
-    return {prefix: {n for n in names if n.startswith(prefix)} for prefix in ("pass_", "fail_", "unknown_")}
+    names = re.findall(r'^\s*resource\s+"[\w-]+"\s+"((?:pass|fail|unknown|na)_[\w-]*)"', text, flags=re.M)
+    return {prefix: {n for n in names if n.startswith(prefix)} for prefix in _PREFIXES}
 
 
 def _mapped(provider: str) -> dict[str, list[str]]:
@@ -95,7 +94,7 @@ def test_every_mapped_control_has_a_fixture_with_both_outcomes(provider: str) ->
     for control_id in _mapped(provider):
         folders = [p for p in (TF_FIXTURES / provider).glob(f"{control_id}*") if p.is_dir()
                    and _control_of(p) == control_id]
-        declared: dict[str, set[str]] = {"pass_": set(), "fail_": set(), "unknown_": set()}
+        declared: dict[str, set[str]] = {prefix: set() for prefix in _PREFIXES}
         for folder in folders:
             for key, names in _declared(folder).items():
                 declared[key] |= names
