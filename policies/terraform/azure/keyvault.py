@@ -12,6 +12,7 @@ Terraform reports every key, the live scan only those protecting storage.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -28,6 +29,7 @@ KIND = "azure.keyvault.key"
 KEY = "azurerm_key_vault_key"
 VAULT = "azurerm_key_vault"
 VAULT_TYPE = "Microsoft.KeyVault/vaults"
+_KEY_URL = re.compile(r"https://(?P<vault>[^./]+)\.[^/]+/keys/(?P<name>[^/]+)(?:/[^/]*)?/?", re.IGNORECASE)
 
 
 def keys(index: Index) -> list[Resource]:
@@ -42,7 +44,7 @@ def key(index: Index, instance: TfInstance) -> Resource:
     vault, source = _vault(index, instance)
     facts.put("vault", vault, "key_vault_id", "purge_protection_enabled", "soft_delete_retention_days",
               sources=[source] if source is not None else [])
-    protects, via = _protects(index, instance)
+    protects, via = _protects(index, instance, vault)
     facts.put("protects", protects, "customer_managed_key", "key_name", "key_vault_key_id", sources=via)
     return facts.resource(KIND, name=attrs.get("name"), tags=arg(attrs, "tags", {}))
 
@@ -91,24 +93,70 @@ def _shown(value: Any) -> str:
     return repr(value)
 
 
-def _protects(index: Index, key: TfInstance) -> tuple[list[Any], list[TfInstance]]:
+def _protects(index: Index, key: TfInstance, vault: Any) -> tuple[list[Any], list[TfInstance]]:
     """Addresses of the storage accounts encrypted with ``key`` (unknown elements for those that
-    may be), and the resources that say so."""
+    may be), and the resources that say so: an inline ``customer_managed_key`` or a separate
+    customer-managed key computed from the key, or naming it literally (key name and vault)."""
     out: list[Any] = []
     via: list[TfInstance] = []
     for account in index.of_type(ACCOUNT):
-        if key in index.referenced(account, "customer_managed_key", KEY):
+        link = _inline_uses(index, key, vault, account)
+        if link is Link.CERTAIN:
             out.append(account.address)
+        elif link is Link.POSSIBLE:
+            out.append(unseen(f"{account.address}'s customer_managed_key may be this key"))
     for cmk in index.of_type(CUSTOMER_KEY):
-        uses = [key in index.referenced(cmk, argument, KEY) for argument in ("key_name", "key_vault_key_id",
-                                                                          "managed_hsm_key_id", "key_version")]
-        if not any(uses):
+        uses = _separate_uses(index, key, vault, cmk)
+        if uses is None:
             continue
         via.append(cmk)
         for account in index.of_type(ACCOUNT):
             link = by_id(index, account_target(account), cmk, "storage_account_id")
-            if link is Link.CERTAIN and account.address not in out:
-                out.append(account.address)
-            elif link is Link.POSSIBLE:
+            if link is None:
+                continue
+            if link is Link.CERTAIN and uses is Link.CERTAIN:
+                out += [account.address] if account.address not in out else []
+            else:
                 out.append(unseen(f"{declared(cmk)} may set this key on {account.address}"))
     return out, via
+
+
+def _same(have: Any, want: Any) -> bool | None:
+    if isinstance(have, str) and isinstance(want, str):
+        return have.lower() == want.lower()
+    return None
+
+
+def _inline_uses(index: Index, key: TfInstance, vault: Any, account: TfInstance) -> Link | None:
+    if key in index.referenced(account, "customer_managed_key", KEY):
+        return Link.CERTAIN
+    inline = block(account.attrs, "customer_managed_key")
+    key_id = text(inline, "key_vault_key_id") if isinstance(inline, Mapping) else None
+    if not isinstance(key_id, str) or (match := _KEY_URL.fullmatch(key_id.strip())) is None:
+        return None
+    same_name = _same(match.group("name"), key.attrs.get("name"))
+    same_vault = _same(match.group("vault"), vault.get("name") if isinstance(vault, Mapping) else None)
+    if same_name is False or same_vault is False:
+        return None
+    return Link.CERTAIN if same_name and same_vault else Link.POSSIBLE
+
+
+def _separate_uses(index: Index, key: TfInstance, vault: Any, cmk: TfInstance) -> Link | None:
+    """Does a separate customer-managed key name ``key``: by reference, or by key name and vault."""
+    if any(key in index.referenced(cmk, a, KEY) for a in ("key_name", "key_vault_key_id", "key_version")):
+        return Link.CERTAIN
+    same_name = _same(text(cmk.attrs, "key_name"), key.attrs.get("name"))
+    if same_name is False or text(cmk.attrs, "key_name") is None:
+        return None
+    key_vaults = set(key.refs.get("key_vault_id", ()))
+    cmk_vaults = set(cmk.refs.get("key_vault_id", ()))
+    if key_vaults and cmk_vaults:
+        same_vault: bool | None = key_vaults == cmk_vaults
+    else:
+        same_vault = _same(cmk.attrs.get("key_vault_id"), key.attrs.get("key_vault_id"))
+        if same_vault is None and isinstance(vault, Mapping) and isinstance(cmk.attrs.get("key_vault_id"), str):
+            parsed = arm_path(cmk.attrs["key_vault_id"])
+            same_vault = _same(parsed[1][-1][1], vault.get("name")) if parsed else None
+    if same_vault is False:
+        return None
+    return Link.CERTAIN if same_name and same_vault else Link.POSSIBLE

@@ -7,6 +7,7 @@ resource that may belong to the account (its link cannot be known) is an unknown
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from policies.terraform.attrs import arg, block, blocks
@@ -152,9 +153,8 @@ def private_endpoints(index: Index, account: Target, facts: Facts) -> None:
 def _endpoint_link(index: Index, account: Target, endpoint: TfInstance, connection: Any) -> Link | None:
     if not isinstance(connection, Mapping):
         return Link.POSSIBLE
-    shadow = TfInstance(endpoint.address, endpoint.mode, endpoint.type, endpoint.name, endpoint.module, endpoint.file,
-                        endpoint.line_range, attrs={"id": connection.get("private_connection_resource_id")},
-                        refs={"id": endpoint.refs.get("private_service_connection", ())}, exists=endpoint.exists)
+    shadow = replace(endpoint, attrs={"id": connection.get("private_connection_resource_id")},
+                     refs={"id": endpoint.refs.get("private_service_connection", ())})
     return by_id(index, account, shadow, "id")
 
 

@@ -79,6 +79,33 @@ def test_key_protects_accounts_through_the_separate_customer_managed_key() -> No
     assert facts(config(vault(), key(), account(), cmk), KEY)["protects"] == ["azurerm_storage_account.pacs"]
 
 
+def test_key_named_literally_by_the_account_or_a_separate_key() -> None:
+    inline = account(customer_managed_key=[{"key_vault_key_id": "https://KV-PACS.vault.azure.net/keys/cmk/0a1b"}])
+    assert facts(config(vault(), key(), inline), KEY)["protects"] == ["azurerm_storage_account.pacs"]
+    other_vault = account(customer_managed_key=[{"key_vault_key_id": "https://kv-other.vault.azure.net/keys/cmk"}])
+    assert facts(config(vault(), key(), other_vault), KEY)["protects"] == []
+    separate = instance("azurerm_storage_account_customer_managed_key.k", {
+        "storage_account_id": after_apply("azurerm_storage_account.pacs"), "key_vault_id": after_apply(VAULT),
+        "key_name": "cmk"}, refs={"storage_account_id": ("azurerm_storage_account.pacs",), "key_vault_id": (VAULT,)})
+    assert facts(config(vault(), key(), account(), separate), KEY)["protects"] == ["azurerm_storage_account.pacs"]
+    literal = instance("azurerm_storage_account_customer_managed_key.k", {
+        "storage_account_id": after_apply("azurerm_storage_account.pacs"),
+        "key_vault_id": f"{RG}/Microsoft.KeyVault/vaults/kv-pacs", "key_name": "cmk"},
+        refs={"storage_account_id": ("azurerm_storage_account.pacs",)})
+    assert facts(config(vault(), key(), account(), literal), KEY)["protects"] == ["azurerm_storage_account.pacs"]
+
+
+def test_key_that_may_protect_an_account_never_fails_purge_protection() -> None:
+    unknown_vault = instance("azurerm_storage_account_customer_managed_key.k", {
+        "storage_account_id": after_apply("azurerm_storage_account.pacs"), "key_vault_id": UNSET, "key_name": "cmk"},
+        refs={"storage_account_id": ("azurerm_storage_account.pacs",)})
+    found = config(vault(), key(), account(), unknown_vault)
+    assert isinstance(facts(found, KEY)["protects"][0], Unknown)
+    assert status(found, "AZURE-KEYVAULT-PURGE-PROTECTION", KEY) == "unknown"
+    protected = config(vault(purge_protection_enabled=True), key(), account(), unknown_vault)
+    assert status(protected, "AZURE-KEYVAULT-PURGE-PROTECTION", KEY) == "pass"
+
+
 def test_vault_not_declared_here_is_unknown() -> None:
     outside = instance(KEY, {"name": "cmk", "key_vault_id": f"{RG}/Microsoft.KeyVault/vaults/kv-elsewhere"})
     found = config(outside, encrypted_account())
