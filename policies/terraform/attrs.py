@@ -46,13 +46,9 @@ def block(attrs: Mapping[str, Any], name: str) -> Mapping[str, Any] | Unknown | 
     found = blocks(attrs, name)
     if not found:
         return None
-    only = found[0]
-    if len(found) == 1 and isinstance(only, Mapping):
-        return only
-    if len(found) == 1 and isinstance(only, Unknown) and not only.spread:
-        return only
-    if len(found) == 1 and not isinstance(only, Unknown):
-        return Unknown(f"{name} is not a block: {only!r}")
+    if len(found) == 1 and not (isinstance(found[0], Unknown) and found[0].spread):
+        only = found[0]
+        return only if isinstance(only, Mapping | Unknown) else Unknown(f"{name} is not a block: {only!r}")
     unseen = [b for b in found if isinstance(b, Unknown)]
     if unseen:
         return Unknown(f"{name}: {unseen[0].reason}", unseen[0].origin, unseen[0].error)
