@@ -18,7 +18,7 @@ from typing import Any
 
 from policies.terraform.attrs import arg, block
 from policies.terraform.azure.common import Facts, declared, text, unseen
-from policies.terraform.azure.links import Link, Target, arm_path, by_id, match_path
+from policies.terraform.azure.links import Link, Target, arm_path, by_id, linked, match_path
 from policies.terraform.azure.storage import ACCOUNT, CUSTOMER_KEY, account_target
 from policies.terraform.index import Index
 from scanner.facts.resource import Resource
@@ -33,7 +33,34 @@ _KEY_URL = re.compile(r"https://(?P<vault>[^./]+)\.[^/]+/keys/(?P<name>[^/]+)(?:
 
 
 def keys(index: Index) -> list[Resource]:
-    return [key(index, instance) for instance in index.of_type(KEY)]
+    """Every declared key, and a key of unknown rotation for each account whose customer-managed
+    key is not declared here (as the live scan reports a key whose vault it cannot read)."""
+    declared_keys = [key(index, instance) for instance in index.of_type(KEY)]
+    covered = {a for k in declared_keys for a in k.facts.get("protects", []) if isinstance(a, str)}
+    return declared_keys + [k for account in index.of_type(ACCOUNT) if account.address not in covered
+                            for k in [_undeclared_key(index, account)] if k is not None]
+
+
+def _undeclared_key(index: Index, account: TfInstance) -> Resource | None:
+    """The customer-managed key of ``account`` when it is not a key of this configuration: its
+    rotation policy and vault cannot be read (unknown), at the account's address."""
+    inline = block(account.attrs, "customer_managed_key")
+    target = account_target(account)
+    separate = linked(index, (CUSTOMER_KEY,), lambda child: by_id(index, target, child, "storage_account_id"))
+    sources = ([inline] if isinstance(inline, Mapping) else []) + [c.attrs for c in separate.certain]
+    if not sources:
+        return None
+    named = [v for k in sources for v in (text(k, "key_vault_key_id"), text(k, "managed_hsm_key_id"),
+                                           text(k, "key_name")) if v is not None]
+    shown = ", ".join(str(v.symbol or v.reason) if isinstance(v, Unknown) else repr(v) for v in named) or "?"
+    why = Unknown(f"the customer-managed key of {account.address} ({shown}) is not declared in this "
+                  "configuration: its rotation policy and vault cannot be read")
+    facts = Facts(account)
+    facts.put("key_uri", why, "customer_managed_key", sources=separate.certain)
+    facts.put("rotation_policy", why)
+    facts.put("vault", why)
+    facts.put("protects", [account.address])
+    return facts.resource(KIND, name=f"customer-managed key of {account.address}")
 
 
 def key(index: Index, instance: TfInstance) -> Resource:

@@ -56,7 +56,10 @@ def status(configuration: TfConfiguration, rule: str, address: str, **parameters
 def resources(configuration: TfConfiguration) -> dict[str, Resource]:
     from policies.terraform.normalise import normalise
 
-    return {r.id: r for r in normalise(configuration)}
+    out: dict[str, Resource] = {}
+    for found in normalise(configuration):  # the first of an address (a stand-in key shares its account's)
+        out.setdefault(found.id, found)
+    return out
 
 
 def facts(configuration: TfConfiguration, address: str) -> Mapping[str, Any]:

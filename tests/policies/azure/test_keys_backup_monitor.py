@@ -106,6 +106,18 @@ def test_key_that_may_protect_an_account_never_fails_purge_protection() -> None:
     assert status(protected, "AZURE-KEYVAULT-PURGE-PROTECTION", KEY) == "pass"
 
 
+def test_customer_managed_key_not_declared_here_has_unknown_rotation() -> None:
+    outside = account(customer_managed_key=[{"key_vault_key_id": "https://kv-else.vault.azure.net/keys/cmk"}])
+    found = findings(config(outside))
+    assert statuses(found, "AZURE-STORAGE-CMK") == {outside.address: "pass"}
+    assert statuses(found, "AZURE-KEY-ROTATION") == {outside.address: "unknown"}
+    assert statuses(found, "AZURE-KEYVAULT-PURGE-PROTECTION") == {outside.address: "unknown"}
+    declared_here = findings(config(vault(), key([{"automatic": [{"time_after_creation": "P90D"}]}]),
+                                    encrypted_account()))
+    assert statuses(declared_here, "AZURE-KEY-ROTATION") == {KEY: "pass"}  # no stand-in for a declared key
+    assert statuses(findings(config(account())), "AZURE-KEY-ROTATION") == {}  # no customer-managed key
+
+
 def test_vault_not_declared_here_is_unknown() -> None:
     outside = instance(KEY, {"name": "cmk", "key_vault_id": f"{RG}/Microsoft.KeyVault/vaults/kv-elsewhere"})
     found = config(outside, encrypted_account())
