@@ -35,7 +35,8 @@ def blocks(attrs: Mapping[str, Any], name: str) -> list[Any]:
     if isinstance(value, Mapping):
         return [value]
     if isinstance(value, list):
-        return list(value)
+        return [item if isinstance(item, Mapping | Unknown) else Unknown(f"{name} is not a block: {item!r}")
+                for item in value]
     return [Unknown(f"{name} is not a block: {value!r}")]
 
 
