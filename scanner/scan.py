@@ -22,7 +22,8 @@ from scanner.config import effective_parameters
 from scanner.engine.evaluate import evaluate_inventory
 from scanner.facts.resource import Inventory
 from scanner.iac import Progress, TerraformOptions, scan_terraform
-from scanner.models import Finding, GateNotes, ScanResult, Waiver
+from scanner.models import Finding, GateNotes, ScanResult, ScanTarget, Waiver
+from scanner.provenance import file_revision, git_revision, recorded_at
 
 
 @dataclass(frozen=True)
@@ -75,7 +76,7 @@ def prepare(inputs: ScanInputs) -> Prepared:
 
 def finish(prepared: Prepared, inputs: ScanInputs, findings: Sequence[Finding], targets: Sequence[str],
            started: str, identities: Mapping[str, str] | None = None, notes: Sequence[str] = (),
-           probes: Sequence[str] = ()) -> ScanResult:
+           sources: Sequence[ScanTarget] = (), probes: Sequence[str] = ()) -> ScanResult:
     """The gate steps shared by every scan: inline skips, waivers, baseline, changed files.
 
     ``probes`` are the inputs besides Terraform and the clouds that ran ("dicom-probe", "deid"):
@@ -104,9 +105,12 @@ def finish(prepared: Prepared, inputs: ScanInputs, findings: Sequence[Finding], 
         gate=GateNotes(
             baseline=str(inputs.baseline) if inputs.baseline else None,
             fixed=fixed, expired_waivers=expired, stale_waivers=stale, unreasoned_skips=unreasoned,
+            baseline_created_at=recorded_at(inputs.baseline) if inputs.baseline else None,
+            baseline_commit=file_revision(inputs.baseline) if inputs.baseline else None,
         ),
         identities=dict(identities or {}),
         notes=tuple(notes),
+        sources=tuple(sources) or tuple(ScanTarget(t) for t in targets),
         judged_by=judged_by,
     )
 
@@ -117,7 +121,9 @@ def run_iac(request: IacRequest, progress: Progress | None = None) -> ScanResult
     scan = scan_terraform(prepared.catalog, prepared.parameters, request.targets, request.plans, progress,
                           request.terraform)
     targets = [str(t) for t in request.targets] + [f"plan:{p}" for p in request.plans]
-    return finish(prepared, request.inputs, scan.findings, targets, started, notes=scan.notes)
+    paths = [*request.targets, *request.plans]
+    sources = [ScanTarget(label, git_revision(path)) for label, path in zip(targets, paths, strict=True)]
+    return finish(prepared, request.inputs, scan.findings, targets, started, notes=scan.notes, sources=sources)
 
 
 CollectorFactory = Callable[[Mapping[str, Any]], Collector]
@@ -135,7 +141,7 @@ def run_cloud(make_collector: CollectorFactory, target: str, inputs: ScanInputs,
     for probe in _probe_providers(inventory, collector.provider):  # e.g. --deid-sample's image objects
         findings += evaluate_inventory(prepared.catalog, prepared.parameters, inventory, probe)
     return finish(prepared, inputs, findings, [target], started, inventory.identities, inventory.notes,
-                  inventory.inputs)
+                  probes=inventory.inputs)
 
 
 def _probe_providers(inventory: Inventory, provider: str) -> list[str]:
