@@ -11,7 +11,7 @@ import hashlib
 import json
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -23,15 +23,20 @@ from scanner.engine.rules import Rule, parameters_used, parse_rule
 from scanner.errors import CatalogError
 from scanner.facts.schema import KindSchema, parse_kind, undeclared_parents
 from scanner.models import (
+    PROVIDERS,
     CheckId,
     Citation,
     Control,
     ControlId,
     Evaluation,
+    ProviderFix,
     Remediation,
     Safeguard,
     Severity,
 )
+
+#: the parameter that says which storage holds imaging data (read by scanner.scope)
+SCOPE_PARAMETER = "imaging_data"
 
 
 @dataclass(frozen=True)
@@ -74,6 +79,12 @@ class Catalog:
             for control in rule.controls:
                 out.setdefault(control, []).append(rule)
         return {k: tuple(v) for k, v in out.items()}
+
+    def probes_judging(self, control: Control) -> tuple[str, ...]:
+        """The inputs in ``control.probed_by`` that some rule of this catalog lets judge it (a rule
+        mapping the control over a kind the input produces)."""
+        return tuple(p for p in control.probed_by
+                     if any(control.id in r.controls and p in self.kinds[r.resource].produced_by for r in self.rules))
 
     def control(self, control_id: str) -> Control:
         for control in self.controls:
@@ -148,16 +159,35 @@ def load_catalog(path: Path | None = None) -> Catalog:
         if control.evaluation is Evaluation.ATTESTATION and control.terraform_checks:
             raise CatalogError(f"{control.id}: an attestation control cannot map Terraform checks",
                                path=str(root_path))
+        if control.evaluation is Evaluation.AUTOMATED and control.probed_by:
+            raise CatalogError(f"{control.id}: probed_by is for attestation controls (an automated control's "
+                               "rules judge it in every scan)", path=str(root_path))
     kinds = _kinds(parts)
+    rules = _rules(parts, {c.id: c for c in final}, set(parameters), kinds)
     return Catalog(
         path=root_path,
         sha256=digest.hexdigest(),
         parameters=MappingProxyType(parameters),
-        controls=final,
+        controls=tuple(replace(c, parameters=_parameters_read(c.id, rules, kinds, parameters)) for c in final),
         parents=MappingProxyType(_parents(parts)),
-        rules=_rules(parts, {c.id for c in final}, set(parameters), kinds),
+        rules=rules,
         kinds=MappingProxyType(kinds),
     )
+
+
+def _parameters_read(control_id: str, rules: tuple[Rule, ...], kinds: Mapping[str, KindSchema],
+                     declared: Mapping[str, Parameter]) -> tuple[str, ...]:
+    """The parameters a control's rules read, in declaration order: those named in a rule's
+    ``when``/``check``, and ``imaging_data`` when a rule judges storage the scope selects."""
+    used: set[str] = set()
+    for rule in rules:
+        if control_id not in rule.controls:
+            continue
+        used.update(parameters_used(rule.check), parameters_used(rule.when))
+        kind = kinds[rule.resource]
+        if kind.storage and not kind.always_imaging:
+            used.add(SCOPE_PARAMETER)
+    return tuple(name for name in declared if name in used)
 
 
 def _load_part(path: Path, *, is_root: bool) -> yamlfile.Document:
@@ -247,8 +277,11 @@ def _control(raw: dict[str, Any]) -> Control:
         citations=tuple(Citation(c["section"], c["title"], c["specification"]) for c in raw["citations"]),
         severity=Severity(raw["severity"]),
         rationale=raw["rationale"].strip(),
-        remediation=Remediation(rem["text"].strip(), rem.get("terraform"), rem.get("cli")),
+        remediation=Remediation(rem["text"].strip(), rem.get("terraform"), rem.get("cli"), providers=tuple(
+            ProviderFix(p, rem[p]["text"].strip(), rem[p].get("terraform"), rem[p].get("cli"))
+            for p in PROVIDERS if p in rem)),
         references=tuple(raw.get("references", ())),
+        probed_by=tuple(raw.get("probed_by", ())),
     )
 
 
@@ -279,7 +312,7 @@ def _kinds(parts: list[yamlfile.Document]) -> dict[str, KindSchema]:
     return out
 
 
-def _rules(parts: list[yamlfile.Document], control_ids: set[str], parameters: set[str],
+def _rules(parts: list[yamlfile.Document], controls: Mapping[str, Control], parameters: set[str],
            kinds: Mapping[str, KindSchema]) -> tuple[Rule, ...]:
     """Every rule, checked against the catalog: known controls and parameters, a declared kind,
     and only fact keys that kind's schema declares (a misspelt key would otherwise read as
@@ -293,7 +326,7 @@ def _rules(parts: list[yamlfile.Document], control_ids: set[str], parameters: se
                 raise doc.error(f"rules[{index}].id: duplicate rule id {raw['id']}", (*where, "id"), CatalogError)
             seen.add(raw["id"])
             for position, control in enumerate(raw["controls"]):
-                if control not in control_ids:
+                if control not in controls:
                     raise doc.error(f"rules[{index}].controls: unknown control id {control}",
                                     (*where, "controls", position), CatalogError)
             for name in parameters_used(raw):
@@ -308,8 +341,22 @@ def _rules(parts: list[yamlfile.Document], control_ids: set[str], parameters: se
                 if not schema.declares(key):
                     raise doc.error(f"rules[{index}] ({rule.id}): fact key {key!r} is not in the fact schema of "
                                     f"{rule.resource}", where, CatalogError)
+            for control_id in rule.controls:
+                _check_judges(doc, index, rule, controls[control_id], schema)
             out.append(rule)
     return tuple(out)
+
+
+def _check_judges(doc: yamlfile.Document, index: int, rule: Rule, control: Control, schema: KindSchema) -> None:
+    """A rule may judge an attestation control only over kinds that inputs named in the control's
+    ``probed_by`` produce: a Terraform or cloud finding must never replace an attestation."""
+    if control.evaluation is not Evaluation.ATTESTATION:
+        return
+    others = [s for s in schema.produced_by if s not in control.probed_by]
+    if others:
+        raise doc.error(f"rules[{index}] ({rule.id}): {control.id} is an attestation control; only the inputs in its "
+                        f"probed_by ({', '.join(control.probed_by) or 'none'}) may judge it, but {rule.resource} is "
+                        f"also produced by {', '.join(others)}", ("rules", index, "controls"), CatalogError)
 
 
 def _parents(parts: list[yamlfile.Document]) -> dict[str, ParentLink]:

@@ -104,6 +104,10 @@ class Source(enum.StrEnum):
     AZURE = "azure"
     GCP = "gcp"
     ATTESTATION = "attestation"
+    #: ``pacscan probe dicom``: what a DICOM endpoint accepts from the network
+    DICOM_PROBE = "dicom-probe"
+    #: ``pacscan deid`` (and ``cloud --deid-sample``): image headers and EXIF of sampled objects
+    DEID = "deid"
 
 
 @dataclass(frozen=True)
@@ -113,11 +117,53 @@ class Citation:
     specification: str  # "required" | "addressable" | "standard"
 
 
+#: the cloud providers a resource, a rule and a provider-specific fix can belong to
+PROVIDERS = ("aws", "azure", "gcp")
+
+
+#: Terraform provider prefix of a resource type -> provider
+_TERRAFORM_PROVIDERS = {"aws": "aws", "azurerm": "azure", "azuread": "azure", "azapi": "azure", "google": "gcp"}
+
+
+def provider_of(source: str, resource_type: str) -> str | None:
+    """The cloud provider of a finding's resource: the live source itself, else the Terraform type's
+    provider prefix (``aws_s3_bucket``) or the resource kind's (``aws.s3.bucket``); None for an
+    attestation or a type no provider owns."""
+    if source in PROVIDERS:
+        return source
+    for separator in ("_", "."):
+        prefix = resource_type.split(separator, 1)[0]
+        if prefix in _TERRAFORM_PROVIDERS and separator in resource_type:
+            return _TERRAFORM_PROVIDERS[prefix]
+    return None
+
+
 @dataclass(frozen=True)
-class Remediation:
+class ProviderFix:
+    """One provider's fix for a control: shown only beside that provider's resources."""
+
+    provider: str  # one of PROVIDERS
     text: str
     terraform: str | None = None
     cli: str | None = None
+
+
+@dataclass(frozen=True)
+class Remediation:
+    """``text`` is provider-neutral; ``providers`` hold each provider's own fix (AWS advice is never
+    shown for an Azure storage account)."""
+
+    text: str
+    terraform: str | None = None
+    cli: str | None = None
+    providers: tuple[ProviderFix, ...] = ()
+
+    def for_provider(self, provider: str | None) -> ProviderFix:
+        """The fix for ``provider``'s resources; the provider-neutral text when it has none."""
+        for fix in self.providers:
+            if fix.provider == provider:
+                return fix
+        return ProviderFix(provider="", text=self.text, terraform=self.terraform, cli=self.cli)
 
 
 @dataclass(frozen=True)
@@ -133,6 +179,11 @@ class Control:
     references: tuple[str, ...] = ()
     #: Checkov ids (built-in or ours in policies/) that evaluate this control on Terraform.
     terraform_checks: tuple[CheckId, ...] = ()
+    #: attestation controls only: inputs ("dicom-probe", "deid") whose findings judge the control
+    #: in a scan where they ran, instead of the attestation
+    probed_by: tuple[str, ...] = ()
+    #: catalog parameters the control's rules read (thresholds, port lists, the imaging-data scope)
+    parameters: tuple[str, ...] = ()
 
     @property
     def citation_refs(self) -> tuple[str, ...]:
@@ -197,6 +248,10 @@ class GateNotes:
     stale_waivers: tuple[Waiver, ...] = ()
     #: inline skips without a reason (finding keys)
     unreasoned_skips: tuple[str, ...] = ()
+    #: when the baseline was recorded (its ``created_at``), and the commit that last changed it:
+    #: who accepted the failures it lists, and when (None: not in a git checkout)
+    baseline_created_at: str | None = None
+    baseline_commit: GitRevision | None = None
 
 
 @dataclass(frozen=True)
@@ -204,6 +259,26 @@ class ControlSummary:
     control: Control
     status: Status
     counts: Mapping[Status, int]
+
+
+@dataclass(frozen=True)
+class GitRevision:
+    """The commit a scanned folder was checked out at: who wrote what was scanned, and which version."""
+
+    commit: str
+    author: str  # "Name <email>" of the commit's author
+    committed_at: str  # RFC 3339
+    #: uncommitted or untracked changes under the target when it was scanned
+    dirty: bool
+
+
+@dataclass(frozen=True)
+class ScanTarget:
+    """One scanned target (as listed in ``ScanResult.targets``) and where it came from."""
+
+    target: str
+    #: the git checkout a Terraform folder or plan file lives in (None: not a git checkout)
+    git: GitRevision | None = None
 
 
 @dataclass(frozen=True)
@@ -221,6 +296,11 @@ class ScanResult:
     identities: Mapping[str, str] = field(default_factory=dict)
     #: what was deliberately not read (hidden folders, override files), one line each
     notes: tuple[str, ...] = ()
+    #: attestation controls judged in this scan by an input they name in ``probed_by`` -> those
+    #: inputs; their attestation was not consulted
+    judged_by: Mapping[ControlId, tuple[str, ...]] = field(default_factory=dict)
+    #: each target with its provenance (the git commit and author of a Terraform folder)
+    sources: tuple[ScanTarget, ...] = ()
 
     def findings_for(self, control_id: ControlId) -> tuple[Finding, ...]:
         return tuple(f for f in self.findings if f.control_id == control_id)
@@ -229,7 +309,8 @@ class ScanResult:
         """Roll findings up per control, in catalog order. An automated control with no finding is
         ``not_applicable``: nothing of the kinds its rules judge was found (whatever could not be
         read or parsed is an ``error`` finding, so it is never silently empty); an attestation
-        control with none is ``missing``."""
+        control with none is ``missing``, unless a probe judged it in this scan (``judged_by``)
+        and found nothing of its kinds: then it is ``not_applicable`` too."""
         out = []
         for control in self.controls:
             found = self.findings_for(control.id)
@@ -238,7 +319,7 @@ class ScanResult:
                 counts[f.status] += 1
             if found:
                 status = max((f.status for f in found), key=lambda s: s.rank)
-            elif control.evaluation is Evaluation.ATTESTATION:
+            elif control.evaluation is Evaluation.ATTESTATION and control.id not in self.judged_by:
                 status = Status.MISSING
             else:
                 status = Status.NOT_APPLICABLE

@@ -20,8 +20,10 @@ from scanner.catalog import Catalog, load_catalog
 from scanner.collectors.base import Collector
 from scanner.config import effective_parameters
 from scanner.engine.evaluate import evaluate_inventory
+from scanner.facts.resource import Inventory
 from scanner.iac import Progress, TerraformOptions, scan_terraform
-from scanner.models import Finding, GateNotes, ScanResult, Waiver
+from scanner.models import Finding, GateNotes, ScanResult, ScanTarget, Waiver
+from scanner.provenance import file_revision, git_revision, recorded_at
 
 
 @dataclass(frozen=True)
@@ -73,10 +75,19 @@ def prepare(inputs: ScanInputs) -> Prepared:
 
 
 def finish(prepared: Prepared, inputs: ScanInputs, findings: Sequence[Finding], targets: Sequence[str],
-           started: str, identities: Mapping[str, str] | None = None, notes: Sequence[str] = ()) -> ScanResult:
-    """The gate steps shared by every scan: inline skips, waivers, baseline, changed files."""
+           started: str, identities: Mapping[str, str] | None = None, notes: Sequence[str] = (),
+           sources: Sequence[ScanTarget] = (), probes: Sequence[str] = ()) -> ScanResult:
+    """The gate steps shared by every scan: inline skips, waivers, baseline, changed files.
+
+    ``probes`` are the inputs besides Terraform and the clouds that ran ("dicom-probe", "deid"):
+    an attestation control naming one of them in ``probed_by`` is judged by their findings, and
+    its attestation is not consulted."""
+    catalog = prepared.catalog
+    judged_by = {c.id: ran for c in catalog.controls
+                 if (ran := tuple(p for p in catalog.probes_judging(c) if p in probes))}
+    attested = [f for f in prepared.attested if f.control_id not in judged_by]
     findings, unreasoned = gate.apply_inline_skips(findings)
-    findings, expired, stale = gate.apply_waivers([*findings, *prepared.attested], prepared.waivers, inputs.today)
+    findings, expired, stale = gate.apply_waivers([*findings, *attested], prepared.waivers, inputs.today)
     fixed: tuple[str, ...] = ()
     if prepared.baseline is not None:
         findings, fixed = gate.apply_baseline(findings, prepared.baseline)
@@ -94,9 +105,13 @@ def finish(prepared: Prepared, inputs: ScanInputs, findings: Sequence[Finding], 
         gate=GateNotes(
             baseline=str(inputs.baseline) if inputs.baseline else None,
             fixed=fixed, expired_waivers=expired, stale_waivers=stale, unreasoned_skips=unreasoned,
+            baseline_created_at=recorded_at(inputs.baseline) if inputs.baseline else None,
+            baseline_commit=file_revision(inputs.baseline) if inputs.baseline else None,
         ),
         identities=dict(identities or {}),
         notes=tuple(notes),
+        sources=tuple(sources) or tuple(ScanTarget(t) for t in targets),
+        judged_by=judged_by,
     )
 
 
@@ -106,7 +121,9 @@ def run_iac(request: IacRequest, progress: Progress | None = None) -> ScanResult
     scan = scan_terraform(prepared.catalog, prepared.parameters, request.targets, request.plans, progress,
                           request.terraform)
     targets = [str(t) for t in request.targets] + [f"plan:{p}" for p in request.plans]
-    return finish(prepared, request.inputs, scan.findings, targets, started, notes=scan.notes)
+    paths = [*request.targets, *request.plans]
+    sources = [ScanTarget(label, git_revision(path)) for label, path in zip(targets, paths, strict=True)]
+    return finish(prepared, request.inputs, scan.findings, targets, started, notes=scan.notes, sources=sources)
 
 
 CollectorFactory = Callable[[Mapping[str, Any]], Collector]
@@ -121,4 +138,15 @@ def run_cloud(make_collector: CollectorFactory, target: str, inputs: ScanInputs,
     collector = make_collector(prepared.parameters)
     inventory = collector.collect(progress)
     findings = evaluate_inventory(prepared.catalog, prepared.parameters, inventory, collector.provider)
-    return finish(prepared, inputs, findings, [target], started, inventory.identities)
+    for probe in _probe_providers(inventory, collector.provider):  # e.g. --deid-sample's image objects
+        findings += evaluate_inventory(prepared.catalog, prepared.parameters, inventory, probe)
+    return finish(prepared, inputs, findings, [target], started, inventory.identities, inventory.notes,
+                  probes=inventory.inputs)
+
+
+def _probe_providers(inventory: Inventory, provider: str) -> list[str]:
+    """Kind prefixes of the resources a collector produced besides its own ("imaging" for the
+    image objects ``--deid-sample`` read), in order of appearance."""
+    seen = {r.type.split(".", 1)[0]: None for r in inventory.resources}
+    seen.update({f.type.split(".", 1)[0]: None for f in inventory.failures})
+    return [p for p in seen if p != provider]

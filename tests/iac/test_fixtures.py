@@ -5,8 +5,8 @@ for the control are named ``pass_*`` (must roll up to pass) or ``fail_*`` (must 
 fail); ``cfg_*`` resources configure others and are not judged by name. The sets are compared
 in both directions: nothing named pass_ may fail, nothing named fail_ may pass or be missing,
 and no other resource may pass or fail the control. Resources named ``unknown_*`` hold values
-that cannot be resolved (an undefined variable): they must come out ``unknown``, never pass; resources
-named ``na_*`` must come out ``not_applicable`` (every rule of the control found nothing to judge).
+that cannot be resolved (an undefined variable): they must come out ``unknown``, never pass;
+``na_*`` resources are ones the control does not apply to: ``not_applicable``.
 """
 
 from __future__ import annotations
@@ -22,6 +22,9 @@ from tests.conftest import FIXTURES, REPO
 
 TF_FIXTURES = FIXTURES / "terraform"
 PROVIDERS = ("aws", "azure", "gcp")
+#: resource name prefix -> the status it must roll up to (na_: the control does not apply to it)
+_PREFIXES = (("pass_", Status.PASS), ("fail_", Status.FAIL), ("unknown_", Status.UNKNOWN),
+             ("na_", Status.NOT_APPLICABLE))
 
 
 def _control_ids() -> list[str]:
@@ -39,11 +42,6 @@ def _control_of(folder: Path) -> str:
 
 def _folders() -> list[Path]:
     return sorted(p for p in TF_FIXTURES.glob("*/*") if p.is_dir())
-
-
-#: resource-name prefix -> the rolled-up status it must have
-_PREFIXES = (("pass_", Status.PASS), ("fail_", Status.FAIL), ("unknown_", Status.UNKNOWN),
-             ("na_", Status.NOT_APPLICABLE))
 
 
 def _local_name(address: str) -> str:
@@ -71,7 +69,7 @@ def test_named_resources_pass_and_fail_exactly(folder: Path, scan_tf) -> None:  
         got = {a for a, s in rollup.items() if s is status}
         assert {a for a in got if not names[a].startswith(prefix)} == set(), f"unexpected {status.value}"
         assert {_local_name(a) for a in got} == declared[prefix], f"{control_id}: {status.value} set differs"
-    other = {a: s.value for a, s in rollup.items() if s not in {status for _, status in _PREFIXES}}
+    other = {a: s.value for a, s in rollup.items() if s not in {want for _, want in _PREFIXES}}
     assert not other, f"{control_id}: unexpected statuses: {other}"
 
 

@@ -86,46 +86,6 @@ resource "aws_s3_bucket" "unknown_lock_var" {
 }
 '''
 
-AZURE = '''
-variable "action" {}
-
-resource "azurerm_storage_account" "unknown_default_action" {
-  name                     = "unknowndefaultaction"
-  resource_group_name      = "rg"
-  location                 = "eastus"
-  account_tier             = "Standard"
-  account_replication_type = "GRS"
-  network_rules {
-    default_action = var.action
-  }
-}
-
-resource "azurerm_storage_account" "pass_separate_rules" {
-  name                     = "passseparaterules"
-  resource_group_name      = "rg"
-  location                 = "eastus"
-  account_tier             = "Standard"
-  account_replication_type = "GRS"
-}
-resource "azurerm_storage_account_network_rules" "pass_separate_rules" {
-  storage_account_id = azurerm_storage_account.pass_separate_rules.id
-  default_action     = "Deny"
-}
-
-resource "azurerm_storage_account" "fail_allow_and_public" {
-  name                          = "failallowandpublic"
-  resource_group_name           = "rg"
-  location                      = "eastus"
-  account_tier                  = "Standard"
-  account_replication_type      = "GRS"
-  public_network_access_enabled = true
-  network_rules {
-    default_action = "Allow"
-  }
-}
-'''
-
-
 MODULE_CALLER = '''
 resource "aws_s3_bucket" "pass_versioned_by_module" {
   bucket = "pass-versioned-by-module"
@@ -199,16 +159,6 @@ def test_a_reference_resolves_in_its_module_or_arrives_through_a_variable(scan_t
         "aws_s3_bucket.fail_same_name_in_module_only": "fail",
         "module.versioning.aws_s3_bucket.fail_same_name_in_module_only": "pass",
     }
-
-
-def test_azure_declared_settings(scan_tf, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    findings = scan_tf(write_tree(tmp_path / "azure", {"main.tf": AZURE}))
-    assert _statuses(findings, "PACS_AZURE_STORAGE_NETWORK") == {
-        "azurerm_storage_account.unknown_default_action": "unknown",
-        "azurerm_storage_account.pass_separate_rules": "pass",
-        "azurerm_storage_account.fail_allow_and_public": "fail",
-    }
-    assert set(_statuses(findings, "PACS_AZURE_STORAGE_CMK").values()) == {"fail"}
 
 
 def test_best_of_and_value_shapes() -> None:
