@@ -291,15 +291,21 @@ def test_network_acls_dicom_and_admin(aws: str) -> None:
     _acl(ec2, vpc, "pass-nacl-deny-all-world", [_entry("deny", "-1", "0.0.0.0/0")])
     _acl(ec2, vpc, "fail-nacl-dicom-range-ipv6", [_entry("allow", "6", "::/0", 100, 200)])
     _acl(ec2, vpc, "fail-nacl-ssh-world", [_entry("allow", "6", "0.0.0.0/0", 22)])
+    _acl(ec2, vpc, "fail-nacl-dicom-world-halves", [_entry("allow", "6", "0.0.0.0/1", 104),
+                                                     _entry("allow", "6", "128.0.0.0/1", 104)])
     inventory, findings = run(aws_session(), collect_network_acls)
     defaults = {r.name for r in inventory.resources if r.facts["is_default"]}
     assert len(defaults) == 2  # the default VPC's and the new VPC's: both allow all traffic from anywhere
     base = {"pass-nacl-https-world-dicom-private": "pass", "pass-nacl-deny-all-world": "pass",
             **{name: "fail" for name in defaults}}
     assert verdicts(findings, "AWS-NACL-DICOM") == {**base, "fail-nacl-dicom-range-ipv6": "fail",
-                                                    "fail-nacl-ssh-world": "pass"}
+                                                    "fail-nacl-ssh-world": "pass",
+                                                    "fail-nacl-dicom-world-halves": "fail"}
     assert verdicts(findings, "AWS-NACL-ADMIN") == {**base, "fail-nacl-dicom-range-ipv6": "pass",
-                                                    "fail-nacl-ssh-world": "fail"}
+                                                    "fail-nacl-ssh-world": "fail",
+                                                    "fail-nacl-dicom-world-halves": "pass"}
+    halves = next(r for r in inventory.resources if r.name == "fail-nacl-dicom-world-halves").facts["ingress"]
+    assert [(e["rule_number"], e["sources"]) for e in halves] == [(10, ["0.0.0.0/1", "128.0.0.0/1"])]
 
 
 # --- VPC flow logs ---------------------------------------------------------------------------------

@@ -184,3 +184,53 @@ def port_span(protocol: Any, low: Any, high: Any) -> Any:
     if isinstance(protocol, Unknown) and not protocol.candidates:
         return Unknown(f"the protocol is not known: {protocol.reason}", protocol.origin, protocol.error)
     return lift(span, protocol)
+
+
+def merge_by_ports(items: list[Any], fields: tuple[str, ...], *, differing: tuple[str, ...] = (),
+                   qualifies: Callable[[Mapping[str, Any]], bool] = lambda item: True) -> list[Any]:
+    """Network rule items that qualify and have the same known protocol and ports as one item:
+    ``fields`` joined in order, ``differing`` fields None where the items disagree. A rule cannot be
+    judged on its sources alone when others on the same ports add to them (the world in two halves
+    is the world; the EC2 API itself reports security-group rules merged this way). A *maybe* item
+    (an unknown whose first candidate is the item) on the same protocol and ports adds an unknown
+    source to the merged item: its sources may complete the others'. Every other item is kept."""
+    out: list[Any] = []
+    by_key: dict[str, dict[str, Any]] = {}
+    maybes: list[tuple[str, Unknown]] = []
+    for item in items:
+        key = _ports_key(item, qualifies)
+        if key is None:
+            out.append(item)
+            first = item.candidates[0] if isinstance(item, Unknown) and item.candidates else None
+            possible = _ports_key(first, qualifies)
+            if possible is not None and isinstance(item, Unknown):
+                maybes.append((possible, item))
+            continue
+        if key not in by_key:
+            by_key[key] = {**item}
+            out.append(by_key[key])
+            continue
+        into = by_key[key]
+        for name in fields:
+            into[name] = concat(into[name], item[name])
+        for name in differing:
+            if into.get(name) != item.get(name):
+                into[name] = None
+    for key, possible_item in maybes:
+        if key in by_key:
+            by_key[key]["sources"] = concat(by_key[key]["sources"], [
+                Unknown(f"sources that may be added: {possible_item.reason}", possible_item.origin, spread=True)])
+    return out
+
+
+def _ports_key(item: Any, qualifies: Callable[[Mapping[str, Any]], bool]) -> str | None:
+    if not isinstance(item, Mapping) or not qualifies(item):
+        return None
+    protocol, ports = item.get("protocol"), item.get("ports")
+    if not isinstance(protocol, str) or isinstance(ports, Unknown):
+        return None
+    if isinstance(ports, Mapping):
+        if not all(isinstance(ports.get(k), int) and not isinstance(ports.get(k), bool) for k in ("from", "to")):
+            return None
+        return f"{protocol}:{ports['from']}-{ports['to']}"
+    return f"{protocol}:{ports}"

@@ -10,7 +10,8 @@ judged whatever it is attached to.
 
 Entries are shaped as the EC2 API reports them (``scanner/collectors/aws/network.py``):
 ``rule_number``, ``action`` (``allow``/``deny``), ``protocol``, ``ports`` and ``sources`` (the
-IPv4 or IPv6 CIDR), in rule-number order where the numbers are known. As live, a lower-numbered
+IPv4 or IPv6 CIDR), in rule-number order where the numbers are known; allow entries on the same
+protocol and ports are one entry with their sources together, as live. As live, a lower-numbered
 deny that shadows an allow is not credited: the rules err towards fail, never towards pass.
 """
 
@@ -28,6 +29,7 @@ from policies.terraform.aws.common import (
     listed,
     located,
     maybe,
+    merge_by_ports,
     owner,
     port_span,
     protocol_name,
@@ -84,9 +86,9 @@ def _acl(acl: TfInstance, folded: list[Any], rules: list[TfInstance]) -> Resourc
     attrs = acl.attrs
     inline = attrs.get("ingress")
     if isinstance(inline, Unknown) and inline.candidates:
-        ingress: Any = lift(lambda value: _ordered([*_inline(value), *folded]), inline)
+        ingress: Any = lift(lambda value: _merged(_ordered([*_inline(value), *folded])), inline)
     else:
-        ingress = _ordered([*_inline(inline), *folded])
+        ingress = _merged(_ordered([*_inline(inline), *folded]))
     facts = {
         "network_acl_id": known_str(attrs.get("id")),
         "vpc_id": attrs.get("vpc_id"),
@@ -144,6 +146,13 @@ def _maybe(item: Any, reason: str, origin: str | None) -> Unknown:
     if isinstance(item, Unknown):
         return Unknown(reason, origin, item.error)
     return maybe(item, {**item, "sources": []}, reason, origin)
+
+
+def _merged(items: list[Any]) -> list[Any]:
+    """Allow entries on the same protocol and ports as one entry (the lowest number first: ordered
+    before), as the live collector reports them: each entry names one CIDR, so only together do
+    they say what a port is open to."""
+    return merge_by_ports(items, ("sources",), qualifies=lambda item: item.get("action") == "allow")
 
 
 def _ordered(items: list[Any]) -> list[Any]:

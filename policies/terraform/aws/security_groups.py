@@ -31,6 +31,7 @@ from policies.terraform.aws.common import (
     listed,
     located,
     maybe,
+    merge_by_ports,
     owner,
     port_span,
     protocol_name,
@@ -183,45 +184,6 @@ def _orphan(rule: TfInstance, item: Any) -> Resource:
 
 
 def merged(items: list[Any]) -> list[Any]:
-    """Items with the same known protocol and ports as one item (sources, prefix lists and groups
-    joined, in order), as DescribeSecurityGroups reports them; every other item as it is. A
-    *maybe* item (a rule that may or may not apply) on the same protocol and ports adds an unknown
-    source to the merged item: its sources may complete the others' to the whole internet."""
-    out: list[Any] = []
-    by_key: dict[str, dict[str, Any]] = {}
-    maybes: list[tuple[str, Unknown]] = []
-    for item in items:
-        key = _key(item)
-        if key is None:
-            out.append(item)
-            possible = _key(item.candidates[0]) if isinstance(item, Unknown) and item.candidates else None
-            if possible is not None and isinstance(item, Unknown):
-                maybes.append((possible, item))
-            continue
-        if key not in by_key:
-            by_key[key] = {**item}
-            out.append(by_key[key])
-            continue
-        into = by_key[key]
-        for field in ("sources", "prefix_lists", "source_groups"):
-            into[field] = concat(into[field], item[field])
-        if into.get("description") != item.get("description"):
-            into["description"] = None
-    for key, maybe_item in maybes:
-        if key in by_key:
-            by_key[key]["sources"] = concat(by_key[key]["sources"], [
-                Unknown(f"sources that may be added: {maybe_item.reason}", maybe_item.origin, spread=True)])
-    return out
-
-
-def _key(item: Any) -> str | None:
-    if not isinstance(item, Mapping):
-        return None
-    protocol, ports = item.get("protocol"), item.get("ports")
-    if not isinstance(protocol, str) or isinstance(ports, Unknown):
-        return None
-    if isinstance(ports, Mapping):
-        if not all(isinstance(ports.get(k), int) and not isinstance(ports.get(k), bool) for k in ("from", "to")):
-            return None
-        return f"{protocol}:{ports['from']}-{ports['to']}"
-    return f"{protocol}:{ports}"
+    """Items with the same known protocol and ports as one item, as DescribeSecurityGroups reports
+    them (see :func:`~policies.terraform.aws.common.merge_by_ports`)."""
+    return merge_by_ports(items, ("sources", "prefix_lists", "source_groups"), differing=("description",))

@@ -35,9 +35,11 @@ is_default      the VPC's default ACL                                           
 subnets         associated subnet ids                                             DescribeNetworkAcls
 ingress         inbound entries in rule-number order: ``rule_number``,            DescribeNetworkAcls
                 ``action`` (``allow``/``deny``), ``protocol``, ``ports`` and
-                ``sources`` (one CIDR), shaped as for security groups. Entries
-                are listed as written: a lower-numbered deny that shadows an
-                allow is not credited (the rule errs towards fail, not pass).
+                ``sources`` (the entry's CIDR), shaped as for security groups;
+                allow entries on the same protocol and ports are one entry
+                with all their CIDRs (the lowest number). A lower-numbered deny
+                that shadows an allow is not credited (the rule errs towards
+                fail, not pass).
 ==============  ================================================================  =======================
 
 ``aws.ec2.vpc`` (id: ``arn:aws:ec2:<region>:<owner>:vpc/<id>``)
@@ -200,6 +202,26 @@ def nacl_entry(entry: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+def merge_allow_entries(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Allow entries on the same protocol and ports as one entry (the first, i.e. lowest-numbered,
+    with the sources of all): each entry names one CIDR, so only together do they say what a port
+    is open to (0.0.0.0/1 and 128.0.0.0/1 are the whole internet). Deny entries as they are."""
+    out: list[dict[str, Any]] = []
+    by_key: dict[str, dict[str, Any]] = {}
+    for entry in entries:
+        ports = entry.get("ports")
+        span = f"{ports.get('from')}-{ports.get('to')}" if isinstance(ports, Mapping) else str(ports)
+        key = f"{entry.get('protocol')}:{span}"
+        if entry.get("action") != "allow":
+            out.append(entry)
+        elif key in by_key:
+            by_key[key]["sources"] = [*by_key[key]["sources"], *entry["sources"]]
+        else:
+            by_key[key] = {**entry, "sources": list(entry["sources"])}
+            out.append(by_key[key])
+    return out
+
+
 def _name(tags: Mapping[str, str], fallback: str) -> str:
     return tags.get("Name") or fallback
 
@@ -248,7 +270,7 @@ def _network_acl(acl: Mapping[str, Any], region: str, account: str) -> Resource:
         facts={
             "network_acl_id": acl_id, "vpc_id": acl.get("VpcId"), "is_default": bool(acl.get("IsDefault")),
             "subnets": [a["SubnetId"] for a in acl.get("Associations", []) if "SubnetId" in a],
-            "ingress": [nacl_entry(e) for e in inbound],
+            "ingress": merge_allow_entries([nacl_entry(e) for e in inbound]),
         },
     )
 

@@ -386,3 +386,12 @@ def test_a_rule_that_may_apply_may_complete_the_world_with_the_sources_of_anothe
             + _sg_rule("maybe", "aws_security_group.unknown_other_half.id", cidrs='["128.0.0.0/1"]').replace(
                 "{\n", "{\n  count = var.on ? 1 : 0\n", 1))
     assert _dicom(text) == {"aws_security_group.unknown_other_half": "unknown"}
+
+
+def test_network_acl_allow_entries_on_the_same_ports_are_judged_together() -> None:
+    text = (_acl("fail_halves", _entry("allow", "tcp", 104, 104, "0.0.0.0/1"),
+                 _entry("allow", "tcp", 104, 104, "128.0.0.0/1", number=110))
+            + _acl("pass_halves_one_denied", _entry("deny", "tcp", 104, 104, "0.0.0.0/1"),
+                   _entry("allow", "tcp", 104, 104, "128.0.0.0/1", number=110)))
+    assert verdicts(judge_hcl(text), NACL_DICOM) == {"aws_network_acl.fail_halves": "fail",
+                                                     "aws_network_acl.pass_halves_one_denied": "pass"}
