@@ -90,6 +90,7 @@ def _policy(instance: TfInstance, attached: str, policy: Any, name: Any, princip
         "role_assumable_without_mfa": None if trust is None else assumable_without_mfa(trust),
     }
     origins = {key: located(instance) for key in facts}
-    return resource(KIND, instance, facts, name=name if isinstance(name, str) else None, origins=origins,
+    return resource(KIND, instance, facts, name=name if isinstance(name, str) else None,
+                    tags=instance.attrs.get("tags"), origins=origins,
                     traced={"statements": ("policy", "inline_policy"),
                             "role_assumable_without_mfa": ("role", "assume_role_policy")})
