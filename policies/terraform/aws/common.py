@@ -137,9 +137,11 @@ def identifier(instance: TfInstance, argument: str, value: Any = None) -> Any:
     resource known only after apply, the reference itself (``aws_kms_key.trail.arn``): an id or
     ARN always exists, so the argument is set although its text is not known yet. A plan names no
     source attribute: an unknown computed from exactly one resource is ``"<address> (known after
-    apply)"``. Anything else stays as it is."""
+    apply)"``. An empty string is no id (the provider's "not set"). Anything else stays as it is."""
     if value is None:
         value = instance.attrs.get(argument)
+    if isinstance(value, str) and not value.strip():
+        return None
     if not isinstance(value, Unknown) or value.candidates:
         return value
     refs = instance.refs.get(argument, ())

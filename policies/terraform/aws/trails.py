@@ -15,7 +15,7 @@ from typing import Any
 from policies.terraform.attrs import arg, blocks, resource
 from policies.terraform.aws.common import identifier, located
 from policies.terraform.index import Index
-from scanner.collectors.aws.audit import event_coverage
+from scanner.cloudtrail_events import event_coverage
 from scanner.facts.resource import Resource
 from scanner.facts.values import Unknown, first_unknown
 from scanner.iac.tfmodel import TfInstance

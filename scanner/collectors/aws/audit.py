@@ -45,71 +45,16 @@ from collections.abc import Mapping, Sequence
 from concurrent.futures import Executor
 from typing import Any
 
+from scanner.cloudtrail_events import event_coverage
 from scanner.collectors.aws.network import Collected, per_region
 from scanner.collectors.aws.session import AwsSession, FactReader
 from scanner.facts.resource import CollectionFailure, Resource
 
+__all__ = ["collect_trails", "event_coverage"]
+
 TRAIL = "aws.cloudtrail.trail"
 ACCOUNT = "aws.cloudtrail.account"
-_S3_OBJECT = "AWS::S3::Object"
 _SUMMARY_KEYS = ("arn", "name", "multi_region", "log_file_validation", "kms_key_id", "is_logging", "s3_data_events")
-
-
-def _s3_target(arn: str) -> dict[str, Any]:
-    """``arn:aws:s3:::bucket/prefix`` -> bucket + prefix; ``arn:aws:s3`` / ``arn:aws:s3:::`` -> all."""
-    rest = arn.split(":::", 1)[1] if ":::" in arn else ""
-    bucket, _, prefix = rest.partition("/")
-    return {"bucket": bucket or "*", "prefix": prefix or None}
-
-
-def _classic_events(selectors: list[Mapping[str, Any]]) -> tuple[list[dict[str, Any]], bool]:
-    items: list[dict[str, Any]] = []
-    management = False
-    for selector in selectors:
-        management = management or bool(selector.get("IncludeManagementEvents"))
-        for resource in selector.get("DataResources", []):
-            if resource.get("Type") != _S3_OBJECT:
-                continue
-            for value in resource.get("Values", []):
-                items.append({**_s3_target(str(value)), "read_write": selector.get("ReadWriteType", "All"),
-                              "excludes": []})
-    return items, management
-
-
-def _fields(selector: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
-    return {str(f.get("Field")): f for f in selector.get("FieldSelectors", [])}
-
-
-def _read_write(fields: Mapping[str, Mapping[str, Any]]) -> str:
-    values = [str(v).lower() for v in (fields.get("readOnly") or {}).get("Equals", [])]
-    if values == ["true"]:
-        return "ReadOnly"
-    if values == ["false"]:
-        return "WriteOnly"
-    return "All"
-
-
-def _advanced_events(selectors: list[Mapping[str, Any]]) -> tuple[list[dict[str, Any]], bool]:
-    items: list[dict[str, Any]] = []
-    management = False
-    for selector in selectors:
-        fields = _fields(selector)
-        category = (fields.get("eventCategory") or {}).get("Equals", [])
-        management = management or "Management" in category
-        if "Data" not in category or _S3_OBJECT not in (fields.get("resources.type") or {}).get("Equals", []):
-            continue
-        arn = fields.get("resources.ARN") or {}
-        excludes = [str(v) for k in ("NotStartsWith", "NotEquals", "NotEndsWith") for v in arn.get(k, [])]
-        targets = [str(v) for k in ("StartsWith", "Equals") for v in arn.get(k, [])]
-        for target in targets or ["arn:aws:s3:::"]:
-            items.append({**_s3_target(target), "read_write": _read_write(fields), "excludes": excludes})
-    return items, management
-
-
-def event_coverage(response: Mapping[str, Any]) -> dict[str, Any]:
-    classic, classic_mgmt = _classic_events(response.get("EventSelectors") or [])
-    advanced, advanced_mgmt = _advanced_events(response.get("AdvancedEventSelectors") or [])
-    return {"s3_data_events": classic + advanced, "management_events": classic_mgmt or advanced_mgmt}
 
 
 def _trail(raw: Mapping[str, Any], session: AwsSession) -> Resource:

@@ -239,3 +239,8 @@ def test_a_statement_of_unseen_statements_is_unknown() -> None:
     policy = instance("aws_iam_policy.p", {"name": "p", "policy": json.dumps({"Statement": {"Effect": "Allow",
                                                                                               "Action": "*"}})})
     assert facts(normalise(policy), "aws_iam_policy.p")["statements"][0]["admin_equivalent"] is True
+
+
+def test_an_empty_key_is_no_key() -> None:
+    text = _trail("fail_empty_key", is_multi_region_trail=True, enable_log_file_validation=True, kms_key_id='""')
+    assert _short(verdicts(judge_hcl(text), TRAIL)) == {"fail_empty_key": "fail"}
