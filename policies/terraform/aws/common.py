@@ -157,6 +157,11 @@ def identifier(instance: TfInstance, argument: str, value: Any = None) -> Any:
 # --- EC2 network rules ----------------------------------------------------------------------------
 
 _PROTOCOL_NAMES = {"-1": "all", "6": "tcp", "17": "udp", "1": "icmp", "58": "icmpv6"}
+
+
+def _every(bound: Any) -> bool:
+    """``-1`` as a tcp/udp bound: every port (as the EC2 API reports a range of -1 to -1)."""
+    return str(bound).strip() == "-1"
 _PORTED = ("tcp", "udp")
 
 
@@ -174,14 +179,15 @@ def protocol_name(raw: Any) -> Any:
 
 def port_span(protocol: Any, low: Any, high: Any) -> Any:
     """The ports a rule opens, as the EC2 API reports them: ``"all"`` for every protocol (whatever
-    the bounds say), ``{from, to}`` for tcp/udp, None where the protocol has no ports. An unknown
+    the bounds say) and for tcp/udp from -1 to -1, ``{from, to}`` for tcp/udp, None where the
+    protocol has no ports. An unknown
     protocol leaves the ports unknown (it may be ``-1``: every port)."""
     def span(proto: Any) -> Any:
         if proto == "all":
             return "all"
         if proto not in _PORTED:
             return None
-        return lift(lambda lo, hi: {"from": lo, "to": hi}, low, high)
+        return lift(lambda lo, hi: "all" if _every(lo) and _every(hi) else {"from": lo, "to": hi}, low, high)
 
     if isinstance(protocol, Unknown) and not protocol.candidates:
         return Unknown(f"the protocol is not known: {protocol.reason}", protocol.origin, protocol.error)

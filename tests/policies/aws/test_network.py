@@ -49,9 +49,9 @@ def test_world_open_dicom_fails_and_a_rule_is_judged_on_its_own() -> None:
                             "aws_security_group.pass_mixed": "pass"}
 
 
-@pytest.mark.parametrize("protocol", ["-1", "all", "ALL"])
-def test_protocol_all_is_every_port_whatever_the_bounds(protocol: str) -> None:
-    found = judge_hcl(_group("g", _rule(protocol, 0, 0)))
+@pytest.mark.parametrize(("protocol", "bounds"), [("-1", 0), ("all", 0), ("ALL", 0), ("tcp", -1), ("6", -1)])
+def test_protocol_all_is_every_port_whatever_the_bounds(protocol: str, bounds: int) -> None:
+    found = judge_hcl(_group("g", _rule(protocol, bounds, bounds)))
     assert verdicts(found, DICOM) == {"aws_security_group.g": "fail"}
     assert verdicts(found, ADMIN) == {"aws_security_group.g": "fail"}
 
