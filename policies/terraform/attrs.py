@@ -46,7 +46,8 @@ def block(attrs: Mapping[str, Any], name: str) -> Mapping[str, Any] | Unknown | 
     if not found:
         return None
     if len(found) == 1 and not (isinstance(found[0], Unknown) and found[0].spread):
-        return found[0]
+        only: Mapping[str, Any] | Unknown = found[0]
+        return only
     unseen = [b for b in found if isinstance(b, Unknown)]
     if unseen:
         return Unknown(f"{name}: {unseen[0].reason}", unseen[0].origin, unseen[0].error)
