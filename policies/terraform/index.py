@@ -81,45 +81,46 @@ class Index:
     def children_of(self, parents: Sequence[TfInstance], child_types: Sequence[str], via: str,
                     identities: Callable[[TfInstance], Iterable[object]] = lambda _parent: ()) -> dict[str, Linked]:
         """:meth:`children` for many parents of one kind at once (each child is read once): parent
-        address -> its children. A child whose known ``via`` value is the identity of some parent
-        configures exactly that parent, whatever else its value was computed from (``for_each =
-        aws_s3_bucket.all`` refers to every instance; each child still names one bucket); a child
-        whose unknown value names one parent instance by its symbol (``aws_s3_bucket.b["k"].id``)
-        configures that one."""
+        address -> its children. A child's known ``via`` value decides for a parent whose identities
+        are all known: it configures it exactly when the value is one of them, whatever else the value
+        was computed from (``for_each = aws_s3_bucket.all`` refers to every instance, each child still
+        names one bucket). An unknown value whose symbol names one parent instance
+        (``aws_s3_bucket.b["k"].id``) configures that one. Otherwise the references decide."""
         wanted = {p.address for p in parents}
         types = tuple(dict.fromkeys(p.type for p in parents))
-        by_identity: dict[object, list[str]] = {}
-        unseen: list[str] = []
+        by_identity: dict[object, set[str]] = {}
+        unseen: set[str] = set()  # a parent with an identity nobody could see
+        anonymous: set[str] = set()  # a parent given no identity: only references link it
         for parent in parents:
-            for identity in identities(parent):
+            given = list(identities(parent))
+            if not given:
+                anonymous.add(parent.address)
+            for identity in given:
                 if isinstance(identity, Unknown):
-                    unseen.append(parent.address)
+                    unseen.add(parent.address)
                 elif isinstance(identity, Hashable):
-                    by_identity.setdefault(identity, []).append(parent.address)
+                    by_identity.setdefault(identity, set()).add(parent.address)
         certain: dict[str, list[TfInstance]] = {a: [] for a in wanted}
         possible: dict[str, list[TfInstance]] = {a: [] for a in wanted}
         for child in self.of_type(*child_types):
             value = child.attrs.get(via)
-            named = by_identity.get(value, []) if isinstance(value, Hashable) and value is not None \
-                and not isinstance(value, Unknown) else []
-            if not named and isinstance(value, Unknown):
-                named = [a for a in (self._named(value, types),) if a in wanted]
-            if named:
-                for address in dict.fromkeys(named):
-                    certain[address].append(child)
-                continue
             targets = [self.link(child, via, t) for t in types]
-            exact = {a for t in targets for a in t.certain}
-            if exact:
-                for address in exact & wanted:
-                    certain[address].append(child)
-                continue
+            exact = {a for t in targets for a in t.certain} & wanted
             maybe = {a for t in targets for a in t.possible} & wanted
+            sure: set[str]
             if isinstance(value, Unknown):
-                maybe = wanted
-            elif value is not None:
-                maybe |= set(unseen)
-            for address in maybe:
+                named = self._named(value, types)
+                sure = {named} & wanted if named is not None else exact
+                unsure = set() if named is not None or exact else wanted
+            elif value is None:
+                sure, unsure = exact, maybe
+            else:
+                known = by_identity.get(value, set()) if isinstance(value, Hashable) else set()
+                sure = known | (exact & (unseen | anonymous))
+                unsure = set() if exact else (maybe & anonymous) | unseen
+            for address in sure:
+                certain[address].append(child)
+            for address in unsure - sure:
                 possible[address].append(child)
         return {a: Linked(tuple(certain[a]), tuple(possible[a])) for a in wanted}
 

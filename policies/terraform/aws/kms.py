@@ -13,8 +13,10 @@ rotation is on)}``, None where AWS cannot rotate the key (not symmetric, not AWS
 whether it is a customer-managed key: ``alias/aws/*`` (name or alias ARN) is AWS-managed; any other
 literal is the customer's (a customer alias cannot point at an AWS-managed key); a reference to an
 ``aws_kms_key``/``aws_kms_alias`` (or replica/external key) resource is the customer's, decided from
-the reference, not the value known only after apply; a ``data.aws_kms_key``/``data.aws_kms_alias``
-looked up by an ``alias/aws/...`` name is AWS-managed; anything else is unknown.
+the reference (the unknown value's symbol; in a plan, where every variable is known, the argument's
+references), not the value known only after apply; a ``data.aws_kms_key``/``data.aws_kms_alias``
+looked up by an ``alias/aws/...`` name is AWS-managed; anything else is unknown (a value computed from
+a reference and a variable nobody set, ``coalesce(var.key, aws_kms_key.k.arn)``, included).
 """
 
 from __future__ import annotations
@@ -109,10 +111,14 @@ def customer_managed(index: Index, instance: TfInstance, argument: str, value: A
         return agree([a if isinstance(a, bool | Unknown) else Unknown("not a key") for a in answers], value)
     if value.symbol:
         return _by_symbol(index, value)
-    found = [index.get(ref) or _first(index, ref) for ref in instance.refs.get(argument, ())]
-    answers = [_manages(index, f, value) for f in found if f is not None]
-    if found and len(answers) == len(found):
-        return agree(answers, value)
+    if instance.input == "terraform-plan":
+        # a plan knows every variable: what is still unknown comes from the resources referred to
+        found = [index.get(ref) or _first(index, ref) for ref in instance.refs.get(argument, ())]
+        answers = [_manages(index, f, value) for f in found if f is not None]
+        if found and len(answers) == len(found):
+            return agree(answers, value)
+    # from a folder, a value without a symbol may mix a reference with a variable nobody set
+    # (coalesce(var.key, aws_kms_key.k.arn), a conditional): the references do not decide it
     return Unknown(f"who manages the KMS key cannot be told: {value.reason}", value.origin, value.error)
 
 
