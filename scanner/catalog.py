@@ -170,12 +170,30 @@ def _load_part(path: Path, *, is_root: bool) -> yamlfile.Document:
     if vcache.seen(marker):
         return doc
     yamlfile.validate(doc, catalog_schema(), CatalogError)
+    _check_check_ids(doc)
     if is_root:
         if "parameters" not in doc.data or "schema_version" not in doc.data:
             raise doc.error("a catalog root needs `schema_version` and `parameters`", (), CatalogError)
         _check_parameters(doc)
     vcache.remember(marker)
     return doc
+
+
+def _check_check_ids(doc: yamlfile.Document) -> None:
+    """Every mapped Checkov check id exists in the installed Checkov (or in ``policies/``): a
+    misspelt id would otherwise never run and its control would never fail."""
+    mapped = doc.data.get("terraform", {}).get("checks", {})
+    if not mapped:
+        return
+    from scanner.iac.builtin_checks import known_check_ids
+
+    known = known_check_ids()
+    for control_id, ids in mapped.items():
+        for position, check in enumerate(ids):
+            if check not in known:
+                raise doc.error(f"terraform.checks.{control_id}: {check} is not a check id of the installed "
+                                f"Checkov nor of pacscan's policies", ("terraform", "checks", control_id, position),
+                                CatalogError)
 
 
 def _digest(digest: Any, doc: yamlfile.Document) -> None:

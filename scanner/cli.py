@@ -22,6 +22,7 @@ from scanner.collectors.base import Collector
 from scanner.errors import OutputError, PacscanError
 from scanner.evidence.writer import write_atomic
 from scanner.gate import write_baseline
+from scanner.iac import TerraformOptions
 from scanner.models import ScanResult, Severity, Source
 from scanner.render.base import Renderer, ToolMeta
 from scanner.scan import IacRequest, ScanInputs, run_cloud, run_iac
@@ -210,11 +211,19 @@ def _gcp_collector(args: argparse.Namespace) -> tuple[str, Any]:
     return f"gcp:{','.join(args.projects)}", make
 
 
+def _terraform_options(args: argparse.Namespace) -> TerraformOptions:
+    from scanner.iac.hcl import parse_var_option
+
+    return TerraformOptions(var_files=tuple(args.var_files),
+                            variables=tuple(parse_var_option(v) for v in args.variables))
+
+
 def _run(args: argparse.Namespace) -> ScanResult:
     inputs = _inputs(args)
     if args.command == "iac":
         with _Progress() as progress:
-            return run_iac(IacRequest(targets=tuple(args.paths), plans=tuple(args.plan), inputs=inputs), progress)
+            return run_iac(IacRequest(targets=tuple(args.paths), plans=tuple(args.plan), inputs=inputs,
+                                      terraform=_terraform_options(args)), progress)
     factories = {"aws": _aws_collector, "azure": _azure_collector, "gcp": _gcp_collector}
     label, make = factories[args.provider](args)
     with _Progress() as progress:

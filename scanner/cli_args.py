@@ -78,10 +78,17 @@ def _iac(commands: Any, common: argparse.ArgumentParser) -> None:
         "iac", parents=[common], help="scan Terraform folders and plans",
         formatter_class=argparse.RawDescriptionHelpFormatter, epilog=EPILOG,
         description="Evaluate the HIPAA imaging controls against Terraform (HCL folders and "
-                    "`terraform show -json` plans) through Checkov and pacscan's own policies.")
+                    "`terraform show -json` plans). Folders are evaluated with Terraform's own semantics "
+                    "(variables, tfvars, locals, modules, count/for_each, dynamic blocks, functions); a value "
+                    "Terraform would know only after apply, or a variable with no value, is unknown, never a pass.")
     iac.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="Terraform folder or .tf file")
     iac.add_argument("--plan", action="append", type=Path, default=[], metavar="PLAN.json",
                      help="plan JSON from `terraform show -json plan.out` (repeatable)")
+    iac.add_argument("--var-file", action="append", type=Path, default=[], dest="var_files", metavar="FILE",
+                     help="variable values, as for `terraform plan -var-file` (repeatable; after terraform.tfvars "
+                          "and *.auto.tfvars)")
+    iac.add_argument("--var", action="append", default=[], dest="variables", metavar="NAME=VALUE",
+                     help="one variable value, as for `terraform plan -var` (repeatable; later wins)")
     iac.add_argument("--since", metavar="GIT_REF",
                      help="report only resources in files changed since GIT_REF (all files are still evaluated)")
 

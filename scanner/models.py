@@ -219,6 +219,8 @@ class ScanResult:
     gate: GateNotes = field(default_factory=GateNotes)
     #: live scans: account / subscription / project -> the identity that scanned it
     identities: Mapping[str, str] = field(default_factory=dict)
+    #: what was deliberately not read (hidden folders, override files), one line each
+    notes: tuple[str, ...] = ()
 
     def findings_for(self, control_id: ControlId) -> tuple[Finding, ...]:
         return tuple(f for f in self.findings if f.control_id == control_id)

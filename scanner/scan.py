@@ -20,7 +20,7 @@ from scanner.catalog import Catalog, load_catalog
 from scanner.collectors.base import Collector
 from scanner.config import effective_parameters
 from scanner.engine.evaluate import evaluate_inventory
-from scanner.iac import Progress, scan_terraform
+from scanner.iac import Progress, TerraformOptions, scan_terraform
 from scanner.models import Finding, GateNotes, ScanResult, Waiver
 
 
@@ -42,6 +42,7 @@ class IacRequest:
     targets: tuple[Path, ...]
     plans: tuple[Path, ...] = ()
     inputs: ScanInputs = field(default_factory=ScanInputs)
+    terraform: TerraformOptions = field(default_factory=TerraformOptions)
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,7 @@ def prepare(inputs: ScanInputs) -> Prepared:
 
 
 def finish(prepared: Prepared, inputs: ScanInputs, findings: Sequence[Finding], targets: Sequence[str],
-           started: str, identities: Mapping[str, str] | None = None) -> ScanResult:
+           started: str, identities: Mapping[str, str] | None = None, notes: Sequence[str] = ()) -> ScanResult:
     """The gate steps shared by every scan: inline skips, waivers, baseline, changed files."""
     findings, unreasoned = gate.apply_inline_skips(findings)
     findings, expired, stale = gate.apply_waivers([*findings, *prepared.attested], prepared.waivers, inputs.today)
@@ -95,15 +96,17 @@ def finish(prepared: Prepared, inputs: ScanInputs, findings: Sequence[Finding], 
             fixed=fixed, expired_waivers=expired, stale_waivers=stale, unreasoned_skips=unreasoned,
         ),
         identities=dict(identities or {}),
+        notes=tuple(notes),
     )
 
 
 def run_iac(request: IacRequest, progress: Progress | None = None) -> ScanResult:
     prepared = prepare(request.inputs)
     started = now_utc()
-    findings = scan_terraform(prepared.catalog, prepared.parameters, request.targets, request.plans, progress)
+    scan = scan_terraform(prepared.catalog, prepared.parameters, request.targets, request.plans, progress,
+                          request.terraform)
     targets = [str(t) for t in request.targets] + [f"plan:{p}" for p in request.plans]
-    return finish(prepared, request.inputs, findings, targets, started)
+    return finish(prepared, request.inputs, scan.findings, targets, started, notes=scan.notes)
 
 
 CollectorFactory = Callable[[Mapping[str, Any]], Collector]

@@ -39,7 +39,7 @@ def scan_tf(catalog) -> Callable[..., list]:  # type: ignore[no-untyped-def]
 
     def run(*targets: Path, plans: tuple[Path, ...] = (), **overrides: object) -> list:  # type: ignore[type-arg]
         parameters = {**catalog.defaults(), **overrides}
-        return scan_terraform(catalog, parameters, list(targets), list(plans))
+        return scan_terraform(catalog, parameters, list(targets), list(plans)).findings
 
     return run
 

@@ -59,6 +59,8 @@ def test_minimal_catalog_loads(tmp_path: Path) -> None:
     ("controls:\n  - id: [unclosed\n", "c.yaml:3", "invalid YAML"),
     (CONTROL + "terraform:\n  checks:\n    NOPE-X: [CKV_AWS_1]\n", "c.yaml:12", "unknown control id NOPE-X"),
     ("controls: !!python/object/apply:os.system [echo hi]\n", "c.yaml:1", "invalid YAML"),
+    (CONTROL + "terraform:\n  checks:\n    ENC-REST: [CKV_AWS_3, CKV_AWS_9999]\n", "c.yaml:12",
+     "CKV_AWS_9999 is not a check id of the installed Checkov"),
 ])
 def test_broken_part_names_file_line_and_problem(tmp_path: Path, part: str, where: str, words: str) -> None:
     with pytest.raises(CatalogError) as err:

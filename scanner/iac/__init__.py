@@ -1,31 +1,48 @@
-"""The Terraform half of pacscan: Checkov in, findings on controls out.
+"""The Terraform half of pacscan: folders and plans in, findings on controls out.
 
-``scan_terraform`` checks the targets (clear errors for missing paths and folders with no
-Terraform), runs Checkov restricted to the catalog's checks, and maps the records to findings.
+Folders are evaluated by :mod:`scanner.iac.hcl` (Terraform's semantics over the HCL grammar Checkov
+depends on) and plans read by :mod:`scanner.iac.plan_config`; the normalisers turn both into the
+same facts the live collectors produce, and the rules judge them (:mod:`scanner.iac.judge`).
+Checkov runs only for the built-in checks the catalog still maps (``rules/terraform-*.yaml``), and
+only when the configuration holds a resource those checks judge; a built-in check's pass on a
+value the evaluator could not know becomes ``unknown``.
 """
 
 from __future__ import annotations
 
-import json
 import logging
-import os
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from scanner.catalog import Catalog
 from scanner.errors import TargetError
-from scanner.iac import checkov_run, prefetch
-from scanner.iac.findings import parse_error_findings, to_findings
-from scanner.iac.plan import load_plan
+from scanner.iac.judge import configuration_findings, terraform_controls
+from scanner.iac.tfmodel import TfConfiguration
 from scanner.models import Finding, Source
-from scanner.scope import ImagingScope
 
-__all__ = ["find_terraform_files", "scan_terraform"]
+__all__ = ["TerraformOptions", "TerraformScan", "find_terraform_files", "scan_terraform"]
 
 log = logging.getLogger("pacscan.iac")
 _SKIP_DIRS = {".terraform", ".git", "node_modules"}
 Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class TerraformOptions:
+    """How input variables are set, as for ``terraform plan``."""
+
+    var_files: tuple[Path, ...] = ()
+    variables: tuple[tuple[str, str], ...] = ()
+    environ: Mapping[str, str] | None = None
+
+
+@dataclass
+class TerraformScan:
+    findings: list[Finding] = field(default_factory=list)
+    #: what the user should know about what was not read (hidden folders, override files)
+    notes: list[str] = field(default_factory=list)
 
 
 def find_terraform_files(root: Path) -> list[Path]:
@@ -36,21 +53,6 @@ def find_terraform_files(root: Path) -> list[Path]:
         if path.name.endswith((".tf", ".tf.json")) and not path.is_dir():
             found.append(path)
     return found
-
-
-def _invalid_json(files: Sequence[Path], reported: Sequence[str]) -> list[str]:
-    """``.tf.json`` files that are not JSON and that Checkov skipped without a word: they were
-    not evaluated, so they must surface as parse errors, never as silence."""
-    known = {os.path.realpath(r) for r in reported}  # realpath: no RuntimeError on a symlink loop
-    out: list[str] = []
-    for path in files:
-        if not path.name.endswith(".tf.json") or os.path.realpath(path) in known:
-            continue
-        try:
-            json.loads(path.read_bytes().decode("utf-8"))
-        except (OSError, UnicodeDecodeError, ValueError, RecursionError):
-            out.append(str(path))
-    return out
 
 
 def check_targets(targets: Sequence[Path]) -> None:
@@ -65,44 +67,42 @@ def check_targets(targets: Sequence[Path]) -> None:
 
 
 def scan_terraform(catalog: Catalog, parameters: Mapping[str, Any], targets: Sequence[Path],
-                   plans: Sequence[Path], progress: Progress | None = None) -> list[Finding]:
+                   plans: Sequence[Path], progress: Progress | None = None,
+                   options: TerraformOptions | None = None) -> TerraformScan:
+    from scanner.iac import prefetch
+    from scanner.iac.hcl import load_configuration
+    from scanner.iac.plan import load_plan_configuration
+
+    options = options or TerraformOptions()
     check_targets(targets)
-    # parsing starts in a helper process now, while this one imports Checkov (see prefetch)
-    ahead = prefetch.start(targets, checkov_run.environment)
+    plan_configs = [load_plan_configuration(p) for p in plans]  # validate every plan before any work
+    scan = TerraformScan()
+    ahead = prefetch.start(targets)  # a second core parses from the other end (see prefetch)
     try:
-        return _scan(catalog, parameters, targets, plans, progress, ahead)
+        for target in targets:
+            if progress:
+                progress(f"Evaluating Terraform: {target}")
+            folder, files = (target, None) if target.is_dir() else (target.parent, [target])
+            config = load_configuration(folder, var_files=options.var_files, variables=options.variables,
+                                        environ=options.environ, files=files, ahead=ahead)
+            _judge(catalog, parameters, config, Source.TERRAFORM, scan, progress)
     finally:
         if ahead is not None:
             ahead.close()
             log.debug("parse-ahead: %d file(s) parsed by the helper", ahead.used)
-
-
-def _scan(catalog: Catalog, parameters: Mapping[str, Any], targets: Sequence[Path], plans: Sequence[Path],
-          progress: Progress | None, ahead: prefetch.ParseAhead | None) -> list[Finding]:
-    logging.getLogger("stopit").setLevel(logging.ERROR)  # Checkov's parse timeout logs a traceback
-    plan_facts = [load_plan(p) for p in plans]  # validate every plan before any work
-    import policies.parameters
-
-    policies.parameters.configure(dict(parameters))
-    scope = ImagingScope.from_parameter(parameters["imaging_data"])
-    checks = catalog.terraform_check_ids()
-    findings: list[Finding] = []
-    for target in targets:
+    for plan, config in zip(plans, plan_configs, strict=True):
         if progress:
-            progress(f"Checkov: {target}")
-        root = target if target.is_dir() else target.parent
-        output = checkov_run.run_directory(root, checks, ahead) if target.is_dir() else \
-            checkov_run.run_files([target], checks, ahead)
-        output.index.attribute(catalog.parents)
-        findings += to_findings(catalog, output, Source.TERRAFORM, scope)
-        files = find_terraform_files(target) if target.is_dir() else [target]
-        unparsed = [*output.parse_errors, *_invalid_json(files, output.parse_errors)]
-        findings += parse_error_findings(catalog, unparsed, Source.TERRAFORM)
-    for facts in plan_facts:
-        if progress:
-            progress(f"Checkov: plan {facts.path}")
-        output = checkov_run.run_plan(facts.path, checks)
-        output.index.attribute(catalog.parents, facts.references)
-        findings += to_findings(catalog, output, Source.TERRAFORM_PLAN, scope, facts)
-        findings += parse_error_findings(catalog, output.parse_errors, Source.TERRAFORM_PLAN)
-    return findings
+            progress(f"Judging plan {plan}")
+        _judge(catalog, parameters, config, Source.TERRAFORM_PLAN, scan, progress, plan)
+    return scan
+
+
+def _judge(catalog: Catalog, parameters: Mapping[str, Any], config: TfConfiguration, source: Source,
+           scan: TerraformScan, progress: Progress | None, plan: Path | None = None) -> None:
+    from scanner.iac.builtin import builtin_findings
+    from scanner.iac.findings import parse_error_findings
+
+    scan.findings += configuration_findings(catalog, parameters, config, source)
+    scan.findings += parse_error_findings(catalog, config.parse_failures, source, terraform_controls(catalog, source))
+    scan.notes += [f"{s.path}: {s.reason}" for s in config.skipped]
+    scan.findings += builtin_findings(catalog, parameters, config, source, progress, plan)

@@ -115,3 +115,67 @@ def load_all() -> None:
     """Import every built-in check (what ``import checkov.terraform`` normally does)."""
     for module, _path in _module_files():
         importlib.import_module(module)
+
+
+
+def graph_check_types(check_ids: Iterable[str], *extra: Path) -> frozenset[str]:
+    """Resource types named by the YAML/JSON graph checks with these ids (built-in, and ours in
+    ``extra`` folders). An id whose definition cannot be found counts for every type (``*``)."""
+    import json
+
+    import yaml
+
+    wanted = set(check_ids)
+    root = _checks_root()
+    folders = [*([root.parent / "graph_checks"] if root is not None else []), *extra]
+    types: set[str] = set()
+    found: set[str] = set()
+    for folder in folders:
+        for path in folder.rglob("*"):
+            if path.suffix not in (".json", ".yaml", ".yml"):
+                continue
+            text = path.read_text(encoding="utf-8", errors="replace")
+            if not any(check in text for check in wanted):
+                continue
+            try:
+                doc = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
+            except (ValueError, yaml.YAMLError):
+                continue
+            check = (doc or {}).get("metadata", {}).get("id") if isinstance(doc, dict) else None
+            if check in wanted:
+                found.add(check)
+                types |= set(_resource_types(doc))
+    if wanted - found:
+        types.add("*")
+    return frozenset(types)
+
+
+def _resource_types(node: object) -> Iterable[str]:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "resource_types" and isinstance(value, list):
+                yield from (str(v) for v in value)
+            else:
+                yield from _resource_types(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _resource_types(item)
+
+
+def known_check_ids() -> frozenset[str]:
+    """Every Terraform check id the installed Checkov defines (Python and graph checks), and the
+    ids of pacscan's own policies (``policies/``), read from the files without importing them."""
+    root = _checks_root()
+    ids = set(_modules_by_id())
+    if root is not None:
+        ids |= _graph_ids(root.parent / "graph_checks")
+    spec = importlib.util.find_spec("policies")
+    for folder in (spec.submodule_search_locations or []) if spec is not None else []:
+        for path in Path(folder).rglob("*"):
+            if path.suffix == ".py":
+                ids.update(_OUR_ID.findall(path.read_text(encoding="utf-8", errors="replace")))
+        ids |= _graph_ids(Path(folder) / "graph")
+    return frozenset(ids)
+
+
+_OUR_ID = re.compile(r"""["'](PACS_[A-Z0-9_]+)["']""")

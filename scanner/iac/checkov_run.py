@@ -20,7 +20,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from scanner.iac import builtin_checks, prefetch
+from scanner.iac import builtin_checks
 from scanner.iac.resources import ResourceIndex, address_type, index_definitions
 
 log = logging.getLogger("pacscan.iac")
@@ -121,6 +121,19 @@ def load_policies(check_ids: Sequence[str] | None = None) -> None:
         builtin_checks.load(check_ids)
 
 
+def supported_types(check_ids: Sequence[str]) -> frozenset[str]:
+    """The resource types the given checks judge (their registries, once loaded)."""
+    load_policies(check_ids)
+    from checkov.terraform.checks.resource.registry import resource_registry
+
+    wanted = set(check_ids)
+    types = {kind for kind, checks in resource_registry.checks.items() if any(c.id in wanted for c in checks)}
+    graph = {c for c in wanted if not any(c in (x.id for x in cs) for cs in resource_registry.checks.values())}
+    if graph:  # a graph check (YAML) names its types only in its definition: read them
+        types |= builtin_checks.graph_check_types(graph, policies_dir() / "graph")
+    return frozenset(types)
+
+
 def _filter(check_ids: Sequence[str]) -> Any:
     return _memo_filter_class()(framework=["terraform", "terraform_plan"], checks=list(check_ids),
                                 show_progress_bar=False)
@@ -181,11 +194,10 @@ def _only(check_ids: Sequence[str]) -> Iterator[None]:
             registry.checks, registry.wildcard_checks = checks, wildcard
 
 
-def _run(runner: Any, check_ids: Sequence[str], ahead: prefetch.ParseAhead | None = None,
-         **where: Any) -> CheckovOutput:
+def _run(runner: Any, check_ids: Sequence[str], **where: Any) -> CheckovOutput:
     with _unknown_lock:
         _unknown_records.clear()
-    with _only(check_ids), prefetch.serving(ahead):
+    with _only(check_ids):
         report = runner.run(external_checks_dir=[str(policies_dir() / "graph")], runner_filter=_filter(check_ids),
                             **where)
     with _unknown_lock:
@@ -195,19 +207,18 @@ def _run(runner: Any, check_ids: Sequence[str], ahead: prefetch.ParseAhead | Non
                          index_definitions(runner.definitions or {}))
 
 
-def run_directory(root: Path, check_ids: Sequence[str], ahead: prefetch.ParseAhead | None = None) -> CheckovOutput:
+def run_directory(root: Path, check_ids: Sequence[str]) -> CheckovOutput:
     load_policies(check_ids)
     from checkov.terraform.runner import Runner
 
-    return _run(Runner(), check_ids, ahead, root_folder=str(root))
+    return _run(Runner(), check_ids, root_folder=str(root))
 
 
-def run_files(files: Sequence[Path], check_ids: Sequence[str],
-              ahead: prefetch.ParseAhead | None = None) -> CheckovOutput:
+def run_files(files: Sequence[Path], check_ids: Sequence[str]) -> CheckovOutput:
     load_policies(check_ids)
     from checkov.terraform.runner import Runner
 
-    return _run(Runner(), check_ids, ahead, root_folder=None, files=[str(f) for f in files])
+    return _run(Runner(), check_ids, root_folder=None, files=[str(f) for f in files])
 
 
 def run_plan(plan: Path, check_ids: Sequence[str]) -> CheckovOutput:

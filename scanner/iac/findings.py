@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import functools
 import os
-from collections.abc import Iterable, Mapping
-from pathlib import Path
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from scanner.catalog import Catalog
@@ -19,6 +18,7 @@ from scanner.facts.values import Unknown
 from scanner.iac.checkov_run import CheckovOutput, CheckRecord, Outcome
 from scanner.iac.plan import PlanFacts, unknown_keys
 from scanner.iac.resources import TfResource, lookup, strip_instance_keys, unwrap
+from scanner.iac.tfmodel import ParseFailure
 from scanner.models import (
     CheckId,
     Control,
@@ -68,15 +68,19 @@ def _selector(scope: ImagingScope, resource: TfResource) -> str | Unknown | None
     return scope.selector(names, tags)
 
 
+#: why a Checkov record's pass cannot stand: a key it evaluated is unknown to pacscan's evaluator
+UnknownOf = Callable[[CheckRecord], "str | None"]
+
+
 def to_findings(catalog: Catalog, output: CheckovOutput, source: Source, scope: ImagingScope,
-                plan: PlanFacts | None = None) -> list[Finding]:
+                plan: PlanFacts | None = None, unknown_of: UnknownOf | None = None) -> list[Finding]:
     by_check = catalog.controls_for_check()
     controls = {c.id: c for c in catalog.controls}
     findings: list[Finding] = []
     seen: set[tuple[str, ...]] = set()
     for record in output.records:
         for control_id in by_check.get(CheckId(record.check_id), ()):
-            finding = _finding(controls[control_id], record, output, source, scope, plan)
+            finding = _finding(controls[control_id], record, output, source, scope, plan, unknown_of)
             if finding is None:
                 continue
             # Checkov reports a graph check twice when two folders hold the same address.
@@ -89,7 +93,7 @@ def to_findings(catalog: Catalog, output: CheckovOutput, source: Source, scope: 
 
 
 def _finding(control: Control, record: CheckRecord, output: CheckovOutput, source: Source,
-             scope: ImagingScope, plan: PlanFacts | None) -> Finding | None:
+             scope: ImagingScope, plan: PlanFacts | None, unknown_of: UnknownOf | None) -> Finding | None:
     index = output.index
     own = index.resources.get(record.address)
     parent_address = index.parent_of.get(record.address)
@@ -112,6 +116,11 @@ def _finding(control: Control, record: CheckRecord, output: CheckovOutput, sourc
     if record.outcome is Outcome.SKIPPED:
         evidence["skip_reason"] = record.skip_reason or None
         message += f" (skipped inline: {record.skip_reason or 'no reason given'})"
+    why = unknown_of(record) if unknown_of is not None and status is Status.PASS else None
+    if why is not None:
+        status = Status.UNKNOWN
+        evidence["unknown"] = why
+        message += f" (could not decide: {why})"
     if plan is not None and status in (Status.PASS, Status.FAIL):
         pending = _pending(plan, related, frozenset(keys))
         if pending:
@@ -174,16 +183,15 @@ def _pending(plan: PlanFacts, related: list[TfResource], keys: frozenset[str]) -
     return pending
 
 
-def parse_error_findings(catalog: Catalog, files: Iterable[str], source: Source) -> list[Finding]:
-    """An unparseable file: every Terraform-evaluated control is `error` for it."""
-    from scanner.iac.hcl_errors import describe_parse_error
-
+def parse_error_findings(catalog: Catalog, failures: Iterable[ParseFailure], source: Source,
+                         controls: Iterable[Control] | None = None) -> list[Finding]:
+    """An unparseable file: every automated control (or ``controls``) is `error` for it, once."""
+    judged = list(controls) if controls is not None else [
+        c for c in catalog.controls if c.evaluation is Evaluation.AUTOMATED]
     findings: list[Finding] = []
-    for file in files:
-        reason, line = describe_parse_error(Path(file))
-        for control in catalog.controls:
-            if control.evaluation is not Evaluation.AUTOMATED or not control.terraform_checks:
-                continue
+    for failure in failures:
+        file, reason, line = failure.file, failure.reason, failure.line
+        for control in judged:
             findings.append(Finding(
                 control_id=control.id,
                 status=Status.ERROR,

@@ -43,14 +43,16 @@ def configuration_findings(catalog: Catalog, parameters: Mapping[str, Any], conf
     return findings
 
 
-def _automated(catalog: Catalog) -> list[Control]:
-    judged = {c for rule in catalog.rules for c in rule.controls} | {
+def terraform_controls(catalog: Catalog, source: Source) -> list[Control]:
+    """The automated controls Terraform can judge: a rule over a kind Terraform produces, or a
+    mapped Checkov check. What could not be read of a configuration leaves exactly these open."""
+    judged = {c for rule in terraform_rules(catalog, source) for c in rule.controls} | {
         c.id for c in catalog.controls if c.terraform_checks}
     return [c for c in catalog.controls if c.evaluation is Evaluation.AUTOMATED and c.id in judged]
 
 
 def unread_module_findings(catalog: Catalog, module: UnreadModule, source: Source) -> list[Finding]:
-    """One ``unknown`` per automated control: nothing inside the module could be evaluated."""
+    """One ``unknown`` per control Terraform judges: nothing inside the module could be evaluated."""
     ref = ResourceRef(address=module.address, type="module", file=display_path(module.file),
                       line_range=(module.line, module.line) if module.line else None)
     message = (f"module {module.address} was not evaluated: {module.reason} (source {module.source}); "
@@ -58,4 +60,4 @@ def unread_module_findings(catalog: Catalog, module: UnreadModule, source: Sourc
     evidence = {"module": module.address, "source": module.source, "reason": module.reason}
     return [Finding(control_id=c.id, status=Status.UNKNOWN, severity=c.severity, source=source, resource=ref,
                     check_id="module-not-read", message=message, evidence=evidence, remediation=c.remediation.text)
-            for c in _automated(catalog)]
+            for c in terraform_controls(catalog, source)]

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from scanner.errors import PlanError
+from scanner.iac.tfmodel import TfConfiguration
 
 MAX_PLAN_BYTES = 512 * 1024 * 1024
 
@@ -22,6 +23,19 @@ class PlanFacts:
     unknown: Mapping[str, frozenset[str]]
     #: resource address -> attribute -> addresses of the resources it references
     references: Mapping[str, Mapping[str, tuple[str, ...]]]
+
+
+def load_plan_configuration(path: Path) -> TfConfiguration:
+    """The plan's instances (:mod:`scanner.iac.plan_config`), after the same validation as
+    :func:`load_plan`."""
+    from scanner.iac.plan_config import plan_configuration
+
+    data = _read(path)
+    try:
+        _check_shape(data, path)
+        return plan_configuration(path, data)
+    except RecursionError:
+        raise PlanError("plan nested too deeply", path=str(path)) from None
 
 
 def load_plan(path: Path) -> PlanFacts:

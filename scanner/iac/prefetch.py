@@ -1,11 +1,10 @@
-"""Parse the Terraform files in a second process while this one starts Checkov.
+"""Parse the Terraform files in a second process while this one parses and evaluates.
 
-A scan is sequential: import Checkov, parse every file, build the graph, run the checks. The
-parse needs nothing from the rest, so on a machine with a second core a forked helper parses
-the files (with Checkov's own parser function, in the reverse of the order Checkov asks for
-them) while this process imports Checkov and loads the policies. When Checkov asks for a file,
-a result the helper already sent is used; otherwise Checkov parses it itself, as it always
-would. The two meet in the middle; neither ever waits for the other.
+Parsing (the HCL grammar, in Lark) is most of the time of a Terraform scan, and it needs
+nothing but the file. On a machine with a second core a forked helper parses the files with the
+evaluator's own parser, in the reverse of the order the evaluator asks for them; when the
+evaluator asks for a file, a result the helper already sent is used, otherwise it parses the file
+itself, as it always would. The two meet in the middle; neither ever waits for the other.
 
 Correctness never depends on the helper: a file it did not finish, could not parse, or could
 not send is parsed here, so its errors are the real ones; a helper that dies, hangs or is
@@ -22,7 +21,7 @@ import signal
 import struct
 import sys
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -33,18 +32,15 @@ def enabled() -> bool:
     return sys.platform.startswith("linux") and os.environ.get("PACSCAN_PARSE_AHEAD", "1") != "0"
 
 
-def checkov_order(target: Path) -> list[str]:
-    """The .tf files, in the order Checkov's module finder parses them (it parses every .tf file
-    under the root first, walking it top-down; Terraform's own module cache excepted)."""
+def parse_order(target: Path) -> list[str]:
+    """The Terraform files under ``target`` (hidden folders left out, as the evaluator leaves
+    them), in the order the evaluator reads them: folder by folder, sorted."""
     if target.is_file():
-        return [os.path.abspath(target)] if target.name.endswith(".tf") else []
-    root = str(target)
-    skip = os.path.join(root, ".terraform", "modules")
+        return [os.path.abspath(target)] if target.name.endswith((".tf", ".tf.json")) else []
     out: list[str] = []
-    for folder, _dirs, files in os.walk(root):
-        if folder.startswith(skip):
-            continue
-        out += [os.path.abspath(os.path.join(folder, name)) for name in files if name.endswith(".tf")]
+    for folder, dirs, files in os.walk(os.path.abspath(target)):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        out += [os.path.join(folder, name) for name in sorted(files) if name.endswith((".tf", ".tf.json"))]
     return out
 
 
@@ -99,16 +95,15 @@ class ParseAhead:
             self._results.clear()
 
 
-def start(targets: Sequence[Path], prepare: Callable[[], None]) -> ParseAhead | None:
-    """Fork the helper for the .tf files under ``targets``; None when there is nothing to do or
-    forking is off or fails. ``prepare`` runs in the helper before it imports Checkov's parser
-    (the same environment this process sets up for Checkov)."""
+def start(targets: Sequence[Path], prepare: Callable[[], None] = lambda: None) -> ParseAhead | None:
+    """Fork the helper for the Terraform files under ``targets``; None when there is nothing to
+    do or forking is off or fails. ``prepare`` runs in the helper before it parses (tests use it)."""
     if not enabled():
         return None
     files: list[str] = []
     for target in targets:
         if target.exists():
-            files += checkov_order(target)
+            files += parse_order(target)
     if not files:
         return None
     try:
@@ -139,13 +134,13 @@ def _helper(read_fd: int, write_fd: int, files: list[str], prepare: Callable[[],
 
         logging.disable(logging.CRITICAL)
         prepare()
-        from checkov.terraform.parser_utils import load_or_die_quietly
+        from scanner.iac.hcl.ast import FileAst
+        from scanner.iac.hcl.parse import parse_file
 
         for path in files:
-            errors: dict[str, Exception] = {}
-            payload = load_or_die_quietly(path, errors)
+            payload = parse_file(Path(path))
             try:
-                frame = pickle.dumps((path, payload if payload and not errors else None),
+                frame = pickle.dumps((path, payload if isinstance(payload, FileAst) else None),
                                      protocol=pickle.HIGHEST_PROTOCOL)
             except Exception:  # not picklable: the parent parses it
                 frame = pickle.dumps((path, None))
@@ -161,32 +156,3 @@ def _write_all(fd: int, data: bytes) -> None:
     while view:
         written = os.write(fd, view)
         view = view[written:]
-
-
-@contextlib.contextmanager
-def serving(ahead: ParseAhead | None) -> Iterator[None]:
-    """While Checkov runs, let its parser take the helper's results first."""
-    if ahead is None:
-        yield
-        return
-    from checkov.terraform import tf_parser
-    from checkov.terraform.module_loading import module_finder
-
-    modules = (module_finder, tf_parser)
-    originals = [module.load_or_die_quietly for module in modules]
-    real = originals[0]
-
-    def load_or_die_quietly(file: Any, parsing_errors: dict[str, Exception], clean_definitions: bool = True) -> Any:
-        if clean_definitions and not os.fspath(file).endswith(".tfvars"):
-            payload = ahead.take(file)
-            if payload is not None:
-                return payload
-        return real(file, parsing_errors, clean_definitions)
-
-    for module in modules:
-        module.load_or_die_quietly = load_or_die_quietly  # type: ignore[attr-defined]
-    try:
-        yield
-    finally:
-        for module, original in zip(modules, originals, strict=True):
-            module.load_or_die_quietly = original  # type: ignore[attr-defined]

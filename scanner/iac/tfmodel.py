@@ -48,6 +48,10 @@ class TfInstance:
     #: could not be known: it stands for zero or more instances
     exists: Unknown | None = None
     input: InputKind = "terraform"
+    #: the root module folder this instance was evaluated under, relative to
+    #: ``TfConfiguration.root`` ("" for the root itself): a folder of several root modules (or a
+    #: module called from several) can hold the same address more than once
+    root_module: str = ""
 
 
 @dataclass(frozen=True)
@@ -89,4 +93,6 @@ class TfConfiguration:
     files: tuple[str, ...] = ()  # every file read (absolute)
 
     def by_address(self) -> Mapping[str, TfInstance]:
+        """Instances by address (with several root modules, the last one read wins for an address
+        they share: key by ``(root_module, address)`` to tell them apart)."""
         return {i.address: i for i in self.instances}

@@ -112,6 +112,7 @@ def _header(result: ScanResult, meta: ToolMeta) -> RenderableType:
         Text(f"Time:     {result.started_at} -> {result.finished_at}"),
         Text(f"Catalog:  sha256 {result.catalog_sha256[:12]}"),
     ]
+    lines += [Text(f"Not read: {note}", style="yellow") for note in result.notes]
     return Group(*lines, Text(""))
 
 

@@ -66,6 +66,7 @@ def _scan(result: ScanResult) -> dict[str, Any]:
         "catalog_sha256": result.catalog_sha256,
         "parameters": _jsonable(result.parameters, "scan.parameters"),
         "identities": {str(k): str(v) for k, v in sorted(result.identities.items())},
+        "notes": list(result.notes),
     }
 
 

@@ -116,6 +116,19 @@ def test_unsupported_re2_syntax_is_unknown_not_guessed() -> None:
     assert outcome("regex", "a(?=b)", "ab") == ERROR
 
 
+def test_patterns_that_backtrack_exponentially_are_matched_in_isolation_with_a_time_limit() -> None:
+    assert fn("regex", "^(\\d+\\.)+\\d+$", "1.2.3") == ["2."]
+    assert fn("replace", "a.b.c", "/(\\w+\\.)+/", "[$1]") == "[b.]c"
+    slow = fn("regex", "(a+)+$", "a" * 40 + "!")
+    assert isinstance(slow, Unknown) and "too long" in slow.reason
+
+
+def test_results_too_large_to_build_are_unknown() -> None:
+    assert isinstance(fn("indent", 2**40, "a\nb"), Unknown)
+    assert isinstance(fn("format", "%999999999999s", "x"), Unknown)
+    assert isinstance(fn("setproduct", *[["a", "b", "c", "d"]] * 13), Unknown)
+
+
 def test_what_changes_from_run_to_run_or_machine_to_machine_is_unknown() -> None:
     for name, args in (("timestamp", []), ("uuid", []), ("plantimestamp", []), ("bcrypt", ["secret"]),
                        ("abspath", ["relative/path"]), ("pathexpand", ["~/x"]), ("pathexpand", ["~"])):

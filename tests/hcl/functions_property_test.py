@@ -73,6 +73,7 @@ ARGUMENTS: dict[str, st.SearchStrategy[list[Any]]] = {
     "join": st.tuples(WORD, _varargs(STRS | ANYS, 1)).map(lambda t: [t[0], *t[1]]),
     "replace": _call(TEXT, PATTERNS, WORD),
     "jsonencode": _call(NESTED), "yamlencode": _call(NESTED), "jsondecode": _call(JSON), "yamldecode": _call(YAML),
+    "csvdecode": _call(st.sampled_from(["a,b\n1,2", "a\n\"x,y\"\n", "a,b\n1", ""])),
     "cidrsubnet": _call(CIDR, st.integers(0, 9), st.integers(-1, 20)), "cidrhost": _call(CIDR, st.integers(-5, 300)),
     "cidrnetmask": _call(CIDR), "cidrsubnets": st.tuples(CIDR, _varargs(st.integers(1, 9))).map(
         lambda t: [t[0], *t[1]]),

@@ -22,6 +22,12 @@ KNOWN_CASES: list[tuple[str, Any]] = [
     # templates: numbers without exponent, bools as words; a lone interpolation keeps its type
     ('"${1 + 1}x"', "2x"), ('"${true}"', True), ('"${2.5}"', 2.5), ('"v${0.1 + 0.2}"', "v0.3"),
     ('"%{ if 1 > 0 }yes%{ else }no%{ endif }"', "yes"),
+    # in a heredoc ~ strips one literal token: the rest of its own line, not the next line's indentation
+    ("<<EOT\n%{ for x in [1, 2] ~}\n  ${x}\n%{ endfor ~}\nend\nEOT", "  1\n  2\nend\n"),
+    ('<<EOT\nfoo  \n  ${~ "x"}\nEOT', "foo  \nx\n"), ('"a \\n ${~ "x" ~} \\n b"', "axb"),
+    # <<- trims only tokens that start a line: after a ~} that ate the newline, indentation stays
+    ('<<-EOT\n    n=${"b"}\n    %{ for i, w in ["b", "a"] ~}\n    ${i}:${w}\n    %{ endfor ~}\n    done\n  EOT',
+     "n=b\n    0:b\n    1:a\n    done\n"),
     # conditional results unify to a common type (string wins over number)
     ('true ? 5 : "five"', "5"), ("false ? null : {a = 1}", {"a": 1}), ('true ? {a = 1} : {a = "x"}', {"a": "1"}),
     # collections
@@ -31,6 +37,10 @@ KNOWN_CASES: list[tuple[str, Any]] = [
     ("{for i in [1, 2, 1] : i => i...}", {"1": [1, 1], "2": [2]}),
     ('[for i, v in ["x", "y"] : "${i}${v}" if v != "x"]', ["1y"]),
     ('{for k, v in ["a", "b"] : v => k}', {"a": 0, "b": 1}),
+    # newlines inside for expressions (the grammar keeps them as tokens there)
+    ("[for x in [1, 2, 3] :\n  x * 2\n  if x > 1\n]", [4, 6]), ("{ for k, v in { a = 1, b = 2 } :\n  v => k...\n}",
+                                                              {"1": ["a"], "2": ["b"]}),
+    ("(\n  true ?\n  1 :\n  2\n)", 1), ("[\n  1, # one\n  2, // two\n  /* three */ 3,\n]", [1, 2, 3]),
     # splats: over a list, over null, over a single object, legacy attribute-only
     ("[{a = 1}, {a = 2}][*].a", [1, 2]), ("null[*].a", []), ("{a = 1}[*].a", [1]),
     ("[{a = [1]}, {a = [2]}].*.a[0]", [1]), ("[{a = [1]}, {a = [2]}][*].a[0]", [1, 2]),
@@ -185,3 +195,39 @@ def test_templatefile_renders_with_its_variables(tmp_path: Path) -> None:
     assert isinstance(unknown, Unknown)
     missing = value_of(tmp_path, 'templatefile("nope.tpl", {})')
     assert is_unknown(missing, containing="cannot read")
+
+
+def test_a_conditional_keeps_its_known_result_when_the_unknown_branch_has_a_known_type(tmp_path: Path) -> None:
+    # the result type unifies with the other branch's type: 1 stays 1 only if that branch is a number
+    pre = PRE + 'variable "n" { type = number }\nlocals { size = var.b ? length(var.cidrs) : var.n }\n'
+    assert value_of(tmp_path, "true ? 1 : length(var.cidrs)", pre) == 1
+    assert value_of(tmp_path, "true ? 1 : var.n", pre) == 1
+    assert value_of(tmp_path, "true ? 1 : local.size", pre) == 1
+    assert value_of(tmp_path, 'true ? 1 : "${var.s}"', pre) == "1"
+    assert value_of(tmp_path, "true ? 1 : var.s", pre) == "1"  # a typed variable without value keeps its type
+    untyped = value_of(tmp_path, "true ? 1 : aws_kms_key.k.key_usage", pre + 'resource "aws_kms_key" "k" {}\n')
+    assert isinstance(untyped, Unknown) and untyped.candidates == (1, "1")
+
+
+def test_count_is_known_when_every_candidate_gives_the_same_number(tmp_path: Path) -> None:
+    from tests.hcl.support import load
+
+    config = load(tmp_path, {"main.tf": 'resource "aws_kms_key" "k" {}\nresource "test_thing" "t" {\n'
+                                        '  count = true ? 2 : aws_kms_key.k.key_usage\n}\n'})
+    assert [i.address for i in config.instances if i.type == "test_thing"] == ["test_thing.t[0]", "test_thing.t[1]"]
+
+
+def test_a_failure_inside_the_function_library_makes_only_that_value_unknown(tmp_path: Path,
+                                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    from scanner.iac.hcl import functions
+
+    def broken(name: str, args: Any, *, base_dir: Path) -> Any:
+        raise TypeError("boom")
+
+    monkeypatch.setenv("PACSCAN_HCL_STRICT", "0")
+    monkeypatch.setattr(functions, "call", broken)
+    value = value_of(tmp_path, '[upper("a"), "kept"]')
+    assert is_unknown(value[0], containing="pacscan could not evaluate") and value[1] == "kept"
+    monkeypatch.setenv("PACSCAN_HCL_STRICT", "1")
+    with pytest.raises(TypeError):
+        value_of(tmp_path, 'upper("a")')

@@ -158,3 +158,34 @@ def test_partial_for_each_keys_give_their_instances_and_one_unknown(tmp_path: Pa
     assert isinstance(instance(config, "test_thing.t").exists, Unknown)
     assert instance(config, 'test_thing.t["a"]').exists is None
     assert isinstance(PartialDict({}, Unknown("x")), dict)
+
+
+def test_an_unread_call_inside_repeated_modules_is_reported_once(tmp_path: Path) -> None:
+    config = load(tmp_path, {"main.tf": 'module "a" {\n  source = "./a"\n  for_each = toset(["x", "y"])\n}\n',
+                             "a/main.tf": 'module "vpc" {\n  source = "git::https://example.com/vpc.git"\n}\n'})
+    (unread,) = config.unread_modules
+    assert unread.address == "module.a.module.vpc" and unread.file == str(tmp_path / "a/main.tf")
+
+
+def test_every_file_read_is_listed(tmp_path: Path) -> None:
+    config = load(tmp_path, {"main.tf": 'variable "x" {}\nmodule "m" {\n  source = "./m"\n}\n',
+                             "m/main.tf": "", "terraform.tfvars": 'x = "1"\n', "prod.tfvars": 'x = "2"\n'},
+                  var_files=[tmp_path / "prod.tfvars"])
+    assert set(config.files) == {str(tmp_path / n) for n in ("main.tf", "m/main.tf", "terraform.tfvars", "prod.tfvars")}
+
+
+def test_a_module_count_that_needs_the_partition_of_a_bucket_in_that_module(tmp_path: Path) -> None:
+    # the ARN needs the partition, which walks the module tree, which needs this module's count
+    config = load(tmp_path, {"main.tf": 'resource "aws_s3_bucket" "b" {\n  bucket = "x"\n}\n'
+                                        'module "m" {\n  source = "./m"\n'
+                                        '  count = length(aws_s3_bucket.b.arn) > 0 ? 1 : 0\n}\n',
+                             "m/main.tf": 'resource "test_thing" "t" {}\n'})
+    assert [i.address for i in config.instances if i.module] == ["module.m[0].test_thing.t"]
+
+
+def test_instances_name_the_root_module_they_were_evaluated_under(tmp_path: Path) -> None:
+    config = load(tmp_path, {"a/main.tf": 'module "m" {\n  source = "../shared"\n}\n',
+                             "b/main.tf": 'module "m" {\n  source = "../shared"\n}\n',
+                             "shared/main.tf": 'resource "test_thing" "t" {}\n'})
+    assert sorted((i.root_module, i.address) for i in config.instances) == [
+        ("a", "module.m.test_thing.t"), ("b", "module.m.test_thing.t")]

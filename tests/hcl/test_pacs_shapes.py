@@ -83,3 +83,16 @@ def test_given_the_missing_variable_everything_is_known(tmp_path: Path) -> None:
         'var.allowed_cidrs = ["203.0.113.0/24"] (TF_VAR_allowed_cidrs)',)
     assert instance(config, "aws_security_group.viewer").trace["egress"] == (
         'var.environment = "prod" (default, variables.tf:33)',)
+
+
+def test_policy_declared_before_its_bucket_in_another_file_is_known(tmp_path: Path) -> None:
+    (tmp_path / "a_policy.tf").write_text(
+        'resource "aws_s3_bucket_policy" "p" {\n  bucket = aws_s3_bucket.x.id\n  policy = jsonencode({\n'
+        '    Statement = [{ Effect = "Deny", Principal = "*", Action = "s3:*",\n'
+        '                   Resource = ["${aws_s3_bucket.x.arn}/*", aws_s3_bucket.x.arn] }]\n  })\n}\n',
+        encoding="utf-8")
+    (tmp_path / "b_bucket.tf").write_text('resource "aws_s3_bucket" "x" {\n  bucket = "dicom-archive"\n}\n',
+                                          encoding="utf-8")
+    policy = instance(load_configuration(tmp_path, environ={}), "aws_s3_bucket_policy.p").attrs["policy"]
+    assert json.loads(policy)["Statement"][0]["Resource"] == ["arn:aws:s3:::dicom-archive/*",
+                                                              "arn:aws:s3:::dicom-archive"]

@@ -181,3 +181,22 @@ def test_refs_and_trace_follow_variables_locals_and_modules(tmp_path: Path) -> N
     inst = instance(config, "module.m.aws_s3_bucket_policy.p")
     assert inst.refs["bucket"] == ('aws_s3_bucket.b["x"]',)
     assert inst.trace["bucket"] == ('module.m input bucket_id = "b-x" (main.tf:10)', 'local.id = "b-x" (main.tf:6)')
+
+
+def test_long_chains_of_locals_are_followed(tmp_path: Path) -> None:
+    chain = "\n".join(f"  l{i} = local.l{i + 1}" for i in range(600))
+    config = load(tmp_path, {"main.tf": f'locals {{\n{chain}\n  l600 = "end"\n}}\n'
+                                        'resource "test_thing" "t" {\n  v = local.l0\n}\n'})
+    assert instance(config, "test_thing.t").attrs["v"] == "end"
+
+
+def test_the_aws_partition_data_source_follows_the_provider_region(tmp_path: Path) -> None:
+    config = load(tmp_path, {"main.tf": 'data "aws_partition" "current" {}\n'
+                                        'resource "test_thing" "t" {\n'
+                                        '  arn = "arn:${data.aws_partition.current.partition}:s3:::b"\n'
+                                        '  dns = data.aws_partition.current.dns_suffix\n}\n'})
+    assert instance(config, "test_thing.t").attrs == {"arn": "arn:aws:s3:::b", "dns": "amazonaws.com"}
+    gov = load(tmp_path / "gov", {"main.tf": 'provider "aws" {\n  region = "cn-north-1"\n}\n'
+                                             'data "aws_partition" "p" {}\n'
+                                             'resource "test_thing" "t" {\n  v = data.aws_partition.p.partition\n}\n'})
+    assert is_unknown(instance(gov, "test_thing.t").attrs["v"], containing="cn-north-1")

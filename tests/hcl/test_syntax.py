@@ -151,3 +151,64 @@ def test_parse_results_are_picklable(tmp_path: Path) -> None:
     parsed = parse_file(source)
     assert isinstance(parsed, FileAst)
     assert pickle.loads(pickle.dumps(parsed)) == parsed
+
+
+def test_json_failures_name_the_json_error_or_the_terraform_structure(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.tf.json"
+    broken.write_text('{\n  "resource": {\n    "a": [}\n}\n', encoding="utf-8")
+    failure = parse_file(broken)
+    assert isinstance(failure, ParseFailure) and failure.reason.startswith("invalid JSON") and failure.line == 3
+    structure = tmp_path / "structure.tf.json"
+    structure.write_text('["not", "an", "object"]', encoding="utf-8")
+    failure = parse_file(structure)
+    assert isinstance(failure, ParseFailure) and "must hold an object" in failure.reason
+
+
+def test_block_end_lines_come_from_the_closing_brace() -> None:
+    body = parse_body('resource "a" "b" {\n  x = 1\n  inner {\n    y = [\n      2,\n    ]\n  }\n  # trailing\n}\n'
+                      'empty "e" {}\nalso "f" {\n}\nlast "g" {\n  nested {\n    deeper {}\n  }\n\n}\n')
+    assert [(b.type, b.line, b.end_line) for b in body.blocks] == [
+        ("resource", 1, 9), ("empty", 10, 10), ("also", 11, 12), ("last", 13, 18)]
+    resource = body.blocks[0]
+    assert (resource.body.blocks[0].line, resource.body.blocks[0].end_line) == (3, 7)
+
+
+def test_argument_expansion_belongs_to_the_call_it_follows() -> None:
+    outer = expr("outer(f(x)...)")
+    assert isinstance(outer, Call) and outer.expand
+    inner = outer.args[0]
+    assert isinstance(inner, Call) and not inner.expand
+    assert all(isinstance(e, Call) and e.expand for e in (expr("f([1, 2]...)"), expr("f(a[*]...)"), expr("f((a)...)")))
+    assert not any(isinstance(e, Call) and e.expand for e in (expr('f("a)...")'), expr("f(<<EOT\nx)...\nEOT\n)")))
+
+
+def _positioned_blocks(tree: object, out: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    from lark import Tree
+
+    assert isinstance(tree, Tree)
+    for child in tree.children:
+        if isinstance(child, Tree):
+            if child.data == "block":
+                out.append((child.meta.line, child.meta.end_line))
+            _positioned_blocks(child, out)
+    return out
+
+
+def _our_blocks(body: object, out: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    for block in body.blocks:  # type: ignore[attr-defined]
+        out.append((block.line, block.end_line))
+        _our_blocks(block.body, out)
+    return out
+
+
+def test_block_lines_equal_the_grammars_own_positions_on_every_fixture() -> None:
+    from hcl2.parser import Hcl2
+
+    fixtures = Path(__file__).resolve().parent.parent / "fixtures"
+    compared = 0
+    for path in sorted(fixtures.rglob("*.tf")):
+        text = path.read_text(encoding="utf-8")
+        expected = sorted(_positioned_blocks(Hcl2.lark_parser.parse(text + "\n"), []))
+        assert sorted(_our_blocks(parse_body(text), [])) == expected, path
+        compared += len(expected)
+    assert compared > 300

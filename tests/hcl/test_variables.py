@@ -169,3 +169,12 @@ def test_module_variables_from_the_call_or_defaults(tmp_path: Path) -> None:
     assert inst.attrs["c"] == 3
     assert inst.trace["c"] == ('module.m input typed = 3 (main.tf:3)',)
     assert inst.trace["a"] == ("module.m var.with_null = null (default, mod/main.tf:2)",)
+
+
+def test_instances_hold_plain_unknowns_only(tmp_path: Path) -> None:
+    config = load(tmp_path, {"main.tf": 'variable "n" { type = number }\nvariable "b" { type = bool }\n'
+                                        'resource "test_thing" "t" {\n  a = var.n\n  j = jsonencode({n = var.n})\n'
+                                        '  c = [var.b ? var.n : 1]\n}\n'})
+    attrs = instance(config, "test_thing.t").attrs
+    assert type(attrs["a"]) is Unknown and type(attrs["j"].partial["n"]) is Unknown
+    assert type(attrs["c"][0]) is Unknown

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from scanner.iac import checkov_run, prefetch
+from scanner.iac import prefetch
 from tests.conftest import write_tree
 
 REPO = Path(__file__).resolve().parents[2]
@@ -33,18 +33,17 @@ def _keys(findings: list) -> list[tuple[str, ...]]:  # type: ignore[type-arg]
                   for f in findings)
 
 
-def test_what_the_helper_sends_is_what_checkov_would_parse() -> None:
-    checkov_run.environment()
-    from checkov.terraform.parser_utils import load_or_die_quietly
+def test_what_the_helper_sends_is_what_the_evaluator_would_parse() -> None:
+    from scanner.iac.hcl.parse import parse_file
 
-    files = prefetch.checkov_order(EXAMPLE)
+    files = prefetch.parse_order(EXAMPLE)
     assert len(files) >= 8 and any("/modules/" in f for f in files)
-    ahead = prefetch.start([EXAMPLE], checkov_run.environment)
+    ahead = prefetch.start([EXAMPLE])
     assert ahead is not None
     try:
         _wait_for(ahead, len(files))
         for path in files:
-            assert ahead.take(path) == load_or_die_quietly(path, {}), path
+            assert ahead.take(path) == parse_file(Path(path)), path
             assert ahead.take(path) is None  # handed out once only
         assert ahead.used == len(files)
     finally:
@@ -53,10 +52,10 @@ def test_what_the_helper_sends_is_what_checkov_would_parse() -> None:
         os.waitpid(ahead._pid, os.WNOHANG)  # reaped: no helper left behind
 
 
-def test_a_file_that_does_not_parse_is_left_to_checkov(tmp_path: Path) -> None:
+def test_a_file_that_does_not_parse_is_left_to_the_evaluator(tmp_path: Path) -> None:
     tree = write_tree(tmp_path / "tf", {"ok.tf": 'resource "aws_s3_bucket" "a" {\n  bucket = "a"\n}\n',
                                         "broken.tf": BROKEN})
-    ahead = prefetch.start([tree], checkov_run.environment)
+    ahead = prefetch.start([tree])
     assert ahead is not None
     try:
         _wait_for(ahead, 1)
@@ -67,23 +66,22 @@ def test_a_file_that_does_not_parse_is_left_to_checkov(tmp_path: Path) -> None:
         ahead.close()
 
 
-def test_checkov_asks_for_files_in_the_predicted_order(monkeypatch: pytest.MonkeyPatch, catalog) -> None:  # type: ignore[no-untyped-def]
-    """The helper parses in the reverse of this order so the two meet in the middle; if Checkov's
-    order changed, the helper would duplicate work (slower, still correct)."""
-    checkov_run.load_policies(catalog.terraform_check_ids())
-    from checkov.terraform.module_loading import module_finder
+def test_the_evaluator_asks_for_files_in_the_predicted_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The helper parses in the reverse of this order so the two meet in the middle; if the
+    evaluator's order changed, the helper would duplicate work (slower, still correct)."""
+    from scanner.iac.hcl import config, load_configuration
 
     asked: list[str] = []
-    real = module_finder.load_or_die_quietly
+    real = config.parse_file
 
-    def recording(file, errors, clean_definitions=True):  # type: ignore[no-untyped-def]
-        asked.append(os.path.abspath(os.fspath(file)))
-        return real(file, errors, clean_definitions)
+    def recording(path):  # type: ignore[no-untyped-def]
+        asked.append(os.path.abspath(path))
+        return real(path)
 
-    monkeypatch.setattr(module_finder, "load_or_die_quietly", recording)
-    checkov_run.run_directory(EXAMPLE, catalog.terraform_check_ids())
-    predicted = prefetch.checkov_order(EXAMPLE)
-    assert asked[:len(predicted)] == predicted
+    monkeypatch.setattr(config, "parse_file", recording)
+    load_configuration(EXAMPLE)
+    predicted = prefetch.parse_order(EXAMPLE)
+    assert asked == [p for p in predicted if p in asked] and set(predicted) == set(asked)
 
 
 @pytest.mark.parametrize("helper", ["parses everything first", "dies at once"])
@@ -99,9 +97,9 @@ def test_the_scan_is_the_same_whatever_the_helper_does(helper: str, scan_tf, tmp
     monkeypatch.setenv("PACSCAN_PARSE_AHEAD", "1")
     real_start = prefetch.start
     started: list[prefetch.ParseAhead] = []
-    parseable = len(prefetch.checkov_order(tree)) - 1
+    parseable = len(prefetch.parse_order(tree)) - 1
 
-    def start(targets, prepare):  # type: ignore[no-untyped-def]
+    def start(targets, prepare=lambda: None):  # type: ignore[no-untyped-def]
         if helper == "dies at once":
             def prepare() -> None:
                 raise RuntimeError("the helper cannot start")
@@ -119,4 +117,4 @@ def test_the_scan_is_the_same_whatever_the_helper_does(helper: str, scan_tf, tmp
 
 def test_off_switch(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PACSCAN_PARSE_AHEAD", "0")
-    assert prefetch.start([EXAMPLE], checkov_run.environment) is None
+    assert prefetch.start([EXAMPLE]) is None

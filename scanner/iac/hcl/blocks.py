@@ -17,7 +17,7 @@ from scanner.iac.hcl.access import items
 from scanner.iac.hcl.ast import Attribute, Block, Body, Lit, Traversal
 from scanner.iac.hcl.env import Env
 from scanner.iac.hcl.evaluator import evaluate
-from scanner.iac.hcl.ops import EvalError
+from scanner.iac.hcl.ops import EvalError, internal_error
 
 #: resource/data arguments and blocks that are Terraform's, not the provider's
 META = frozenset({"count", "for_each", "provider", "depends_on", "lifecycle", "provisioner", "connection"})
@@ -31,6 +31,8 @@ def attribute_value(attr: Attribute, env: Env) -> Any:
         return Unknown(f"{attr.name}: Terraform would reject this: {err}", env.origin(attr.line))
     except RecursionError:
         return Unknown(f"{attr.name}: expression nested too deeply", env.origin(attr.line))
+    except Exception as err:  # a pacscan bug must not stop the scan: this value is unknown
+        return internal_error(attr.name, err, env.origin(attr.line))
 
 
 def block_types(body: Body, *, skip: frozenset[str] = frozenset()) -> list[str]:

@@ -26,7 +26,7 @@ from scanner.facts.values import Unknown, first_unknown, is_known
 from scanner.iac.hcl.ast import Call
 from scanner.iac.hcl.env import Deps, Env
 from scanner.iac.hcl.evaluator import evaluate, evaluate_lazy
-from scanner.iac.hcl.ops import CANDIDATE_CAP, EvalError, collapse, derived
+from scanner.iac.hcl.ops import CANDIDATE_CAP, EvalError, collapse, derived, internal_error
 from scanner.iac.hcl.walk import traversals
 
 
@@ -37,7 +37,7 @@ def call(expr: Call, env: Env) -> Any:
     if expr.name == "can":
         return _can(expr, env, origin)
     if "::" in expr.name:
-        return Unknown(f"provider-defined function {expr.name} is not supported", origin)
+        return Unknown(f"provider-defined function {expr.name} not supported", origin)
     args = [evaluate(a, env) for a in expr.args]
     if expr.expand:
         if not args:
@@ -68,7 +68,7 @@ def library(name: str, args: list[Any], env: Env, origin: str) -> Any:
     try:
         from scanner.iac.hcl import functions
     except ImportError:
-        return Unknown(f"function {name} is not supported (no function library)", origin)
+        return Unknown(f"function {name} not supported (no function library)", origin)
     lifted = [i for i, a in enumerate(args) if isinstance(a, Unknown) and a.candidates]
     if not lifted:
         return _invoke(functions, name, args, env, origin)
@@ -92,9 +92,13 @@ def _invoke(functions: Any, name: str, args: list[Any], env: Env, origin: str) -
     try:
         return functions.call(name, args, base_dir=Path(env.scope.base_dir))
     except KeyError:
-        return Unknown(f"function {name} is not supported", origin)
+        return Unknown(f"function {name} not supported", origin)
     except functions.FunctionError as err:
         raise EvalError(f"{name}(): {err}") from None
+    except (EvalError, RecursionError):
+        raise
+    except Exception as err:  # a failure of the function library: this call's value is unknown
+        return internal_error(f"{name}()", err, origin)
 
 
 def _unknown_reference(expr: Call, env: Env, index: int) -> Unknown | None:

@@ -22,9 +22,9 @@ def module_instances(root: ModuleInstance) -> Iterator[ModuleInstance]:
             yield from module_instances(child)
 
 
-def instances(root: ModuleInstance) -> list[TfInstance]:
-    out = [to_tf_instance(inst) for module in module_instances(root) for group in module.resources.values()
-           for inst in group.instances()]
+def instances(root: ModuleInstance, root_module: str = "") -> list[TfInstance]:
+    out = [to_tf_instance(inst, root_module) for module in module_instances(root)
+           for group in module.resources.values() for inst in group.instances()]
     out.sort(key=_order)  # stable: module instances and keys stay in evaluation order
     return out
 
@@ -33,7 +33,7 @@ def _order(inst: TfInstance) -> tuple[Any, ...]:
     return (inst.file, inst.line_range[0] if inst.line_range else 0)
 
 
-def to_tf_instance(inst: ResourceInstance) -> TfInstance:
+def to_tf_instance(inst: ResourceInstance, root_module: str = "") -> TfInstance:
     resource = inst.resource
     attrs: dict[str, Any] = {}
     refs: dict[str, tuple[str, ...]] = {}
@@ -50,4 +50,4 @@ def to_tf_instance(inst: ResourceInstance) -> TfInstance:
     return TfInstance(address=inst.address, mode="managed" if resource.mode == "managed" else "data",
                       type=resource.type, name=resource.name, module=module.address, file=resource.file,
                       line_range=(resource.line, resource.end_line), attrs=attrs, refs=refs, trace=trace,
-                      exists=exists)
+                      exists=exists, root_module=root_module)

@@ -5,7 +5,10 @@
   configuration sets a region outside the ``aws`` partition (``us-gov-*``, ``cn-*``) or a
   region that cannot be known: then unknown;
 * ``data.aws_iam_policy_document`` ``json`` and ``minified_json``: rendered as the provider
-  does (:mod:`scanner.iac.hcl.iam`).
+  does (:mod:`scanner.iac.hcl.iam`);
+* ``data.aws_partition`` ``partition`` and ``id`` (``aws``), ``dns_suffix`` (``amazonaws.com``),
+  ``reverse_dns_prefix`` (``com.amazonaws``): the provider computes them from its region, without
+  calling AWS; under the same condition as the bucket ARN.
 
 Everything else a provider computes is unknown.
 """
@@ -22,7 +25,9 @@ if TYPE_CHECKING:
     from scanner.iac.hcl.resources import ResourceInstance
 
 DERIVED = {("managed", "aws_s3_bucket"): ("id", "bucket", "arn"),
-           ("data", "aws_iam_policy_document"): ("json", "minified_json")}
+           ("data", "aws_iam_policy_document"): ("json", "minified_json"),
+           ("data", "aws_partition"): ("partition", "id", "dns_suffix", "reverse_dns_prefix")}
+_AWS_PARTITION = {"partition": "aws", "id": "aws", "dns_suffix": "amazonaws.com", "reverse_dns_prefix": "com.amazonaws"}
 
 
 def derived_names(instance: ResourceInstance) -> tuple[str, ...]:
@@ -34,7 +39,17 @@ def derived_attribute(instance: ResourceInstance, name: str) -> Evaluated | None
         return None
     if instance.resource.type == "aws_s3_bucket":
         return _bucket(instance, name)
+    if instance.resource.type == "aws_partition":
+        return _partition(instance, name)
     return _policy_document(instance, name)
+
+
+def _partition(instance: ResourceInstance, name: str) -> Evaluated:
+    partition = instance.group.module.config.partition()
+    if isinstance(partition, Unknown):
+        return Evaluated(Unknown(f"{instance.address}.{name}: {partition.reason}", partition.origin,
+                                 symbol=f"{instance.address}.{name}"), Deps())
+    return Evaluated(_AWS_PARTITION[name], Deps())
 
 
 def _bucket(instance: ResourceInstance, name: str) -> Evaluated | None:

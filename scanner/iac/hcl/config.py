@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any, Protocol
 
 from scanner.facts.values import Unknown
 from scanner.iac.hcl.ast import FileAst
@@ -18,14 +19,21 @@ from scanner.iac.hcl.variables import RootInputs
 from scanner.iac.tfmodel import ParseFailure, UnreadModule
 
 MAX_DEPTH = 24
+
+
+class Prefetched(Protocol):
+    """Files another process already parsed (:mod:`scanner.iac.prefetch`), handed out once."""
+
+    def take(self, file: Any) -> Any | None: ...
 _OTHER_PARTITIONS = ("us-gov-", "cn-")
 
 
 class Loader:
     """Files and module folders read during one ``load_configuration`` call."""
 
-    def __init__(self, target: Path) -> None:
+    def __init__(self, target: Path, ahead: Prefetched | None = None) -> None:
         self.target_dir = os.path.abspath(target if target.is_dir() else target.parent)
+        self.ahead = ahead
         self.parsed: dict[str, FileAst | ParseFailure] = {}
         self.modules: dict[tuple[str, tuple[str, ...]], ModuleDef] = {}
 
@@ -35,7 +43,8 @@ class Loader:
 
     def parse(self, path: str) -> FileAst | ParseFailure:
         if path not in self.parsed:
-            self.parsed[path] = parse_file(Path(path))
+            ready = self.ahead.take(path) if self.ahead is not None else None
+            self.parsed[path] = ready if isinstance(ready, FileAst) else parse_file(Path(path))
         return self.parsed[path]
 
     def module(self, folder: str, files: list[str] | None = None) -> ModuleDef:
@@ -68,10 +77,13 @@ class Configuration:
     def display(self, path: str) -> str:
         return self.loader.display(path)
 
-    def module_definition(self, parent: object, call: ModuleCall, address: str) -> tuple[ModuleDef | None, str]:
+    def module_definition(self, parent: object, call: ModuleCall) -> tuple[ModuleDef | None, str]:
+        """The called module's declarations, or None and why (reported once per ``module``
+        block, by its address without instance keys: ``module.a.module.b``)."""
         from scanner.iac.hcl.scope import ModuleInstance
 
         assert isinstance(parent, ModuleInstance)
+        address = ".".join(f"module.{name}" for name in (*parent.key_path, call.name))
         if parent.depth >= MAX_DEPTH:
             reason = f"modules nested more than {MAX_DEPTH} deep (a module calling itself?)"
             folder = None

@@ -44,7 +44,7 @@ from scanner.iac.hcl.ops import (
     to_str,
     value_key,
 )
-from scanner.iac.hcl.types import UncertainType, type_of, unify
+from scanner.iac.hcl.types import Type, UncertainType, type_of, unify
 
 
 def evaluate(expr: Expr, env: Env) -> Any:
@@ -171,22 +171,34 @@ def _conditional(expr: Cond, env: Env) -> Any:
     except EvalError:
         return value  # Terraform reports only the chosen branch's errors
     try:
-        return _unified(value, other_value)[0]
+        return _unified((value, chosen), (other_value, other), env)[0]
     except UncertainType:
         return _type_depends_on_unknown(value, env.origin(expr.line))
 
 
-def _unified(a: Any, b: Any) -> tuple[Any, Any]:
-    """Both results converted to their common type (``true ? 5 : "x"`` is ``"5"``)."""
-    if a is None or b is None:
-        return a, b
+def _unified(a: tuple[Any, Expr], b: tuple[Any, Expr], env: Env) -> tuple[Any, Any]:
+    """Both results converted to their common type (``true ? 5 : "x"`` is ``"5"``). The type of
+    a wholly unknown result is read from its expression where its form decides it."""
+    if a[0] is None or b[0] is None:
+        return a[0], b[0]
     try:
-        target = unify([type_of(a), type_of(b)])
+        target = unify([_type(a, env), _type(b, env)])
     except UncertainType:
         raise
     except EvalError as err:
         raise EvalError(f"inconsistent conditional result types: {err}") from None
-    return convert(a, target), convert(b, target)
+    return convert(a[0], target), convert(b[0], target)
+
+
+def _type(result: tuple[Any, Expr], env: Env) -> Type:
+    value, expr = result
+    if isinstance(value, Unknown):
+        from scanner.iac.hcl.infer import static_type
+
+        inferred = static_type(expr, env)
+        if inferred is not None:
+            return inferred
+    return type_of(value)
 
 
 def _type_depends_on_unknown(value: Any, origin: str) -> Any:
@@ -200,7 +212,7 @@ def _type_depends_on_unknown(value: Any, origin: str) -> Any:
 def _both_branches(expr: Cond, cond: Unknown, env: Env) -> Any:
     reason = f"condition is unknown: {cond.reason}"
     try:
-        then, other = _unified(evaluate(expr.then, env), evaluate(expr.other, env))
+        then, other = _unified((evaluate(expr.then, env), expr.then), (evaluate(expr.other, env), expr.other), env)
     except EvalError:  # UncertainType included
         return derived(cond, reason)
     if value_key(then) == value_key(other):

@@ -60,20 +60,24 @@ def expand(body: Body, env: Env, what: str) -> Expansion:
 def _unknown(kind: str, cause: Unknown, deps: Deps, what: str) -> Expansion:
     reason = f"{kind} of {what} is unknown: {cause.reason}"
     unknown = Unknown(reason, cause.origin, cause.error)
-    key = Key(None, CountBinding(Unknown(f"count.index: depends on count of {what}, which is unknown: {cause.reason}",
-                                         cause.origin, cause.error)) if kind == "count" else None,
+    key = Key(None, CountBinding(Unknown(f"depends on count.index of an unknown count (count of {what}: "
+                                         f"{cause.reason})", cause.origin, cause.error)) if kind == "count" else None,
               _unknown_each(what, cause, deps) if kind == "for_each" else None, unknown)
     return Expansion(kind, [key], unknown, deps)
 
 
 def _unknown_each(what: str, cause: Unknown, deps: Deps) -> EachBinding:
-    return EachBinding(Unknown(f"each.key: depends on for_each of {what}, which is unknown: {cause.reason}",
+    return EachBinding(Unknown(f"depends on each.key of an unknown for_each (for_each of {what}: {cause.reason})",
                                cause.origin, cause.error),
-                       Unknown(f"each.value: depends on for_each of {what}, which is unknown: {cause.reason}",
+                       Unknown(f"depends on each.value of an unknown for_each (for_each of {what}: {cause.reason})",
                                cause.origin, cause.error), deps)
 
 
 def _count(value: Any, deps: Deps, what: str, origin: str) -> Expansion:
+    if isinstance(value, Unknown) and value.candidates:
+        counts = {_whole(c) for c in value.candidates}
+        if len(counts) == 1 and None not in counts:
+            value = counts.pop()
     if isinstance(value, Unknown):
         return _unknown("count", value, deps, what)
     try:
@@ -84,6 +88,15 @@ def _count(value: Any, deps: Deps, what: str, origin: str) -> Expansion:
         return _unknown("count", Unknown(f"count must be a whole number >= 0, not {value!r} (Terraform rejects it)",
                                          origin), deps, what)
     return Expansion("count", [Key(i, CountBinding(i)) for i in range(int(number))], None, deps)
+
+
+def _whole(value: Any) -> int | None:
+    """A candidate count as the whole number it converts to (None when it does not)."""
+    try:
+        number = to_number(value) if not isinstance(value, Unknown) and value is not None else None
+    except EvalError:
+        return None
+    return int(number) if number is not None and number >= 0 and number == int(number) else None
 
 
 def _for_each(value: Any, deps: Deps, what: str, origin: str) -> Expansion:

@@ -54,7 +54,9 @@ class _Result:
 
     def uncertain(self, cause: Unknown) -> None:
         if self.expr.key is None:
-            self.elements.append(Unknown(cause.reason, cause.origin, cause.error, spread=True))
+            last = self.elements[-1] if self.elements else None
+            if not (isinstance(last, Unknown) and last.spread):  # two "zero or more" in a row are one
+                self.elements.append(Unknown(cause.reason, cause.origin, cause.error, spread=True))
         elif self.rest is None:
             self.rest = Unknown(cause.reason, cause.origin, cause.error)
 

@@ -26,6 +26,7 @@ from . import (
     functions_aggregate,
     functions_cidr,
     functions_convert,
+    functions_csv,
     functions_encoding,
     functions_files,
     functions_format,
@@ -48,7 +49,7 @@ _REGISTRY: dict[str, Spec] = {
     **functions_sets.FUNCTIONS, **functions_convert.FUNCTIONS, **functions_strings.FUNCTIONS,
     **functions_regex.FUNCTIONS, **functions_format.FUNCTIONS, **functions_encoding.FUNCTIONS,
     **functions_yaml.FUNCTIONS, **functions_cidr.FUNCTIONS, **functions_numbers.FUNCTIONS,
-    **functions_files.FUNCTIONS, **functions_glob.FUNCTIONS,
+    **functions_files.FUNCTIONS, **functions_glob.FUNCTIONS, **functions_csv.FUNCTIONS,
 }
 
 #: every function :func:`call` implements

@@ -7,7 +7,7 @@ from typing import Any
 
 from scanner.facts.values import Unknown, first_unknown
 
-from .functions_base import Call, Param, Spec, dec, from_dec, give_up
+from .functions_base import Call, Param, Spec, dec, exact, from_dec, give_up
 from .functions_lists import first_spread, require_list, spread_of
 from .functions_types import BOOL, NUMBER, STRING, list_of, type_of, unify
 from .functions_values import convert, widen
@@ -86,7 +86,8 @@ def _sum(call: Call, seq: Any) -> int | float:
             give_up(item, "sum: an element is unknown")
         if item is None or first_unknown(item) is not None or isinstance(item, list | dict | bool):
             raise call.error("argument must be list, set, or tuple of number values")
-        total += dec(convert(item, NUMBER, "sum: an element"))
+        with exact():
+            total += dec(convert(item, NUMBER, "sum: an element"))
     return from_dec(total)
 
 
@@ -153,7 +154,8 @@ def _range(call: Call, *args: int | float) -> list[int | float]:
             raise call.error("more than 1024 values were generated; either decrease the difference between start "
                              "and end or use a smaller step")
         values.append(from_dec(current))
-        current += step
+        with exact():
+            current += step
     return values
 
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from decimal import Decimal, localcontext
+from decimal import Context, Decimal, localcontext
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -20,8 +21,24 @@ from scanner.facts.values import PartialDict, Unknown, first_unknown
 from .functions_types import DYNAMIC, Ty
 
 __all__ = [
-    "Call", "FunctionError", "Param", "Spec", "UnknownResult", "dec", "from_dec", "give_up", "is_number",
-    "known", "norm_number", "num_text", "parse_decimal", "unknown_from", "whole",
+    "MAX_SIZE",
+    "Call",
+    "FunctionError",
+    "Param",
+    "Spec",
+    "UnknownResult",
+    "dec",
+    "exact",
+    "from_dec",
+    "give_up",
+    "is_number",
+    "known",
+    "norm_number",
+    "num_text",
+    "parse_decimal",
+    "too_large",
+    "unknown_from",
+    "whole",
 ]
 
 
@@ -80,6 +97,17 @@ class Spec:
         return f"takes {wanted} argument{'s' if fixed != 1 else ''}, got {count}"
 
 
+#: results larger than this (characters, elements) are unknown rather than built: a hostile configuration must not
+#: make the scanner allocate without bound
+MAX_SIZE = 16 * 1024 * 1024
+
+
+def too_large(call: Call, size: int) -> None:
+    """Unknown when a result would be larger than :data:`MAX_SIZE`."""
+    if size > MAX_SIZE:
+        raise UnknownResult(Unknown(f"{call.name}: the result would be too large to evaluate ({size} items)"))
+
+
 def unknown_from(source: Unknown, text: str, **fields: Any) -> Unknown:
     """An unknown result described by ``text`` (``concat: argument 1 is unknown``) with the reason of the input
     that decided it; it keeps the input's origin and whether it could not be read."""
@@ -107,6 +135,12 @@ def is_number(value: Any) -> bool:
 def dec(value: int | float) -> Decimal:
     """A number as a decimal: a float by its shortest representation (Terraform parses ``0.1`` as decimal)."""
     return Decimal(value) if isinstance(value, int) else Decimal(repr(value))
+
+
+def exact() -> AbstractContextManager[Context]:
+    """Decimal arithmetic precise enough for any number a configuration holds (Terraform's are 512-bit)."""
+    context = Context(prec=5000)
+    return localcontext(context)
 
 
 def from_dec(value: Decimal) -> int | float:

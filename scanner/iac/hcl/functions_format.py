@@ -7,7 +7,17 @@ from typing import Any
 
 from scanner.facts.values import Unknown, first_unknown
 
-from .functions_base import Call, FunctionError, Param, Spec, UnknownResult, give_up, is_number, unknown_from
+from .functions_base import (
+    MAX_SIZE,
+    Call,
+    FunctionError,
+    Param,
+    Spec,
+    UnknownResult,
+    give_up,
+    is_number,
+    unknown_from,
+)
 from .functions_encoding import json_text
 from .functions_lists import first_spread
 from .functions_numfmt import Verb, format_float, format_integer, shortest_g
@@ -146,6 +156,8 @@ def render(fmt: str, args: list[Any]) -> str:
             scanner.at += 2 if ch == "%" else 1
             continue
         verb = scanner.verb(next_arg)
+        if max(verb.width or 0, verb.prec or 0) > MAX_SIZE:
+            raise UnknownResult(Unknown(f"format: {verb.raw!r} would make a text too large to evaluate"))
         highest = max(highest, verb.arg)
         out.append(_append(verb, args))
         next_arg = verb.arg + 1

@@ -13,7 +13,7 @@ from scanner.facts.values import PartialDict, Unknown, first_unknown
 from .functions_base import Call, Param, Spec, give_up, unknown_from, whole
 from .functions_text import graphemes
 from .functions_types import DYNAMIC, NUMBER, STRING, list_of
-from .functions_values import equal
+from .functions_values import equal, identity
 
 __all__ = ["FUNCTIONS", "first_spread", "require_list", "spread_of", "unknown_among"]
 
@@ -87,14 +87,14 @@ def _distinct(call: Call, items: list[Any]) -> list[Any]:
     element turns out to equal a later known one, Terraform lists that value at the unknown's place: membership
     is exact, the order of the elements after the first unknown one is not."""
     out: list[Any] = []
-    seen: list[Any] = []
+    seen: set[Any] = set()
     for item in items:
         source = first_unknown(item)
         if source is not None:
             out.append(item if isinstance(item, Unknown) and item.spread
                        else spread_of(source, "distinct: an element is unknown (it may be a duplicate)"))
-        elif not any(equal(item, s) for s in seen):
-            seen.append(item)
+        elif identity(item) not in seen:
+            seen.add(identity(item))
             out.append(item)
     return out
 

@@ -7,7 +7,9 @@ import math
 from decimal import ROUND_CEILING, ROUND_FLOOR
 from typing import Any
 
-from .functions_base import Call, Param, Spec, dec, from_dec, whole
+from scanner.facts.values import Unknown
+
+from .functions_base import Call, Param, Spec, UnknownResult, dec, from_dec, whole
 from .functions_types import NUMBER, friendly, type_of
 
 __all__ = ["FUNCTIONS"]
@@ -110,6 +112,8 @@ def _parseint(call: Call, text: Any, base: Number) -> int:
     if not 2 <= radix <= 62:
         raise call.error("base must be a whole number between 2 and 62 inclusive")
     digits = text[1:] if text[:1] in "+-" else text
+    if len(digits) > 4096:
+        raise UnknownResult(Unknown(f"parseint: a number of {len(digits)} digits is not evaluated"))
     alphabet = _DIGITS[:radix] if radix > 36 else _DIGITS[:radix] + _DIGITS[36:36 + max(radix - 10, 0)]
     if not digits or any(ch not in alphabet for ch in digits):
         raise call.error(f"cannot parse {text!r} as a base {radix} integer")

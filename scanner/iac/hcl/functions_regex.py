@@ -9,7 +9,11 @@ result unknown rather than guessed.
 
 from __future__ import annotations
 
+import json
 import re
+import subprocess
+import sys
+from collections.abc import Mapping
 from typing import Any
 
 from scanner.facts.values import Unknown
@@ -145,7 +149,10 @@ def compile_re2(call: Call, pattern: str) -> re.Pattern[str]:
 _GROUP_REF = re.compile(r"\$(?:\{([A-Za-z0-9_]+)\}|([A-Za-z0-9_]+)|(\$))")
 
 
-def go_expand(template: str, match: re.Match[str]) -> str:
+Spans = tuple[tuple[int, int], ...]
+
+
+def go_expand(template: str, text: str, spans: Spans, names: Mapping[str, int]) -> str:
     """Go's ``Regexp.Expand``: ``$1``, ``${1}``, ``$name``, ``${name}`` and ``$$`` in a replacement (a group that
     does not exist or did not match is empty)."""
 
@@ -153,41 +160,88 @@ def go_expand(template: str, match: re.Match[str]) -> str:
         if ref[3]:
             return "$"
         name = ref[1] or ref[2]
-        try:
-            return match.group(int(name) if name.isdigit() else name) or ""
-        except IndexError:
-            return ""
+        index = int(name) if name.isdigit() else names.get(name, len(spans))
+        start, end = spans[index] if index < len(spans) else (-1, -1)
+        return text[start:end] if start >= 0 else ""
 
     return _GROUP_REF.sub(group, template)
 
 
-def matches(pattern: re.Pattern[str], text: str) -> list[re.Match[str]]:
-    """Go's non-overlapping matches: an empty match right after the previous match is skipped."""
-    found: list[re.Match[str]] = []
-    for match in pattern.finditer(text):
-        if match.start() == match.end() and found and found[-1].end() == match.start():
+def _exponential(pattern: str) -> bool:
+    """Whether a repeated group itself repeats something (``(a+)+``, ``(\\w+\\s?)*``): Python's backtracking engine
+    may take exponential time on such a pattern, RE2 never does."""
+    stack: list[bool] = []
+    at = 0
+    while at < len(pattern):
+        ch = pattern[at]
+        if ch == "\\":
+            at += 2
             continue
-        found.append(match)
+        if ch == "(":
+            stack.append(False)
+        elif ch == ")" and stack:
+            inner = stack.pop()
+            repeated = pattern[at + 1:at + 2] in ("*", "+", "{")
+            if inner and repeated:
+                return True
+            if stack and (inner or repeated):
+                stack[-1] = True
+        elif ch in "*+{" and stack:
+            stack[-1] = True
+        at += 1
+    return False
+
+
+_ISOLATED = ("import json, re, sys; d = json.load(sys.stdin); "
+             "print(json.dumps([m.regs for m in re.finditer(d['p'], d['t'])]))")
+
+
+def _isolated_spans(call: Call, pattern: re.Pattern[str], text: str) -> list[Spans]:
+    """The matches of a pattern that may backtrack exponentially, found in a separate process given two seconds."""
+    try:
+        done = subprocess.run([sys.executable, "-c", _ISOLATED], input=json.dumps({"p": pattern.pattern, "t": text}),
+                              capture_output=True, text=True, timeout=2, check=True)
+    except subprocess.TimeoutExpired:
+        raise UnknownResult(Unknown(f"{call.name}: matching takes too long with a backtracking engine")) from None
+    return [tuple((int(a), int(b)) for a, b in regs) for regs in json.loads(done.stdout)]
+
+
+def matches(call: Call, pattern: re.Pattern[str], text: str) -> list[Spans]:
+    """Go's non-overlapping matches (an empty match right after the previous match is skipped), as the spans of
+    the whole match and of each group ((-1, -1) for a group that did not match)."""
+    if _exponential(pattern.pattern):
+        every = _isolated_spans(call, pattern, text)
+    else:
+        every = [match.regs for match in pattern.finditer(text)]
+    found: list[Spans] = []
+    for spans in every:
+        (start, end) = spans[0]
+        if start == end and found and found[-1][0][1] == start:
+            continue
+        found.append(spans)
     return found
 
 
-def replace_all(pattern: re.Pattern[str], text: str, template: str) -> str:
+def replace_all(call: Call, pattern: re.Pattern[str], text: str, template: str) -> str:
     """Go's ``ReplaceAllString``."""
     out: list[str] = []
     last = 0
-    for match in matches(pattern, text):
-        out += [text[last:match.start()], go_expand(template, match)]
-        last = match.end()
+    for spans in matches(call, pattern, text):
+        out += [text[last:spans[0][0]], go_expand(template, text, spans, pattern.groupindex)]
+        last = spans[0][1]
     return "".join(out) + text[last:]
 
 
-def _result(pattern: re.Pattern[str], match: re.Match[str]) -> Any:
-    names = set(pattern.groupindex)
+def _result(pattern: re.Pattern[str], text: str, spans: Spans) -> Any:
+    def group(index: int) -> str | None:
+        start, end = spans[index]
+        return text[start:end] if start >= 0 else None
+
     if not pattern.groups:
-        return match.group(0)
-    if names:
-        return {name: match.group(name) for name in names}
-    return list(match.groups())
+        return group(0)
+    if pattern.groupindex:
+        return {name: group(index) for name, index in pattern.groupindex.items()}
+    return [group(index) for index in range(1, pattern.groups + 1)]
 
 
 def _check_groups(call: Call, pattern: re.Pattern[str]) -> None:
@@ -200,17 +254,17 @@ def _regex(call: Call, pattern: str, text: str) -> Any:
     (an unmatched group is null). An error when nothing matches."""
     compiled = compile_re2(call, pattern)
     _check_groups(call, compiled)
-    found = matches(compiled, text)
+    found = matches(call, compiled, text)
     if not found:
         raise call.error("pattern did not match any part of the given string")
-    return _result(compiled, found[0])
+    return _result(compiled, text, found[0])
 
 
 def _regexall(call: Call, pattern: str, text: str) -> list[Any]:
     """``regexall(pattern, str)``: every non-overlapping match, each as ``regex`` gives it."""
     compiled = compile_re2(call, pattern)
     _check_groups(call, compiled)
-    return [_result(compiled, match) for match in matches(compiled, text)]
+    return [_result(compiled, text, spans) for spans in matches(call, compiled, text)]
 
 
 FUNCTIONS: dict[str, Spec] = {

@@ -6,14 +6,15 @@ one: it stands for zero or one element and is listed last (see :func:`.functions
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from scanner.facts.values import Unknown, first_unknown
 
-from .functions_base import Call, Param, Spec, known
+from .functions_base import Call, Param, Spec, known, too_large
 from .functions_lists import spread_of, unknown_among
 from .functions_types import DYNAMIC, Ty, list_of, set_of, type_of, unify
-from .functions_values import convert, equal, set_elements
+from .functions_values import convert, equal, identity, set_elements
 
 __all__ = ["FUNCTIONS"]
 
@@ -32,12 +33,18 @@ def _common(call: Call, sets: tuple[list[Any], ...]) -> tuple[list[list[Any]], T
     return converted, common
 
 
-def _membership(value: Any, items: list[Any]) -> bool | None:
-    """Whether ``value`` is in ``items``: None when an unknown element might be it."""
-    results = [equal(value, item) for item in items]
-    if True in results:
-        return True
-    return None if None in results else False
+class _Members:
+    """A set's known elements by identity, and its partly unknown ones (which might equal anything)."""
+
+    def __init__(self, items: list[Any]) -> None:
+        self.known = {identity(v) for v in items if first_unknown(v) is None}
+        self.unseen = [v for v in items if first_unknown(v) is not None]
+
+    def has(self, value: Any) -> bool | None:
+        """Whether the known ``value`` is a member: None when an unknown element might be it."""
+        if identity(value) in self.known:
+            return True
+        return None if any(equal(value, v) is None for v in self.unseen) else False
 
 
 def _setunion(call: Call, *sets: list[Any]) -> list[Any]:
@@ -46,11 +53,11 @@ def _setunion(call: Call, *sets: list[Any]) -> list[Any]:
     return set_elements([item for items in converted for item in items], call.name, common)
 
 
-def _verdict(item: Any, others: list[list[Any]], in_all: bool) -> bool | None:
+def _verdict(item: Any, others: list[_Members], in_all: bool) -> bool | None:
     """Whether a known ``item`` is kept: in every other set (``in_all``) or in none; None when unknown."""
     if first_unknown(item) is not None:
         return None
-    found = [_membership(item, other) for other in others]
+    found = [other.has(item) for other in others]
     if (not in_all) in found:
         return False
     return None if None in found else True
@@ -61,8 +68,9 @@ def _filter(call: Call, first: list[Any], others: list[list[Any]], in_all: bool,
     decides become one element standing for zero or more of them."""
     kept: list[Any] = []
     undecided: Unknown | None = None
+    members = [_Members(other) for other in others]
     for item in first:
-        verdict = _verdict(item, others, in_all)
+        verdict = _verdict(item, members, in_all)
         if verdict is None and undecided is None:
             undecided = unknown_among(item, *others)
         elif verdict:
@@ -98,6 +106,7 @@ def _setproduct(call: Call, *seqs: list[Any]) -> list[Any]:
         return []
     for pos, items in enumerate(seqs, 1):
         known(call, items, pos)
+    too_large(call, math.prod(len(items) for items in seqs))
     product: list[list[Any]] = [[]]
     for items in seqs:
         product = [[*combo, item] for combo in product for item in items]

@@ -9,7 +9,7 @@ from typing import Any
 
 from scanner.facts.values import Unknown
 
-from .functions_base import Call, Param, Spec, known, whole
+from .functions_base import Call, Param, Spec, known, too_large, whole
 from .functions_format import symbolic_text
 from .functions_regex import compile_re2, replace_all
 from .functions_text import go_lower, go_title, go_trimspace, go_upper, graphemes
@@ -53,7 +53,7 @@ def _replace(call: Call, text: str, substr: str, replacement: str) -> str:
     expression (RE2 syntax, see :func:`.functions_regex.compile_re2`) and ``$1``/``${name}`` in the replacement
     refer to its groups."""
     if len(substr) > 1 and substr.startswith("/") and substr.endswith("/"):
-        return replace_all(compile_re2(call, substr[1:-1]), text, replacement)
+        return replace_all(call, compile_re2(call, substr[1:-1]), text, replacement)
     return text.replace(substr, replacement)
 
 
@@ -75,6 +75,7 @@ def _indent(call: Call, spaces: int | float, text: str) -> str:
     count = whole(call, spaces, "spaces")
     if count < 0:
         raise call.error("the number of spaces must not be negative")
+    too_large(call, len(text) + count * text.count("\n"))
     return text.replace("\n", "\n" + " " * count)
 
 

@@ -156,6 +156,7 @@ def unify(types: list[Ty]) -> Ty | None:
     """The type all of ``types`` convert to, as go-cty's ``UnifyUnsafe`` decides it; None when there is none."""
     if not types:
         return None
+    types = list(dict.fromkeys(types))  # the same result, without comparing repeated types again
     counts = {kind: sum(1 for t in types if t.kind == kind) for kind in ("map", "list", "set", "object", "tuple")}
     dynamic = sum(1 for t in types if t == DYNAMIC)
     total = len(types)

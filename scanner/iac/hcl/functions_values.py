@@ -16,7 +16,7 @@ from scanner.facts.values import PartialDict, Unknown, first_unknown, unknowns
 from .functions_base import FunctionError, UnknownResult, dec, is_number, num_text, parse_decimal, unknown_from
 from .functions_types import DYNAMIC, STRING, Ty, friendly, type_of, unify
 
-__all__ = ["convert", "equal", "set_elements", "string_of", "widen"]
+__all__ = ["convert", "equal", "identity", "set_elements", "string_of", "widen"]
 
 
 def string_of(value: Any, who: str) -> str:
@@ -159,19 +159,30 @@ def _equal_dicts(a: dict[str, Any], b: dict[str, Any]) -> bool | None:
     return None if partial or result is None else True
 
 
+def identity(value: Any) -> Any:
+    """A hashable key for a wholly known value: equal keys exactly for values Terraform's ``==`` finds equal."""
+    if value is None or isinstance(value, bool | str):
+        return (type(value).__name__, value)
+    if is_number(value):
+        return ("number", dec(value).normalize() if dec(value) else 0)
+    if isinstance(value, list):
+        return ("list", tuple(identity(v) for v in value))
+    return ("map", tuple(sorted((k, identity(v)) for k, v in value.items())))
+
+
 def set_elements(items: list[Any], who: str, elem: Ty = DYNAMIC) -> list[Any]:
     """A set's elements (of type ``elem``) in Terraform's order (strings lexicographically, numbers numerically,
     false before true, other values by go-cty's hash representation; nulls last), duplicates removed. An unknown
     element may equal a known one, so it stands for zero or one element (``spread``) and is listed last: a set's
     order is only meaningful for its known elements."""
-    known: list[Any] = []
+    known: dict[Any, Any] = {}
     unseen: list[Unknown] = []
     for item in items:
         if first_unknown(item) is not None:
             unseen.append(_as_spread(item, who))
-        elif not any(equal(item, k) for k in known):
-            known.append(item)
-    present = [k for k in known if k is not None]
+        else:
+            known.setdefault(identity(item), item)
+    present = [k for k in known.values() if k is not None]
     present.sort(key=_order_key(present, elem))
     return present + [None] * (len(known) - len(present)) + unseen
 

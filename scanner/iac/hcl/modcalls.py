@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from scanner.facts.values import PartialDict, Unknown
-from scanner.iac.hcl.bindings import instance_key
+from scanner.iac.hcl.bindings import Computing, instance_key
 from scanner.iac.hcl.env import Env, Lazy
 from scanner.iac.hcl.expansion import Expansion, Key, expand
 from scanner.iac.hcl.module import ModuleCall, ModuleDef
@@ -28,16 +28,20 @@ class ModuleGroup:
         self.call = call
         self.address = parent.qualify(f"module.{call.name}")
         self._definition: tuple[ModuleDef | None, str] | None = None
-        self._expansion: Expansion | None = None
+        self._expansion: Expansion | Computing | None = None
         self._instances: list[ModuleInstance] | None = None
 
     def definition(self) -> tuple[ModuleDef | None, str]:
         if self._definition is None:
-            self._definition = self.parent.config.module_definition(self.parent, self.call, self.address)
+            self._definition = self.parent.config.module_definition(self.parent, self.call)
         return self._definition
 
     def expansion(self) -> Expansion:
+        if isinstance(self._expansion, Computing):
+            cause = self._expansion.cycle(self.parent.origin_in(self.call.file, self.call.line)).value
+            return Expansion("single", [Key(None, exists=cause)], cause)
         if self._expansion is None:
+            self._expansion = Computing(f"count/for_each of {self.address}")
             self._expansion = expand(self.call.body, Env(self.parent, self.call.file), self.address)
         return self._expansion
 

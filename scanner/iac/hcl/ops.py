@@ -20,7 +20,9 @@ Semantics (cty, as Terraform evaluates them):
 from __future__ import annotations
 
 import itertools
+import logging
 import math
+import os
 from collections.abc import Callable, Sequence
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
@@ -35,6 +37,18 @@ _MAX_DIGITS = 15
 class EvalError(Exception):
     """An error Terraform itself would raise while evaluating (becomes an unknown, or makes
     ``try`` move on)."""
+
+
+_log = logging.getLogger("scanner.iac.hcl")
+
+
+def internal_error(what: str, err: Exception, origin: str | None) -> Unknown:
+    """A failure of pacscan itself while evaluating ``what``: the value is unknown and the rest of
+    the configuration is still evaluated (``PACSCAN_HCL_STRICT=1`` raises instead, for tests)."""
+    if os.environ.get("PACSCAN_HCL_STRICT") == "1":
+        raise err
+    _log.warning("could not evaluate %s at %s", what, origin, exc_info=err)
+    return Unknown(f"{what}: pacscan could not evaluate this ({type(err).__name__}: {err})", origin)
 
 
 def is_number(value: Any) -> bool:

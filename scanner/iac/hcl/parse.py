@@ -37,7 +37,10 @@ def parse_file(path: Path) -> FileAst | ParseFailure:
     try:
         return FileAst(name, parse_text(text, json_syntax=is_json(path)))
     except JsonSyntaxError as err:
-        return ParseFailure(name, err.line, f"invalid Terraform JSON: {err}")
+        reason, line = describe_parse_error(path)  # invalid JSON: the JSON decoder's reason and line
+        if reason == "invalid Terraform JSON syntax":
+            reason, line = f"invalid Terraform JSON: {err}", err.line
+        return ParseFailure(name, line, reason)
     except LarkError:
         reason, line = describe_parse_error(path)
         return ParseFailure(name, line, reason)

@@ -9,6 +9,8 @@ left-associative and the unary ``!``/``-`` bind tighter than all of them.
 
 from __future__ import annotations
 
+import functools
+import io
 from decimal import Decimal
 from typing import Any
 
@@ -18,11 +20,9 @@ from lark.exceptions import LarkError
 from scanner.iac.hcl.ast import (
     Attr,
     Attribute,
-    Binary,
     Block,
     Body,
     Call,
-    Cond,
     Expr,
     ForExpr,
     Idx,
@@ -36,20 +36,27 @@ from scanner.iac.hcl.ast import (
     TupleCons,
     Unary,
 )
+from scanner.iac.hcl.positions import BlockEnds, first_token, followed_by, last_token, trailing_closers
+from scanner.iac.hcl.precedence import Pratt
 from scanner.iac.hcl.template import parse_heredoc, parse_quoted
 
 Node = Any  # a Lark ``Tree`` or ``Token`` of Checkov's grammar
 
-PRECEDENCE = {"||": 1, "&&": 2, "==": 3, "!=": 3, "<": 4, "<=": 4, ">": 4, ">=": 4, "+": 5, "-": 5,
-              "*": 6, "/": 6, "%": 6}
 _KEYWORDS = {"true": True, "false": False, "null": None}
 _CHAIN = ("binary_op", "conditional")
 
 
+@functools.cache
 def lark_parser() -> Any:
+    """Checkov's grammar (``bc-python-hcl2``'s LALR parser), loaded from its tables without
+    position propagation (a third of the parse time; lines come from the tokens instead)."""
     from hcl2.parser import Hcl2
+    from lark import Lark
 
-    return Hcl2.lark_parser
+    tables = io.BytesIO()
+    Hcl2.lark_parser.save(tables, exclude_options={"propagate_positions"})
+    tables.seek(0)
+    return Lark.load(tables)
 
 
 def parse_body(text: str) -> Body:
@@ -63,13 +70,39 @@ def parse_expression(text: str, line: int) -> Expr:
     starts. A syntax error gives an ``Invalid`` expression."""
     stripped = text.lstrip()
     line += text[:len(text) - len(stripped)].count("\n")
-    source = "x = " + stripped.rstrip() + "\n"
+    stripped = stripped.rstrip()
+    simple = _dotted_reference(stripped, line)
+    if simple is not None:
+        return simple
+    source = "x = " + stripped + "\n"
     try:
-        tree = lark_parser().parse(source)
-        attribute = tree.children[0].children[0]
-        return Converter(source, line - 1).expr(attribute.children[1])
+        tree = _snippet_tree(source)
+        return Converter(source, line - 1).expr(tree)
     except (LarkError, IndexError, RecursionError) as err:
-        return Invalid(f"expression {stripped.strip()[:60]!r} does not parse ({type(err).__name__})", line)
+        return Invalid(f"expression {stripped[:60]!r} does not parse ({type(err).__name__})", line)
+
+
+@functools.lru_cache(maxsize=4096)
+def _snippet_tree(source: str) -> Any:
+    """The expression tree of ``x = <expr>`` (snippets repeat: ``${var.prefix}`` in every
+    resource; the tree is only read)."""
+    return lark_parser().parse(source).children[0].children[0].children[1]
+
+
+def _dotted_reference(text: str, line: int) -> Expr | None:
+    """``var.x``, ``each.key``, ``aws_s3_bucket.b.arn``: the common interpolation, read without
+    the parser (identifiers joined by dots; anything else goes through the grammar)."""
+    names = text.split(".")
+    if not all(_is_identifier(n) for n in names):
+        return None
+    if len(names) == 1 and names[0] in _KEYWORDS:
+        return Lit(_KEYWORDS[names[0]], line)
+    return Traversal(names[0], tuple(Attr(n) for n in names[1:]), text, line)
+
+
+def _is_identifier(name: str) -> bool:
+    return bool(name) and (name[0].isascii() and (name[0].isalpha() or name[0] == "_")) and \
+        all(c.isascii() and (c.isalnum() or c in "_-") for c in name)
 
 
 class Converter:
@@ -78,15 +111,15 @@ class Converter:
     def __init__(self, source: str, offset: int = 0) -> None:
         self.source = source
         self.offset = offset
+        self.block_ends = BlockEnds(source)
 
     def line(self, node: Node) -> int:
-        if isinstance(node, Token):
-            return (node.line or 0) + self.offset
-        meta = node.meta
-        return (meta.line if not meta.empty else 0) + self.offset
+        token = first_token(node)
+        return (token.line or 0) + self.offset if token is not None else 0
 
     def end_line(self, node: Node) -> int:
-        return (node.meta.end_line if not node.meta.empty else 0) + self.offset
+        token = last_token(node)
+        return (token.end_line or token.line or 0) + self.offset if token is not None else 0
 
     # ------------------------------------------------------------ bodies
 
@@ -108,7 +141,8 @@ class Converter:
         parts = tree.children
         body = parts[-1] if isinstance(parts[-1], Tree) and parts[-1].data == "body" else Tree("body", [])
         labels = tuple(_label(p) for p in parts[1:] if not (isinstance(p, Tree) and p.data == "body"))
-        return Block(_identifier(parts[0]), labels, self.body(body), self.line(tree), self.end_line(tree))
+        end = self.block_ends.end(tree)[0] + self.offset
+        return Block(_identifier(parts[0]), labels, self.body(body), self.line(tree), end)
 
     # ------------------------------------------------------------ expressions
 
@@ -116,7 +150,7 @@ class Converter:
         if isinstance(node, Token):
             return self.token(node)
         if node.data in _CHAIN:
-            return _Pratt(self.chain(node), self.line(node)).parse()
+            return Pratt(self.chain(node), self.line(node)).parse()
         handler = getattr(self, "_" + str(node.data), None)
         if handler is None:
             return Invalid(f"unsupported syntax {node.data}", self.line(node))
@@ -160,7 +194,8 @@ class Converter:
         return Lit(number_literal("".join(str(t) for t in tree.children)), self.line(tree))
 
     def _unary_op(self, tree: Node) -> Expr:
-        op, operand = str(tree.children[0]), self.expr(tree.children[1])
+        children = _significant(tree.children)
+        op, operand = str(children[0]), self.expr(children[1])
         if op == "-" and isinstance(operand, Lit) and isinstance(operand.value, int | float) \
                 and not isinstance(operand.value, bool):
             return Lit(-operand.value, operand.line)
@@ -192,13 +227,10 @@ class Converter:
         return Call(name, tuple(self.expr(a) for a in args), expand, self.line(tree))
 
     def _ends_with_ellipsis(self, last: Node, call: Node) -> bool:
-        """The grammar drops the ``...`` token of ``f(args...)``: read it from the source between
-        the last argument and the closing parenthesis."""
-        end = last.end_pos if isinstance(last, Token) else (None if last.meta.empty else last.meta.end_pos)
-        if end is None or call.meta.empty:
-            return False
-        between = self.source[end:call.meta.end_pos - 1]
-        return between.strip().rstrip(",").strip().startswith("...")
+        """The grammar drops the ``...`` token of ``f(args...)``: read it from the source after
+        the last argument."""
+        token = last_token(last)
+        return token is not None and followed_by(self.source, token, "...", trailing_closers(last))
 
     def _provider_function_call(self, tree: Node) -> Expr:
         names = [_identifier(c) for c in tree.children if isinstance(c, Tree) and c.data == "identifier"]
@@ -238,14 +270,14 @@ class Converter:
         return self._for(tree, is_object=True)
 
     def _for(self, tree: Node, *, is_object: bool) -> Expr:
-        parts = [c for c in tree.children if isinstance(c, Tree) or str(c) in ("...",)]
-        intro = parts[0]
-        names = [_identifier(c) for c in intro.children if isinstance(c, Tree) and c.data == "identifier"]
-        coll = next(c for c in reversed(intro.children) if not (isinstance(c, Token) and str(c) in (":", "in")))
+        parts = [c for c in _significant(tree.children) if isinstance(c, Tree) or str(c) == "..."]
+        intro = _significant(parts[0].children)
+        names = [_identifier(c) for c in intro if isinstance(c, Tree) and c.data == "identifier"]
+        coll = next(c for c in reversed(intro) if not (isinstance(c, Token) and str(c) in (":", "in")))
         rest = parts[1:]
         cond = None
         if rest and isinstance(rest[-1], Tree) and rest[-1].data == "for_cond":
-            cond = self.expr(rest[-1].children[-1])
+            cond = self.expr(_significant(rest[-1].children)[-1])
             rest = rest[:-1]
         group = bool(rest) and isinstance(rest[-1], Token)
         exprs = [self.expr(r) for r in rest if isinstance(r, Tree)]
@@ -253,6 +285,11 @@ class Converter:
         value = exprs[-1]
         key_var, value_var = (names[0], names[1]) if len(names) == 2 else (None, names[0])
         return ForExpr(key_var, value_var, self.expr(coll), key, value, cond, group, self.line(tree))
+
+
+def _significant(children: list[Node]) -> list[Node]:
+    """Children without the newline and comment tokens that rules written with ``!`` keep."""
+    return [c for c in children if not (isinstance(c, Token) and c.type == "_NEW_LINE_OR_COMMENT")]
 
 
 def _extend(base: Expr, steps: tuple[Step, ...], line: int) -> Expr:
@@ -298,51 +335,3 @@ def number_literal(text: str) -> int | float:
     if value == value.to_integral_value():
         return int(value)
     return float(value)
-
-
-class _Pratt:
-    """Precedence climbing over a flattened chain of operands and operators."""
-
-    def __init__(self, tokens: list[Any], line: int) -> None:
-        self.tokens = tokens
-        self.pos = 0
-        self.line = line
-
-    def parse(self) -> Expr:
-        result = self.conditional()
-        if self.pos != len(self.tokens):
-            return Invalid("operator chain does not parse", self.line)
-        return result
-
-    def peek(self) -> Any:
-        return self.tokens[self.pos] if self.pos < len(self.tokens) else None
-
-    def conditional(self) -> Expr:
-        cond = self.binary(1)
-        if self.peek() != "?":
-            return cond
-        self.pos += 1
-        then = self.conditional()
-        if self.peek() != ":":
-            return Invalid("conditional without ':'", self.line)
-        self.pos += 1
-        other = self.conditional()
-        return Cond(cond, then, other, self.line)
-
-    def binary(self, min_prec: int) -> Expr:
-        left = self.operand()
-        while True:
-            op = self.peek()
-            if not isinstance(op, str) or op not in PRECEDENCE or PRECEDENCE[op] < min_prec:
-                return left
-            self.pos += 1
-            right = self.binary(PRECEDENCE[op] + 1)
-            left = Binary(op, left, right, self.line)
-
-    def operand(self) -> Expr:
-        tok = self.peek()
-        self.pos += 1
-        if tok is None or isinstance(tok, str):
-            return Invalid(f"operator {tok!r} without an operand", self.line)
-        result: Expr = tok
-        return result

@@ -79,6 +79,7 @@ def root_inputs(folder: str, declared: set[str], display: Callable[[str], str], 
         if f"TF_VAR_{name}" in environ:
             assignments[name] = Assignment(f"TF_VAR_{name}", raw=environ[f"TF_VAR_{name}"])
     for path in auto_files(folder):
+        inputs.files.append(path)
         try:
             body = read_var_file(path)
         except _FileError as err:
@@ -90,6 +91,7 @@ def root_inputs(folder: str, declared: set[str], display: Callable[[str], str], 
         _layer(assignments, body, path, display, declared)
     for file in var_files:
         path = os.path.abspath(file)
+        inputs.files.append(path)
         try:
             body = read_var_file(path)
         except _FileError as err:

@@ -68,10 +68,13 @@ class UncertainType(EvalError):
 
 
 def plain(value: Any) -> Any:
-    """``value`` with every :class:`TypedUnknown` made a plain :class:`Unknown`."""
-    if isinstance(value, TypedUnknown):
-        return Unknown(value.reason, value.origin, value.error, value.candidates, value.spread, value.partial,
-                       value.symbol)
+    """``value`` with every :class:`TypedUnknown` made a plain :class:`Unknown` (inside
+    candidates and partial values too)."""
+    if isinstance(value, Unknown):
+        if type(value) is Unknown and not value.candidates and value.partial is None:
+            return value
+        return Unknown(value.reason, value.origin, value.error, tuple(plain(c) for c in value.candidates),
+                       value.spread, plain(value.partial), value.symbol)
     if isinstance(value, PartialDict):
         return PartialDict({k: plain(v) for k, v in value.items()}, plain(value.rest))
     if isinstance(value, dict):

@@ -25,7 +25,7 @@ from scanner.iac.hcl.convert import TypeExprError, convert, parse_type
 from scanner.iac.hcl.env import Deps, Env
 from scanner.iac.hcl.evaluator import evaluate
 from scanner.iac.hcl.module import ModuleCall, Variable
-from scanner.iac.hcl.ops import EvalError
+from scanner.iac.hcl.ops import EvalError, internal_error
 from scanner.iac.hcl.show import show
 from scanner.iac.hcl.syntax import parse_expression
 from scanner.iac.hcl.types import ANY, Type, TypedUnknown, describe, is_primitive
@@ -49,6 +49,7 @@ class Assignment:
 @dataclass
 class RootInputs:
     assignments: dict[str, Assignment] = field(default_factory=dict)
+    files: list[str] = field(default_factory=list)  # variable files read
 
 
 @dataclass
@@ -84,6 +85,10 @@ def constant(instance: ModuleInstance, expr: Expr, file: str) -> Any:
         return evaluate(expr, Env(ConstScope(instance), file))
     except EvalError as err:
         return Unknown(f"Terraform would reject this value: {err}", instance.display(file))
+    except RecursionError:
+        return Unknown("value nested too deeply", instance.display(file))
+    except Exception as err:  # a pacscan bug must not stop the scan
+        return internal_error("value", err, instance.display(file))
 
 
 def declared_type(instance: ModuleInstance, decl: Variable) -> Type | Unknown:
