@@ -28,7 +28,8 @@ CONFIG = DEMO / "pacscan.yaml"
 SCHEMA = ROOT / "scanner" / "schemas" / "evidence.schema.json"
 
 #: Worst status wins when several checks judge one control on one resource.
-RANK = {"pass": 0, "attested": 0, "waived": 0, "unknown": 1, "error": 2, "missing": 3, "expired": 3, "fail": 4}
+RANK = {"not_applicable": -1, "pass": 0, "attested": 0, "waived": 0, "unknown": 1, "error": 2, "missing": 3,
+        "expired": 3, "fail": 4}
 
 STORAGE_PASS_ALL = {
     "ACC-PUBLIC": "pass",
