@@ -19,6 +19,7 @@ are) feed the imaging-data scope.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from typing import Any
 
@@ -30,7 +31,7 @@ from policies.terraform.index import Index, Linked
 from scanner.bucketpolicy import Bucket, bucket_policy_facts
 from scanner.facts.resource import Resource
 from scanner.facts.values import Unknown
-from scanner.iac.tfmodel import TfInstance
+from scanner.iac.tfmodel import TfConfiguration, TfInstance
 from scanner.policydoc import document_of
 
 BUCKET = "aws.s3.bucket"
@@ -57,11 +58,44 @@ def bucket_name(bucket: TfInstance) -> Any:
                    symbol=f"{bucket.address}.bucket")
 
 
+#: sub-resources whose ``id`` is their ``bucket``; the others' ids add the expected owner when it is set
+#: (and the ACL's its canned ACL)
+_ID_IS_BUCKET = frozenset({f"{_PREFIX}policy", f"{_PREFIX}public_access_block", f"{_PREFIX}ownership_controls"})
+
+
+def _names_its_bucket(instance: TfInstance, attribute: str) -> bool:
+    """Is ``instance.<attribute>`` the name of the bucket the sub-resource configures?"""
+    if instance.mode != "managed" or instance.type not in CHILDREN.values():
+        return False
+    if attribute == "bucket" or (attribute == "id" and instance.type in _ID_IS_BUCKET):
+        return True
+    plain = instance.attrs.get("expected_bucket_owner") is None and (
+        instance.type != f"{_PREFIX}acl" or instance.attrs.get("acl") is None)
+    return attribute == "id" and plain
+
+
+def through_sub_resources(index: Index, child: TfInstance, depth: int = 0) -> TfInstance:
+    """A sub-resource whose ``bucket`` is another sub-resource's bucket name (``bucket =
+    aws_s3_bucket_policy.this.id``, as modules chain them) links as that one does."""
+    value = child.attrs.get("bucket")
+    if depth > 8 or not isinstance(value, Unknown) or not value.symbol or "${" in value.symbol or value.candidates:
+        return child
+    address, _, attribute = value.symbol.rpartition(".")
+    target = index.get(address)
+    if target is None or target is child or not _names_its_bucket(target, attribute):
+        return child
+    target = through_sub_resources(index, target, depth + 1)
+    return dataclasses.replace(child, attrs={**child.attrs, "bucket": target.attrs.get("bucket")},
+                               refs={**child.refs, "bucket": target.refs.get("bucket", ())})
+
+
 def normalise_buckets(index: Index) -> Iterator[Resource]:
     buckets = index.of_type("aws_s3_bucket")
     if not buckets:
         return
-    links = {fact: index.children_of(buckets, [child_type], "bucket", lambda b: (bucket_name(b),))
+    children = [through_sub_resources(index, c) for c in index.of_type(*CHILDREN.values())]
+    linking = Index(TfConfiguration(index.config.root, (*buckets, *children)))
+    links = {fact: linking.children_of(buckets, [child_type], "bucket", lambda b: (bucket_name(b),))
              for fact, child_type in CHILDREN.items()}
     account = _account_public_access_block(index)
     for bucket in buckets:

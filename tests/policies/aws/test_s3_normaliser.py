@@ -242,3 +242,26 @@ def test_kms_key_facts_as_describe_key_gives_them() -> None:
     assert keys["aws_kms_key.off"].facts["state"] == "Disabled"
     spec = resources(inst("aws_kms_key.k", {"customer_master_key_spec": var("spec")}))["aws_kms_key.k"]
     assert isinstance(spec.facts["rotation"], Unknown) and spec.facts["rotation"].candidates[0] is None
+
+
+def test_a_sub_resource_naming_its_bucket_through_another_links_as_that_one() -> None:
+    """``bucket = aws_s3_bucket_policy.this.id`` (the policy's id is its bucket), as modules chain them;
+    an id that also carries the expected owner is not a bucket name."""
+    name = Unknown("generated", symbol="aws_s3_bucket.pacs.bucket")
+    policy = inst("aws_s3_bucket_policy.p", {"bucket": after_apply("aws_s3_bucket.pacs"), "policy": "{}"},
+                  {"bucket": ("aws_s3_bucket.pacs",)})
+    owned = inst("aws_s3_bucket_ownership_controls.o", {"bucket": after_apply("aws_s3_bucket_policy.p"), "rule": [
+        {"object_ownership": "BucketOwnerEnforced"}]}, {"bucket": ("aws_s3_bucket_policy.p",)})
+    found = resources(inst("aws_s3_bucket.pacs", {"bucket": name}), inst("aws_s3_bucket.other", {"bucket": var("n")}),
+                      policy, owned)
+    assert found["aws_s3_bucket.pacs"].facts["ownership"] == {"object_ownership": "BucketOwnerEnforced"}
+    assert found["aws_s3_bucket.other"].facts["ownership"] is None
+    versioned = inst("aws_s3_bucket_versioning.v", {"bucket": after_apply("aws_s3_bucket.pacs"),
+                                                    "expected_bucket_owner": "111122223333",
+                                                    "versioning_configuration": [{"status": "Enabled"}]},
+                     {"bucket": ("aws_s3_bucket.pacs",)})
+    chained = inst("aws_s3_bucket_ownership_controls.o", {"bucket": after_apply("aws_s3_bucket_versioning.v"),
+                                                          "rule": [{"object_ownership": "BucketOwnerEnforced"}]},
+                   {"bucket": ("aws_s3_bucket_versioning.v",)})
+    unsure = resources(inst("aws_s3_bucket.pacs", {"bucket": name}), versioned, chained)["aws_s3_bucket.pacs"]
+    assert isinstance(unsure.facts["ownership"], Unknown)
