@@ -109,14 +109,15 @@ def customer_managed(index: Index, instance: TfInstance, argument: str, value: A
     if value.candidates:
         answers = [customer_managed(index, instance, argument, c) for c in value.candidates]
         return agree([a if isinstance(a, bool | Unknown) else Unknown("not a key") for a in answers], value)
-    if value.symbol:
-        return _by_symbol(index, value)
     if instance.input == "terraform-plan":
         # a plan knows every variable: what is still unknown comes from the resources referred to
+        # (its unknowns name the attribute itself, not what it was computed from)
         found = [index.get(ref) or _first(index, ref) for ref in instance.refs.get(argument, ())]
         answers = [_manages(index, f, value) for f in found if f is not None]
         if found and len(answers) == len(found):
             return agree(answers, value)
+    elif value.symbol:
+        return _by_symbol(index, value)
     # from a folder, a value without a symbol may mix a reference with a variable nobody set
     # (coalesce(var.key, aws_kms_key.k.arn), a conditional): the references do not decide it
     return Unknown(f"who manages the KMS key cannot be told: {value.reason}", value.origin, value.error)

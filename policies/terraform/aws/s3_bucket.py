@@ -14,7 +14,8 @@ no default encryption, no public access block, no policy, a private ACL, no owne
 versioning never enabled, object lock off, no logging, no replication, no lifecycle rules.
 ``location`` is None (the region is the provider's, not read here). The bucket name (``bucket``;
 unknown with ``bucket_prefix`` or none) and ``tags`` as evaluated (unknown or partial where they
-are) feed the imaging-data scope.
+are; ``tags_all`` where a plan gives it, with the provider's ``default_tags``) feed the imaging-data
+scope.
 """
 
 from __future__ import annotations
@@ -78,10 +79,16 @@ def through_sub_resources(index: Index, child: TfInstance, depth: int = 0) -> Tf
     """A sub-resource whose ``bucket`` is another sub-resource's bucket name (``bucket =
     aws_s3_bucket_policy.this.id``, as modules chain them) links as that one does."""
     value = child.attrs.get("bucket")
-    if depth > 8 or not isinstance(value, Unknown) or not value.symbol or "${" in value.symbol or value.candidates:
+    if depth > 8 or not isinstance(value, Unknown) or value.candidates:
         return child
-    address, _, attribute = value.symbol.rpartition(".")
-    target = index.get(address)
+    if child.input == "terraform-plan":  # a plan's unknowns name themselves: follow the one reference
+        refs = [index.get(r) for r in child.refs.get("bucket", ())]
+        target, attribute = (refs[0], "id") if len(refs) == 1 else (None, "")
+    elif value.symbol and "${" not in value.symbol:
+        address, _, attribute = value.symbol.rpartition(".")
+        target = index.get(address)
+    else:
+        return child
     if target is None or target is child or not _names_its_bucket(target, attribute):
         return child
     target = through_sub_resources(index, target, depth + 1)
@@ -111,8 +118,36 @@ def _account_public_access_block(index: Index) -> tuple[Any, list[Declared], lis
     return value, declared, uncertain
 
 
+#: inline arguments the provider (>= 4) also computes, and the fact each sets
+_COMPUTED_INLINE = {
+    "server_side_encryption_configuration": "encryption", "versioning": "versioning", "logging": "logging",
+    "acl": "acl", "grant": "acl", "object_lock_enabled": "object_lock", "object_lock_configuration": "object_lock",
+    "lifecycle_rule": "lifecycle", "replication_configuration": "replication", "policy": "policy",
+}
+
+
+def as_declared(bucket: TfInstance, linked: dict[str, Linked]) -> TfInstance:
+    """A planned bucket with only what its configuration declares inline. In a plan the provider
+    fills the inline arguments it computes: unknown until apply where the configuration does not
+    set them, the sub-resource's value where one configures the setting. Those are not
+    declarations; an argument written in the configuration (``refs`` lists every one) is, and so is
+    a known value no sub-resource explains (a ``dynamic`` block, which the plan's configuration
+    does not list, or the state of a bucket being updated)."""
+    if bucket.input != "terraform-plan":
+        return bucket
+    attrs = dict(bucket.attrs)
+    for argument, fact in _COMPUTED_INLINE.items():
+        value = attrs.get(argument)
+        if argument in bucket.refs or value is None:
+            continue
+        if isinstance(value, Unknown) or linked[fact].certain:
+            del attrs[argument]
+    return dataclasses.replace(bucket, attrs=attrs)
+
+
 def _bucket(index: Index, bucket: TfInstance, linked: dict[str, Linked],
             account: tuple[Any, list[Declared], list[Declared]]) -> Resource:
+    bucket = as_declared(bucket, linked)
     folded = Folded(bucket)
     name = bucket_name(bucket)
     folded.put("location", None)
@@ -134,8 +169,11 @@ def _bucket(index: Index, bucket: TfInstance, linked: dict[str, Linked],
     folded.fold("replication", settings.inline_replication(bucket), linked["replication"],
                 settings.child_replication, None)
     _policy(folded, bucket, name, linked["policy"])
-    tags = arg(bucket.attrs, "tags", {})
-    folded.put("tags", tags, arguments=("tags",))
+    # a plan gives tags_all (the provider's default_tags merged in); a folder only what the bucket says
+    tags = bucket.attrs.get("tags_all")
+    if tags is None or isinstance(tags, Unknown):  # unknown in a plan when neither the bucket nor the provider tags
+        tags = arg(bucket.attrs, "tags", {})
+    folded.put("tags", tags, arguments=("tags", "tags_all"))
     return resource(BUCKET, bucket, folded.facts, name=name, tags=tags, configured_by=folded.configured_by,
                     origins=folded.origins, traced=folded.traced)
 

@@ -265,3 +265,32 @@ def test_a_sub_resource_naming_its_bucket_through_another_links_as_that_one() ->
                    {"bucket": ("aws_s3_bucket_versioning.v",)})
     unsure = resources(inst("aws_s3_bucket.pacs", {"bucket": name}), versioned, chained)["aws_s3_bucket.pacs"]
     assert isinstance(unsure.facts["ownership"], Unknown)
+
+
+def test_a_plan_gives_inline_arguments_the_provider_computes_which_are_not_declarations() -> None:
+    """In a plan, aws_s3_bucket's inline blocks are unknown until apply where the configuration does
+    not write them, and echo the sub-resource where one configures the setting."""
+    computed = Unknown("known only after apply")
+    planned = inst("aws_s3_bucket.pacs", {"bucket": "pacs", "versioning": computed, "lifecycle_rule": computed,
+                                          "object_lock_enabled": computed, "logging": [{"target_bucket": "logs"}]},
+                   {"bucket": ()}, plan=True)
+    child = inst("aws_s3_bucket_logging.l", {"bucket": computed, "target_bucket": "other-logs"},
+                 {"bucket": ("aws_s3_bucket.pacs",)}, plan=True)
+    got = facts(planned, child)
+    assert got["versioning"] is None and got["lifecycle"] is None and got["object_lock"] is None
+    assert got["logging"] == {"target_bucket": "other-logs", "target_prefix": None}
+    written = inst("aws_s3_bucket.pacs", {"bucket": "pacs", "versioning": computed}, {"versioning": ()}, plan=True)
+    assert isinstance(facts(written)["versioning"], Unknown)
+    # a known value no sub-resource explains: a dynamic block (not listed in the plan's configuration)
+    dynamic = inst("aws_s3_bucket.pacs", {"bucket": "pacs", "lifecycle_rule": [
+        {"enabled": True, "expiration": [{"days": 30}]}]}, {"bucket": ()}, plan=True)
+    assert facts(dynamic)["lifecycle"]["rules"][0]["expiration_days"] == 30
+
+
+def test_a_plan_links_chained_sub_resources_through_their_one_reference() -> None:
+    computed = Unknown("known only after apply")
+    policy = inst("aws_s3_bucket_policy.p", {"bucket": computed, "policy": "{}"}, {"bucket": ("aws_s3_bucket.pacs",)},
+                  plan=True)
+    owned = inst("aws_s3_bucket_ownership_controls.o", {"bucket": computed, "rule": [
+        {"object_ownership": "BucketOwnerEnforced"}]}, {"bucket": ("aws_s3_bucket_policy.p",)}, plan=True)
+    assert facts(bucket(), policy, owned)["ownership"] == {"object_ownership": "BucketOwnerEnforced"}
