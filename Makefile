@@ -7,6 +7,7 @@ STAMP  := $(VENV)/.pacscan-installed
 
 DEMO_DIR      := examples/dental-practice
 DEMO_EVIDENCE := reports/demo-evidence.json
+DEMO_REPORT   := reports/demo-report.html
 
 # Checkov: no update check against PyPI, no worker processes.
 export CKV_SKIP_PACKAGE_UPDATE_CHECK := true
@@ -15,7 +16,7 @@ export CHECKOV_PARALLELIZATION_TYPE  := none
 .PHONY: help venv demo test lint typecheck unit bench clean distclean
 
 help:
-	@echo "make demo   scan $(DEMO_DIR) and write $(DEMO_EVIDENCE)"
+	@echo "make demo   scan $(DEMO_DIR), write $(DEMO_EVIDENCE) and the HTML report $(DEMO_REPORT)"
 	@echo "make test   ruff, mypy --strict, pytest"
 	@echo "make venv   create $(VENV) and install pacscan with its dev tools"
 	@echo "make bench  IaC vs bare Checkov, live AWS vs the request floor, MSP tenants (slow; not part of test)"
@@ -30,7 +31,8 @@ $(STAMP): pyproject.toml
 	touch $@
 
 # The demo estate has deliberate failures; --soft-fail keeps the exit code 0. The example config
-# says which storage holds images (tag data-classification=phi).
+# says which storage holds images (tag data-classification=phi). The HTML report is rendered from
+# the evidence, as a compliance officer would render it.
 demo: $(STAMP)
 	@mkdir -p reports
 	$(BIN)/pacscan iac $(DEMO_DIR) \
@@ -38,6 +40,9 @@ demo: $(STAMP)
 		--attestations $(DEMO_DIR)/attestations.yaml \
 		--format json --output $(DEMO_EVIDENCE) \
 		--soft-fail
+	$(BIN)/pacscan evidence html $(DEMO_EVIDENCE) --output $(DEMO_REPORT)
+	@echo
+	@echo "== the compliance officer's report: $(DEMO_REPORT) (open it in a browser; it prints to PDF as it is)"
 	@echo
 	@echo "== the live half: the same estate applied into a local moto server, scanned, and compared (drift)"
 	$(BIN)/python scripts/demo_live.py

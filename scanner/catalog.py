@@ -11,7 +11,7 @@ import hashlib
 import json
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -23,15 +23,20 @@ from scanner.engine.rules import Rule, parameters_used, parse_rule
 from scanner.errors import CatalogError
 from scanner.facts.schema import KindSchema, parse_kind, undeclared_parents
 from scanner.models import (
+    PROVIDERS,
     CheckId,
     Citation,
     Control,
     ControlId,
     Evaluation,
+    ProviderFix,
     Remediation,
     Safeguard,
     Severity,
 )
+
+#: the parameter that says which storage holds imaging data (read by scanner.scope)
+SCOPE_PARAMETER = "imaging_data"
 
 
 @dataclass(frozen=True)
@@ -149,15 +154,31 @@ def load_catalog(path: Path | None = None) -> Catalog:
             raise CatalogError(f"{control.id}: an attestation control cannot map Terraform checks",
                                path=str(root_path))
     kinds = _kinds(parts)
+    rules = _rules(parts, {c.id for c in final}, set(parameters), kinds)
     return Catalog(
         path=root_path,
         sha256=digest.hexdigest(),
         parameters=MappingProxyType(parameters),
-        controls=final,
+        controls=tuple(replace(c, parameters=_parameters_read(c.id, rules, kinds, parameters)) for c in final),
         parents=MappingProxyType(_parents(parts)),
-        rules=_rules(parts, {c.id for c in final}, set(parameters), kinds),
+        rules=rules,
         kinds=MappingProxyType(kinds),
     )
+
+
+def _parameters_read(control_id: str, rules: tuple[Rule, ...], kinds: Mapping[str, KindSchema],
+                     declared: Mapping[str, Parameter]) -> tuple[str, ...]:
+    """The parameters a control's rules read, in declaration order: those named in a rule's
+    ``when``/``check``, and ``imaging_data`` when a rule judges storage the scope selects."""
+    used: set[str] = set()
+    for rule in rules:
+        if control_id not in rule.controls:
+            continue
+        used.update(parameters_used(rule.check), parameters_used(rule.when))
+        kind = kinds[rule.resource]
+        if kind.storage and not kind.always_imaging:
+            used.add(SCOPE_PARAMETER)
+    return tuple(name for name in declared if name in used)
 
 
 def _load_part(path: Path, *, is_root: bool) -> yamlfile.Document:
@@ -247,7 +268,9 @@ def _control(raw: dict[str, Any]) -> Control:
         citations=tuple(Citation(c["section"], c["title"], c["specification"]) for c in raw["citations"]),
         severity=Severity(raw["severity"]),
         rationale=raw["rationale"].strip(),
-        remediation=Remediation(rem["text"].strip(), rem.get("terraform"), rem.get("cli")),
+        remediation=Remediation(rem["text"].strip(), rem.get("terraform"), rem.get("cli"), providers=tuple(
+            ProviderFix(p, rem[p]["text"].strip(), rem[p].get("terraform"), rem[p].get("cli"))
+            for p in PROVIDERS if p in rem)),
         references=tuple(raw.get("references", ())),
     )
 

@@ -113,11 +113,53 @@ class Citation:
     specification: str  # "required" | "addressable" | "standard"
 
 
+#: the cloud providers a resource, a rule and a provider-specific fix can belong to
+PROVIDERS = ("aws", "azure", "gcp")
+
+
+#: Terraform provider prefix of a resource type -> provider
+_TERRAFORM_PROVIDERS = {"aws": "aws", "azurerm": "azure", "azuread": "azure", "azapi": "azure", "google": "gcp"}
+
+
+def provider_of(source: str, resource_type: str) -> str | None:
+    """The cloud provider of a finding's resource: the live source itself, else the Terraform type's
+    provider prefix (``aws_s3_bucket``) or the resource kind's (``aws.s3.bucket``); None for an
+    attestation or a type no provider owns."""
+    if source in PROVIDERS:
+        return source
+    for separator in ("_", "."):
+        prefix = resource_type.split(separator, 1)[0]
+        if prefix in _TERRAFORM_PROVIDERS and separator in resource_type:
+            return _TERRAFORM_PROVIDERS[prefix]
+    return None
+
+
 @dataclass(frozen=True)
-class Remediation:
+class ProviderFix:
+    """One provider's fix for a control: shown only beside that provider's resources."""
+
+    provider: str  # one of PROVIDERS
     text: str
     terraform: str | None = None
     cli: str | None = None
+
+
+@dataclass(frozen=True)
+class Remediation:
+    """``text`` is provider-neutral; ``providers`` hold each provider's own fix (AWS advice is never
+    shown for an Azure storage account)."""
+
+    text: str
+    terraform: str | None = None
+    cli: str | None = None
+    providers: tuple[ProviderFix, ...] = ()
+
+    def for_provider(self, provider: str | None) -> ProviderFix:
+        """The fix for ``provider``'s resources; the provider-neutral text when it has none."""
+        for fix in self.providers:
+            if fix.provider == provider:
+                return fix
+        return ProviderFix(provider="", text=self.text, terraform=self.terraform, cli=self.cli)
 
 
 @dataclass(frozen=True)
@@ -133,6 +175,8 @@ class Control:
     references: tuple[str, ...] = ()
     #: Checkov ids (built-in or ours in policies/) that evaluate this control on Terraform.
     terraform_checks: tuple[CheckId, ...] = ()
+    #: catalog parameters the control's rules read (thresholds, port lists, the imaging-data scope)
+    parameters: tuple[str, ...] = ()
 
     @property
     def citation_refs(self) -> tuple[str, ...]:
@@ -197,6 +241,10 @@ class GateNotes:
     stale_waivers: tuple[Waiver, ...] = ()
     #: inline skips without a reason (finding keys)
     unreasoned_skips: tuple[str, ...] = ()
+    #: when the baseline was recorded (its ``created_at``), and the commit that last changed it:
+    #: who accepted the failures it lists, and when (None: not in a git checkout)
+    baseline_created_at: str | None = None
+    baseline_commit: GitRevision | None = None
 
 
 @dataclass(frozen=True)
@@ -204,6 +252,26 @@ class ControlSummary:
     control: Control
     status: Status
     counts: Mapping[Status, int]
+
+
+@dataclass(frozen=True)
+class GitRevision:
+    """The commit a scanned folder was checked out at: who wrote what was scanned, and which version."""
+
+    commit: str
+    author: str  # "Name <email>" of the commit's author
+    committed_at: str  # RFC 3339
+    #: uncommitted or untracked changes under the target when it was scanned
+    dirty: bool
+
+
+@dataclass(frozen=True)
+class ScanTarget:
+    """One scanned target (as listed in ``ScanResult.targets``) and where it came from."""
+
+    target: str
+    #: the git checkout a Terraform folder or plan file lives in (None: not a git checkout)
+    git: GitRevision | None = None
 
 
 @dataclass(frozen=True)
@@ -221,6 +289,8 @@ class ScanResult:
     identities: Mapping[str, str] = field(default_factory=dict)
     #: what was deliberately not read (hidden folders, override files), one line each
     notes: tuple[str, ...] = ()
+    #: each target with its provenance (the git commit and author of a Terraform folder)
+    sources: tuple[ScanTarget, ...] = ()
 
     def findings_for(self, control_id: ControlId) -> tuple[Finding, ...]:
         return tuple(f for f in self.findings if f.control_id == control_id)

@@ -21,7 +21,8 @@ from scanner.collectors.base import Collector
 from scanner.config import effective_parameters
 from scanner.engine.evaluate import evaluate_inventory
 from scanner.iac import Progress, TerraformOptions, scan_terraform
-from scanner.models import Finding, GateNotes, ScanResult, Waiver
+from scanner.models import Finding, GateNotes, ScanResult, ScanTarget, Waiver
+from scanner.provenance import file_revision, git_revision, recorded_at
 
 
 @dataclass(frozen=True)
@@ -73,7 +74,8 @@ def prepare(inputs: ScanInputs) -> Prepared:
 
 
 def finish(prepared: Prepared, inputs: ScanInputs, findings: Sequence[Finding], targets: Sequence[str],
-           started: str, identities: Mapping[str, str] | None = None, notes: Sequence[str] = ()) -> ScanResult:
+           started: str, identities: Mapping[str, str] | None = None, notes: Sequence[str] = (),
+           sources: Sequence[ScanTarget] = ()) -> ScanResult:
     """The gate steps shared by every scan: inline skips, waivers, baseline, changed files."""
     findings, unreasoned = gate.apply_inline_skips(findings)
     findings, expired, stale = gate.apply_waivers([*findings, *prepared.attested], prepared.waivers, inputs.today)
@@ -94,9 +96,12 @@ def finish(prepared: Prepared, inputs: ScanInputs, findings: Sequence[Finding], 
         gate=GateNotes(
             baseline=str(inputs.baseline) if inputs.baseline else None,
             fixed=fixed, expired_waivers=expired, stale_waivers=stale, unreasoned_skips=unreasoned,
+            baseline_created_at=recorded_at(inputs.baseline) if inputs.baseline else None,
+            baseline_commit=file_revision(inputs.baseline) if inputs.baseline else None,
         ),
         identities=dict(identities or {}),
         notes=tuple(notes),
+        sources=tuple(sources) or tuple(ScanTarget(t) for t in targets),
     )
 
 
@@ -106,7 +111,9 @@ def run_iac(request: IacRequest, progress: Progress | None = None) -> ScanResult
     scan = scan_terraform(prepared.catalog, prepared.parameters, request.targets, request.plans, progress,
                           request.terraform)
     targets = [str(t) for t in request.targets] + [f"plan:{p}" for p in request.plans]
-    return finish(prepared, request.inputs, scan.findings, targets, started, notes=scan.notes)
+    paths = [*request.targets, *request.plans]
+    sources = [ScanTarget(label, git_revision(path)) for label, path in zip(targets, paths, strict=True)]
+    return finish(prepared, request.inputs, scan.findings, targets, started, notes=scan.notes, sources=sources)
 
 
 CollectorFactory = Callable[[Mapping[str, Any]], Collector]

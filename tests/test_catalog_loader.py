@@ -87,3 +87,33 @@ def test_catalog_digest_changes_with_content(tmp_path: Path) -> None:
     first = load_catalog(_catalog(tmp_path)).sha256
     second = load_catalog(_catalog(tmp_path, part=CONTROL.replace("title: t", "title: t2"))).sha256
     assert first != second
+
+
+def test_remediation_per_provider_loads_and_falls_back_to_the_neutral_text(tmp_path: Path) -> None:
+    part = CONTROL.replace("    remediation: {text: fix}\n", """\
+    remediation:
+      text: encrypt it
+      aws: {text: SSE-KMS on the bucket, terraform: 'resource "aws_s3_bucket" "x" {}', cli: aws s3api x}
+      azure: {text: customer-managed key on the account}
+""")
+    remediation = load_catalog(_catalog(tmp_path, part=part)).controls[0].remediation
+    assert remediation.for_provider("aws").text == "SSE-KMS on the bucket"
+    assert remediation.for_provider("aws").cli == "aws s3api x"
+    assert remediation.for_provider("azure").text == "customer-managed key on the account"
+    assert remediation.for_provider("gcp").text == "encrypt it"  # no GCP fix: the neutral text
+    assert remediation.for_provider(None).text == "encrypt it"
+
+
+def test_a_provider_fix_without_text_names_file_and_line(tmp_path: Path) -> None:
+    fix = "    remediation:\n      text: t\n      gcp: {cli: gcloud x}\n"
+    part = CONTROL.replace("    remediation: {text: fix}\n", fix)
+    with pytest.raises(CatalogError, match=r"c.yaml:\d+: .*text"):
+        load_catalog(_catalog(tmp_path, part=part))
+
+
+def test_controls_know_the_parameters_their_rules_read(catalog) -> None:  # type: ignore[no-untyped-def]
+    by_id = {c.id: c for c in catalog.controls}
+    assert by_id["NET-DICOM"].parameters == ("dicom_ports",)
+    assert by_id["INT-IMMUTABLE"].parameters == ("min_retention_days", "imaging_data")  # storage: the scope too
+    assert by_id["AUD-TRAIL"].parameters == ()
+    assert all(c.parameters == () for c in catalog.controls if c.evaluation is Evaluation.ATTESTATION)

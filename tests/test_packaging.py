@@ -22,3 +22,12 @@ def test_every_catalog_include_ships_in_the_wheel() -> None:
         for pattern in globs:
             folder = pattern.rsplit("/", 1)[0] if "/" in pattern else ""
             assert target == "share/pacscan" + (f"/{folder}" if folder else ""), (target, pattern)
+
+
+def test_every_report_template_ships_as_package_data() -> None:
+    globs = tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]["scanner"]
+    templates = sorted((REPO / "scanner" / "render" / "templates").iterdir())
+    assert templates
+    unpackaged = [p.name for p in templates
+                  if not any(fnmatch.fnmatch(p.relative_to(REPO / "scanner").as_posix(), g) for g in globs)]
+    assert unpackaged == [], "templates not in pyproject [tool.setuptools.package-data] scanner"

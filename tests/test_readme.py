@@ -27,7 +27,7 @@ def _run(command: str, cwd: Path) -> subprocess.CompletedProcess[str]:
 
 def test_compliance_officer_evidence_commands_run_as_documented(tmp_path: Path) -> None:
     commands = _readme_commands("pacscan evidence")
-    assert [c.split()[2] for c in commands] == ["keygen", "bundle", "verify", "diff", "html"]
+    assert [c.split()[2] for c in commands] == ["keygen", "bundle", "verify", "diff", "html", "trend"]
     example = tmp_path / "estate"
     shutil.copytree(REPO / "examples" / "dental-practice", example)
     for month in ("2026-10-msp", "2026-11-msp"):
@@ -41,7 +41,10 @@ def test_compliance_officer_evidence_commands_run_as_documented(tmp_path: Path) 
         assert "Traceback" not in done.stderr
         if " diff " in command:
             assert "aws_s3_bucket.shadow_exports" in done.stdout
-    assert (tmp_path / "reports" / "2026-11.html").read_text().startswith("<!DOCTYPE html>")
+    report = (tmp_path / "reports" / "2026-11.html").read_text()
+    assert report.startswith("<!DOCTYPE html>") and "Verified: " in report  # bundled, signed, key given
+    assert "What changed since the previous scan" in report and "aws_s3_bucket.shadow_exports" in report
+    assert "<polyline" in (tmp_path / "reports" / "trend.html").read_text()
     (tmp_path / "reports" / "2026-11-msp" / "clinic.json").write_text("{}")
     tampered = _run(next(c for c in commands if " verify " in c), tmp_path)
     assert tampered.returncode == 1 and "clinic.json" in tampered.stdout + tampered.stderr

@@ -35,7 +35,8 @@ def blocks(attrs: Mapping[str, Any], name: str) -> list[Any]:
     if isinstance(value, Mapping):
         return [value]
     if isinstance(value, list):
-        return list(value)
+        return [item if isinstance(item, Mapping | Unknown) else Unknown(f"{name} is not a block: {item!r}")
+                for item in value]
     return [Unknown(f"{name} is not a block: {value!r}")]
 
 
@@ -46,8 +47,8 @@ def block(attrs: Mapping[str, Any], name: str) -> Mapping[str, Any] | Unknown | 
     if not found:
         return None
     if len(found) == 1 and not (isinstance(found[0], Unknown) and found[0].spread):
-        only: Mapping[str, Any] | Unknown = found[0]
-        return only
+        only = found[0]
+        return only if isinstance(only, Mapping | Unknown) else Unknown(f"{name} is not a block: {only!r}")
     unseen = [b for b in found if isinstance(b, Unknown)]
     if unseen:
         return Unknown(f"{name}: {unseen[0].reason}", unseen[0].origin, unseen[0].error)

@@ -139,7 +139,7 @@ class Index:
         possible: set[str] = set()
         for ref in child.refs.get(via, ()):
             found = self._by_address.get(ref)
-            if found is not None and found.type == parent_type:
+            if found is not None and found.type == parent_type and found.mode == "managed":
                 certain.add(found.address)
                 continue
             matches = [i.address for i in self._by_type.get(parent_type, ()) if config_address(i.address) == ref]

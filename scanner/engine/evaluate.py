@@ -148,6 +148,6 @@ def _each(rule: Rule, controls: Mapping[str, Control], status: Status, source: S
         out.append(Finding(
             control_id=ControlId(control_id), status=status, severity=control.severity, source=source,
             resource=ref, check_id=rule.id, message=message, evidence=dict(evidence),
-            remediation=control.remediation.text,
+            remediation=control.remediation.for_provider(rule.provider).text,
         ))
     return out

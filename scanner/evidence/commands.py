@@ -1,7 +1,8 @@
-"""``pacscan evidence ...``: bundle, verify, diff, merge, html and keygen.
+"""``pacscan evidence ...``: bundle, verify, diff, merge, html, trend and keygen.
 
 Exit codes: 0 done (verify: intact, and the signature good when a key is given); 1 verify found
-tampering, or diff ``--fail-on-new-failures`` found new failures; 2 usage or input error (raised
+tampering (html and trend: the evidence they rendered is tampered; they still write the page,
+which says so first), or diff ``--fail-on-new-failures`` found new failures; 2 usage or input error (raised
 as :class:`~scanner.errors.InputError` / :class:`~scanner.errors.OutputError`; the CLI prints
 one line).
 """
@@ -48,9 +49,29 @@ def add_evidence_commands(subparsers: Any) -> None:
     merge = commands.add_parser("merge", help="merge --shard run directories into one")
     merge.add_argument("shards", type=Path, nargs="+", metavar="SHARD_DIR")
     merge.add_argument("--output", type=Path, required=True, dest="evidence_output", metavar="DIR")
-    html = commands.add_parser("html", help="render a self-contained HTML report from JSON evidence")
-    html.add_argument("source", type=Path, metavar="DIR_OR_FILE")
+    html = commands.add_parser(
+        "html", help="render the compliance officer's self-contained HTML report (exit 1 if the evidence is tampered)",
+        description="Render evidence as one self-contained HTML page: integrity, executive summary, who scanned what, "
+        "then every control with its parameters, scope, resources, observed values, fixes and attestations. The "
+        "report is written even from tampered evidence (to show what changed), says so first, and exits 1.")
+    html.add_argument("source", type=Path, metavar="DIR_OR_FILE", help="evidence directory, bundle or file")
     html.add_argument("--output", type=Path, required=True, dest="evidence_output", metavar="report.html")
+    html.add_argument("--previous", type=Path, metavar="EVIDENCE|BUNDLE",
+                      help="the previous scan's evidence: the summary says what changed since")
+    html.add_argument("--public-key", type=Path, metavar="PUB.pem",
+                      help="Ed25519 public key the bundle's signature must verify under (and the --previous "
+                      "bundle's, when it is one)")
+    html.add_argument("--title", default="HIPAA compliance report", help="the report's title")
+    trend = commands.add_parser(
+        "trend", help="month over month: several scans of one estate, per control and safeguard family",
+        description="Compare several scans of the same estate (each an evidence directory, bundle or file), ordered "
+        "by scan time: per safeguard family and per control, with what was fixed and what newly fails between "
+        "scans. Exit 1 when any of them is tampered.")
+    trend.add_argument("sources", type=Path, nargs="+", metavar="DIR|BUNDLE|FILE")
+    trend.add_argument("--format", choices=("html", "json"), default="html", dest="evidence_format")
+    trend.add_argument("--output", type=Path, dest="evidence_output", metavar="FILE", help="default: stdout")
+    trend.add_argument("--public-key", type=Path, metavar="PUB.pem",
+                       help="Ed25519 public key every bundle's signature must verify under")
     keygen = commands.add_parser("keygen", help="write PREFIX.key.pem (0600) and PREFIX.pub.pem")
     keygen.add_argument("prefix", type=Path, metavar="OUT_PREFIX")
 
@@ -67,6 +88,8 @@ def run_evidence(args: argparse.Namespace) -> int:
         return _merge(args)
     if action == "html":
         return _html(args)
+    if action == "trend":
+        return _trend(args)
     if action == "keygen":
         return _keygen(args)
     raise InputError(f"unknown evidence action {action!r}")
@@ -124,11 +147,58 @@ def _merge(args: argparse.Namespace) -> int:
 
 def _html(args: argparse.Namespace) -> int:
     from scanner.evidence.bundle import load_evidence
+    from scanner.evidence.integrity import check_integrity
     from scanner.render.html import render_html
 
-    write_atomic(args.evidence_output, render_html(load_evidence(args.source), META))
-    print(f"pacscan: wrote html to {args.evidence_output}", file=sys.stderr)
-    return EXIT_OK
+    integrity = check_integrity(args.source, args.public_key)
+    if integrity.tampered:  # said before anything else, even if the tampered files no longer load
+        print(f"pacscan: {integrity.source}: {integrity.summary}", file=sys.stderr)
+    evidence = load_evidence(args.source)
+    previous = _comparison(args.previous, args.source, args.public_key) if args.previous else None
+    if previous is not None and previous.integrity is not None and previous.integrity.tampered:
+        print(f"pacscan: {previous.integrity.source}: {previous.integrity.summary}", file=sys.stderr)
+    write_atomic(args.evidence_output, render_html(evidence, META, integrity=integrity, previous=previous,
+                                                   title=args.title))
+    print(f"pacscan: wrote the HTML report to {args.evidence_output}", file=sys.stderr)
+    tampered = integrity.tampered or (previous is not None and previous.integrity is not None
+                                      and previous.integrity.tampered)
+    return EXIT_TAMPERED if tampered else EXIT_OK
+
+
+def _comparison(previous: Path, current: Path, public_key: Path | None) -> Any:
+    from scanner.evidence.bundle import MANIFEST_NAME, load_evidence
+    from scanner.evidence.diff import diff_sets
+    from scanner.evidence.integrity import check_integrity
+    from scanner.render.html import Comparison
+
+    old, new = load_evidence(previous), load_evidence(current)
+    single = previous.is_file() and current.is_file()
+    # the key is for bundles: an unbundled previous scan reads "not bundled" instead of failing the report
+    bundled = (previous if previous.is_dir() else previous.parent).joinpath(MANIFEST_NAME).is_file()
+    return Comparison(label=str(previous), evidence=old, diff=diff_sets(old, new, single=single),
+                      integrity=check_integrity(previous, public_key if bundled else None))
+
+
+def _trend(args: argparse.Namespace) -> int:
+    from scanner.evidence.trend import build_trend, trend_document
+
+    trend = build_trend(args.sources, args.public_key)
+    if args.evidence_format == "json":
+        text = json.dumps(trend_document(trend), indent=2, ensure_ascii=False) + "\n"
+    else:
+        from scanner.render.trend_html import render_trend_html
+
+        text = render_trend_html(trend, META)
+    if args.evidence_output is None:
+        sys.stdout.write(text)
+    else:
+        write_atomic(args.evidence_output, text)
+        print(f"pacscan: wrote the {args.evidence_format} trend of {len(trend.points)} scans to "
+              f"{args.evidence_output}", file=sys.stderr)
+    tampered = [p for p in trend.points if p.integrity.tampered]
+    for point in tampered:
+        print(f"pacscan: {point.source}: {point.integrity.summary}", file=sys.stderr)
+    return EXIT_TAMPERED if tampered else EXIT_OK
 
 
 def _keygen(args: argparse.Namespace) -> int:

@@ -178,6 +178,16 @@ def to_aws_key_id(value: Any) -> Any:
     return _bad(value, "a KMS key id, ARN or alias")
 
 
+_DURATION = re.compile(r"P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+S)?)?", re.IGNORECASE)
+
+
+def to_duration(value: Any) -> Any:
+    """An ISO 8601 duration such as ``P90D``, ``P1Y`` or ``PT12H`` (Key Vault rotation triggers)."""
+    if isinstance(value, str) and _DURATION.fullmatch(value.strip()):
+        return value
+    return _bad(value, "an ISO 8601 duration")
+
+
 def to_object(value: Any) -> Any:
     return value if isinstance(value, Mapping) else _bad(value, "an object")
 
@@ -210,6 +220,7 @@ TYPES: Mapping[str, Coerce] = {
     "version": to_version,
     "arn": to_arn,
     "aws_key_id": to_aws_key_id,
+    "duration": to_duration,
     "object": to_object,
     "list": to_list,
     "map": to_map,

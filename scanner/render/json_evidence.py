@@ -19,7 +19,17 @@ from importlib import resources
 from pathlib import PurePath
 from typing import Any
 
-from scanner.models import Control, ControlSummary, Finding, GateNotes, ScanResult, Status, Waiver
+from scanner.models import (
+    Control,
+    ControlSummary,
+    Finding,
+    GateNotes,
+    GitRevision,
+    ScanResult,
+    ScanTarget,
+    Status,
+    Waiver,
+)
 from scanner.render.base import RenderError, ToolMeta, dumps_indented, sorted_findings
 
 SCHEMA_VERSION = "1.2"
@@ -67,7 +77,18 @@ def _scan(result: ScanResult) -> dict[str, Any]:
         "parameters": _jsonable(result.parameters, "scan.parameters"),
         "identities": {str(k): str(v) for k, v in sorted(result.identities.items())},
         "notes": list(result.notes),
+        "sources": [_source(t) for t in result.sources],
     }
+
+
+def _source(target: ScanTarget) -> dict[str, Any]:
+    return {"target": target.target, "git": _git(target.git)}
+
+
+def _git(git: GitRevision | None) -> dict[str, Any] | None:
+    if git is None:
+        return None
+    return {"commit": git.commit, "author": git.author, "committed_at": git.committed_at, "dirty": git.dirty}
 
 
 def _counts(counts: Mapping[Status, int]) -> dict[str, int]:
@@ -105,6 +126,9 @@ def _control(summary: ControlSummary) -> dict[str, Any]:
         "status": summary.status.value,
         "counts": _counts(summary.counts),
         "remediation": c.remediation.text,
+        "remediation_by_provider": {
+            f.provider: {"text": f.text, "terraform": f.terraform, "cli": f.cli} for f in c.remediation.providers},
+        "parameters": list(c.parameters),
     }
 
 
@@ -146,6 +170,8 @@ def _gate(gate: GateNotes) -> dict[str, Any]:
         "expired_waivers": [waiver_document(w) for w in gate.expired_waivers],
         "stale_waivers": [waiver_document(w) for w in gate.stale_waivers],
         "unreasoned_skips": list(gate.unreasoned_skips),
+        "baseline_created_at": gate.baseline_created_at,
+        "baseline_commit": _git(gate.baseline_commit),
     }
 
 

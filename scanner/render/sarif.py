@@ -127,20 +127,30 @@ def _citations(control: Control) -> list[str]:
     return [f"{c.section} {c.title} ({c.specification})" for c in control.citations]
 
 
+_PROVIDER_LABELS = {"aws": "AWS", "azure": "Azure", "gcp": "GCP"}
+
+
 def _help_text(control: Control) -> str:
-    lines = [control.rationale, "", f"Fix: {control.remediation.text}", "", "HIPAA:"]
-    lines += [f"  {c}" for c in _citations(control)]
-    if control.remediation.cli:
-        lines += ["", f"CLI: {control.remediation.cli}"]
+    lines = [control.rationale, "", f"Fix: {control.remediation.text}"]
+    lines += [f"Fix on {_PROVIDER_LABELS.get(f.provider, f.provider)}: {f.text}" for f in control.remediation.providers]
+    lines += ["", "HIPAA:", *(f"  {c}" for c in _citations(control))]
+    for fix in (control.remediation.for_provider(None), *control.remediation.providers):
+        if fix.cli:
+            lines += ["", f"CLI: {fix.cli}"]
     return "\n".join(lines)
 
 
 def _help_markdown(control: Control) -> str:
-    parts = [f"**{control.title}**", control.rationale, f"**Fix:** {control.remediation.text}"]
-    if control.remediation.terraform:
-        parts.append(_fenced("hcl", control.remediation.terraform))
-    if control.remediation.cli:
-        parts.append(_fenced("sh", control.remediation.cli))
+    """The rule's help: one fix section per provider (a rule spans providers; a result names its own)."""
+    remediation = control.remediation
+    parts = [f"**{control.title}**", control.rationale, f"**Fix:** {remediation.text}"]
+    for fix in (remediation.for_provider(None), *remediation.providers):
+        if fix.provider:
+            parts.append(f"**Fix on {_PROVIDER_LABELS.get(fix.provider, fix.provider)}:** {fix.text}")
+        if fix.terraform:
+            parts.append(_fenced("hcl", fix.terraform))
+        if fix.cli:
+            parts.append(_fenced("sh", fix.cli))
     parts.append("**HIPAA:**\n" + "\n".join(f"- {c}" for c in _citations(control)))
     if control.references:
         parts.append("**References:**\n" + "\n".join(f"- <{r}>" for r in control.references))

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 from dataclasses import replace
 from html.parser import HTMLParser
 from pathlib import Path
@@ -13,6 +11,7 @@ import pytest
 from scanner.evidence.bundle import load_evidence
 from scanner.models import Status
 from scanner.render.html import render_html
+from scripts.report_browser import chromium, console_messages, run, screenshot
 
 from . import (
     ADM_RISK,
@@ -26,7 +25,6 @@ from . import (
     write_estate,
 )
 
-CHROMIUM = "/usr/bin/chromium"
 HOSTILE = 'aws_s3_bucket.x["<img src=x onerror=alert(1)>"]'
 
 
@@ -102,34 +100,21 @@ def test_statuses_never_read_as_pass_when_unreadable(tmp_path: Path) -> None:
     assert ">FINE<" not in html and ">ERROR<" in html
 
 
-def _chromium(args: list[str], tmp_path: Path) -> subprocess.CompletedProcess[str]:
-    profile = tmp_path / "chromium-profile"
-    command = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-               "--enable-logging=stderr", "--v=0", f"--user-data-dir={profile}", *args]
-    return subprocess.run(command, capture_output=True, text=True, timeout=180, check=False)
-
-
-def _console_messages(stderr: str) -> list[str]:
-    """Page console output: uncaught errors, and CSP refusals (which chromium logs at INFO, so
-    "ERROR:CONSOLE" alone would miss them). The report should produce none at all."""
-    return [line for line in stderr.splitlines() if ":CONSOLE" in line or "Uncaught" in line]
-
-
-@pytest.mark.skipif(shutil.which(CHROMIUM) is None,
-                    reason="Debian's chromium is not installed (CI must run: apt-get install -y chromium)")
+@pytest.mark.skipif(chromium() is None,
+                    reason="Debian's chromium is not installed (.ci/run installs it: apt-get install -y chromium)")
 def test_headless_chromium_renders_the_report_without_errors(report: Path, tmp_path: Path) -> None:
     url = report.resolve().as_uri()
-    dom = _chromium(["--dump-dom", url], tmp_path)
+    dom = run(["--dump-dom", url], tmp_path / "profile")
     assert dom.returncode == 0, dom.stderr[-2000:]
-    assert _console_messages(dom.stderr) == []
+    assert console_messages(dom.stderr) == []
     for expected in ("bright-smiles", "oak-dental", "pine-ortho", IMAGES, "sg-0a1b2c3d4e5f"):
         assert expected in dom.stdout.replace("&quot;", '"')
     assert "<script" not in dom.stdout  # the hostile evidence stayed text
     assert "&lt;script&gt;" in dom.stdout
     shot = tmp_path / "report.png"
-    screenshot = _chromium([f"--screenshot={shot}", "--window-size=1280,2000", url], tmp_path)
-    assert screenshot.returncode == 0, screenshot.stderr[-2000:]
-    assert _console_messages(screenshot.stderr) == []
+    done = screenshot(report, shot, tmp_path / "profile", height=2000)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert console_messages(done.stderr) == []
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 10_000
 
 

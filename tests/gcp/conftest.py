@@ -217,7 +217,7 @@ def empty_project(fixture: RestFixture, project: str) -> None:
     """Empty listings for every Compute/KMS/Resource Manager call the collector makes."""
     compute = f"/compute/v1/projects/{project}"
     for path in ("/global/firewalls", "/aggregated/sslPolicies", "/aggregated/subnetworks",
-                 "/aggregated/targetHttpsProxies", "/global/targetSslProxies"):
+                 "/aggregated/targetHttpsProxies", "/global/targetSslProxies", "/aggregated/resourcePolicies"):
         fixture.serve("GET", compute + path, {})
     fixture.serve("GET", f"/v1/projects/{project}/locations", {})
     fixture.serve("POST", f"/v3/projects/{project}:getIamPolicy", {})

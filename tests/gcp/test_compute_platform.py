@@ -50,6 +50,9 @@ def serve_firewalls(fixture: RestFixture) -> None:
         firewall("pass-deny", sources=("0.0.0.0/0",), denied=[compute_v1.Denied(I_p_protocol="all")]),
         firewall("pass-icmp", allow("icmp")),
         firewall("pass-udp-dicom", allow("udp", "104")),
+        firewall("unknown-reversed-range", allow("tcp", "200-100")),
+        firewall("unknown-port-name", allow("tcp", "dicom")),
+        firewall("fail-halves-of-the-world", allow("tcp", "22", "104"), sources=("0.0.0.0/1", "128.0.0.0/1")),
     ]
     fixture.serve("GET", f"{COMPUTE}/global/firewalls", to_json(compute_v1.FirewallList(items=rules)))
 
@@ -76,7 +79,7 @@ def serve_tls_and_subnets(fixture: RestFixture) -> None:
             compute_v1.Subnetwork(name="fail-no-log-config", ip_cidr_range="10.0.1.0/24", purpose="PRIVATE"),
             compute_v1.Subnetwork(name="fail-logs-disabled", ip_cidr_range="10.0.2.0/24",
                                   log_config=compute_v1.SubnetworkLogConfig(enable=False)),
-            compute_v1.Subnetwork(name="pass-proxy-only", ip_cidr_range="10.0.3.0/24",
+            compute_v1.Subnetwork(name="na-proxy-only", ip_cidr_range="10.0.3.0/24",
                                   purpose="REGIONAL_MANAGED_PROXY"),
         ]),
     })
@@ -106,6 +109,7 @@ def test_firewall_rules(gcp: RestFixture) -> None:
         "fail-protocol-number": "fail", "fail-no-sources-ssh": "pass", "pass-https-only": "pass",
         "pass-private-dicom": "pass", "pass-tagged-sources": "pass", "pass-disabled": "pass", "pass-egress": "pass",
         "pass-deny": "pass", "pass-icmp": "pass", "pass-udp-dicom": "pass",
+        "unknown-reversed-range": "unknown", "unknown-port-name": "unknown", "fail-halves-of-the-world": "fail",
     }
     assert outcome(findings, "GCP-FIREWALL-ADMIN") == {
         "fail-dicom-104": "pass", "fail-dicom-range": "pass", "fail-all-protocols": "fail",
@@ -113,6 +117,7 @@ def test_firewall_rules(gcp: RestFixture) -> None:
         "fail-protocol-number": "pass", "fail-no-sources-ssh": "fail", "pass-https-only": "pass",
         "pass-private-dicom": "pass", "pass-tagged-sources": "pass", "pass-disabled": "pass", "pass-egress": "pass",
         "pass-deny": "pass", "pass-icmp": "pass", "pass-udp-dicom": "pass",
+        "unknown-reversed-range": "unknown", "unknown-port-name": "unknown", "fail-halves-of-the-world": "fail",
     }
     found = next(r for r in inventory.resources if r.name == "fail-dicom-range")
     assert found.id == f"projects/{PROJECT}/global/firewalls/fail-dicom-range"
@@ -130,10 +135,47 @@ def test_tls_and_flow_log_rules(gcp: RestFixture) -> None:
     assert outcome(findings, "GCP-SSL-PROXY-SSL-POLICY") == {"pass-ssl-proxy": "pass", "fail-ssl-proxy-default": "fail"}
     assert outcome(findings, "GCP-SUBNET-FLOW-LOGS") == {
         "pass-flow-logs": "pass", "fail-no-log-config": "fail", "fail-logs-disabled": "fail",
-        "pass-proxy-only": "pass"}
+        "na-proxy-only": "not_applicable"}
     regional = next(r for r in inventory.resources if r.name == "fail-regional-tls11")
     assert (regional.id, regional.region) == (f"projects/{PROJECT}/regions/us-east1/sslPolicies/fail-regional-tls11",
                                               "us-east1")
+
+
+def serve_resource_policies(fixture: RestFixture) -> None:
+    policy = compute_v1.ResourcePolicySnapshotSchedulePolicy
+    retain = compute_v1.ResourcePolicySnapshotSchedulePolicyRetentionPolicy
+    daily = compute_v1.ResourcePolicySnapshotSchedulePolicySchedule(
+        daily_schedule=compute_v1.ResourcePolicyDailyCycle(days_in_cycle=1, start_time="23:00"))
+
+    def schedule(days: int | None) -> compute_v1.ResourcePolicySnapshotSchedulePolicy:
+        if days is None:
+            return policy(schedule=daily)
+        return policy(schedule=daily, retention_policy=retain(max_retention_days=days,
+                                                              on_source_disk_delete="KEEP_AUTO_SNAPSHOTS"))
+
+    placement = compute_v1.ResourcePolicyGroupPlacementPolicy
+    policies = compute_v1.ResourcePolicyAggregatedList(items={
+        "regions/europe-west1": compute_v1.ResourcePoliciesScopedList(resource_policies=[
+            compute_v1.ResourcePolicy(name="pass-snapshots-60-days", snapshot_schedule_policy=schedule(60)),
+            compute_v1.ResourcePolicy(name="fail-snapshots-7-days", snapshot_schedule_policy=schedule(7)),
+            compute_v1.ResourcePolicy(name="unknown-snapshots-no-retention", snapshot_schedule_policy=schedule(None)),
+            compute_v1.ResourcePolicy(name="na-placement", group_placement_policy=placement(collocation="COLLOCATED")),
+        ]),
+    })
+    fixture.serve("GET", f"{COMPUTE}/aggregated/resourcePolicies", to_json(policies))
+
+
+def test_snapshot_schedule_retention(gcp: RestFixture) -> None:
+    serve_resource_policies(gcp)
+    inventory, findings = scan(gcp)
+    assert not inventory.failures
+    assert outcome(findings, "GCP-SNAPSHOT-RETENTION") == {
+        "pass-snapshots-60-days": "pass", "fail-snapshots-7-days": "fail", "unknown-snapshots-no-retention": "unknown",
+        "na-placement": "not_applicable"}
+    policy = next(r for r in inventory.resources if r.name == "fail-snapshots-7-days")
+    assert policy.id == f"projects/{PROJECT}/regions/europe-west1/resourcePolicies/fail-snapshots-7-days"
+    assert policy.facts["snapshot_schedule"] == {"retention_policy": {
+        "max_retention_days": 7, "on_source_disk_delete": "KEEP_AUTO_SNAPSHOTS"}}
 
 
 def serve_kms(fixture: RestFixture) -> None:

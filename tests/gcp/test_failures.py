@@ -19,7 +19,7 @@ from tests.gcp.test_compute_platform import audit_policy, serve_firewalls, serve
 from tests.gcp.test_storage import seed
 
 COMPUTE_TYPES = {"gcp.compute.firewall", "gcp.compute.ssl_policy", "gcp.compute.subnetwork",
-                 "gcp.compute.target_https_proxy", "gcp.compute.target_ssl_proxy"}
+                 "gcp.compute.target_https_proxy", "gcp.compute.target_ssl_proxy", "gcp.compute.resource_policy"}
 
 
 def failures(inventory: Any) -> dict[tuple[str, str | None], str]:
@@ -80,7 +80,7 @@ def test_disabled_compute_api_is_a_collection_failure_per_type(gcp: RestFixture,
     assert all("SERVICE_DISABLED" in reason and "accessNotConfigured" in reason for reason in got.values())
     assert not [r for r in inventory.resources if r.type in COMPUTE_TYPES]
     for check_id in ("GCP-FIREWALL-DICOM", "GCP-SSL-POLICY-MIN-TLS", "GCP-SUBNET-FLOW-LOGS",
-                     "GCP-HTTPS-PROXY-SSL-POLICY", "GCP-SSL-PROXY-SSL-POLICY"):
+                     "GCP-HTTPS-PROXY-SSL-POLICY", "GCP-SSL-PROXY-SSL-POLICY", "GCP-SNAPSHOT-RETENTION"):
         assert set(outcome(findings, check_id).values()) == {"error"}, check_id
     assert outcome(findings, "GCP-GCS-VERSIONING") == {"pass-versioned": "pass"}
 

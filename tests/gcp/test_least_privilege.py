@@ -13,7 +13,13 @@ import pytest
 from scanner.collectors.base import CollectorError
 from scanner.collectors.gcp import PERMISSIONS, GcpCollector, GcpProject
 from tests.gcp.conftest import PROJECT, RestFixture, collector
-from tests.gcp.test_compute_platform import audit_policy, serve_firewalls, serve_kms, serve_tls_and_subnets
+from tests.gcp.test_compute_platform import (
+    audit_policy,
+    serve_firewalls,
+    serve_kms,
+    serve_resource_policies,
+    serve_tls_and_subnets,
+)
 from tests.gcp.test_storage import seed
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "gcp.md"
@@ -28,6 +34,7 @@ WIRE = [
     ("GET", r"^/compute/v1/projects/[^/]+/aggregated/targetHttpsProxies$",
      "compute:targetHttpsProxies.aggregatedList"),
     ("GET", r"^/compute/v1/projects/[^/]+/global/targetSslProxies$", "compute:targetSslProxies.list"),
+    ("GET", r"^/compute/v1/projects/[^/]+/aggregated/resourcePolicies$", "compute:resourcePolicies.aggregatedList"),
     ("GET", r"^/v1/projects/[^/]+/locations$", "cloudkms:locations.list"),
     ("GET", r"^/v1/projects/[^/]+/locations/[^/]+/keyRings$", "cloudkms:keyRings.list"),
     ("GET", r"^/v1/projects/[^/]+/locations/[^/]+/keyRings/[^/]+/cryptoKeys$", "cloudkms:cryptoKeys.list"),
@@ -46,6 +53,7 @@ def test_full_scan_uses_only_documented_read_operations(gcp: RestFixture, emulat
     serve_firewalls(gcp)
     serve_tls_and_subnets(gcp)
     serve_kms(gcp)
+    serve_resource_policies(gcp)
     gcp.serve("POST", f"/v3/projects/{PROJECT}:getIamPolicy", audit_policy(("allServices", ("DATA_READ",))))
     seed(emulator_url, "pacs-images", versioning={"enabled": True})
     seed(emulator_url, "pacs-reports")

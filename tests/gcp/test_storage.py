@@ -57,8 +57,12 @@ def test_bucket_rules(gcp: RestFixture, emulator_url: str) -> None:
     seed(emulator_url, "fail-website", **{**good, "website": {"mainPageSuffix": "index.html"}})
     seed(emulator_url, "fail-young-delete", **{**good, "lifecycle": {"rule": [
         {"action": {"type": "Delete"}, "condition": {"age": LONG - 1}}]}})
-    seed(emulator_url, "fail-ageless-delete", **{**good, "lifecycle": {"rule": [
+    seed(emulator_url, "unknown-date-only-delete", **{**good, "lifecycle": {"rule": [
         {"action": {"type": "Delete"}, "condition": {"createdBefore": "2020-01-01"}}]}})
+    seed(emulator_url, "fail-ageless-delete", **{**good, "lifecycle": {"rule": [
+        {"action": {"type": "Delete"}, "condition": {"matchesPrefix": ["tmp/"]}}]}})
+    seed(emulator_url, "pass-noncurrent-date-delete", **{**good, "lifecycle": {"rule": [
+        {"action": {"type": "Delete"}, "condition": {"createdBefore": "2020-01-01", "isLive": False}}]}})
     seed(emulator_url, "pass-custom-time-delete", **{**good, "lifecycle": {"rule": [
         {"action": {"type": "Delete"}, "condition": {"daysSinceCustomTime": LONG}}]}})
     seed(emulator_url, "fail-custom-time-delete", **{**good, "lifecycle": {"rule": [
@@ -68,10 +72,12 @@ def test_bucket_rules(gcp: RestFixture, emulator_url: str) -> None:
     assert not inventory.failures
     every = {"pass-all", "fail-defaults", "fail-public-iam", "fail-authenticated-iam", "fail-inherited",
              "fail-unlocked", "fail-short-retention", "fail-website", "fail-young-delete", "fail-ageless-delete",
-             "pass-custom-time-delete", "fail-custom-time-delete"}
+             "pass-custom-time-delete", "fail-custom-time-delete", "unknown-date-only-delete",
+             "pass-noncurrent-date-delete"}
 
-    def expect(check_id: str, failing: set[str]) -> None:
-        assert outcome(findings, check_id) == {n: ("fail" if n in failing else "pass") for n in every}, check_id
+    def expect(check_id: str, failing: set[str], unknown: frozenset[str] = frozenset()) -> None:
+        want = {n: ("fail" if n in failing else "unknown" if n in unknown else "pass") for n in every}
+        assert outcome(findings, check_id) == want, check_id
 
     expect("GCP-GCS-ENCRYPTION-AT-REST", set())
     expect("GCP-GCS-CMK", {"fail-defaults"})
@@ -82,7 +88,8 @@ def test_bucket_rules(gcp: RestFixture, emulator_url: str) -> None:
     expect("GCP-GCS-USAGE-LOGGING", {"fail-defaults"})
     expect("GCP-GCS-VERSIONING", {"fail-defaults"})
     expect("GCP-GCS-RETENTION-LOCK", {"fail-defaults", "fail-unlocked", "fail-short-retention"})
-    expect("GCP-GCS-LIFECYCLE-RETENTION", {"fail-young-delete", "fail-ageless-delete", "fail-custom-time-delete"})
+    expect("GCP-GCS-LIFECYCLE-RETENTION", {"fail-young-delete", "fail-ageless-delete", "fail-custom-time-delete"},
+           frozenset({"unknown-date-only-delete"}))
 
     by_name = {r.name: r for r in inventory.resources if r.type == "gcp.storage.bucket"}
     assert by_name["pass-all"].id == "//storage.googleapis.com/projects/_/buckets/pass-all"
@@ -90,7 +97,7 @@ def test_bucket_rules(gcp: RestFixture, emulator_url: str) -> None:
     assert by_name["pass-all"].account == PROJECT
     tls = next(f for f in findings if f.check_id == "GCP-GCS-TLS" and f.resource.address.endswith("/pass-all"))
     assert "HTTPS" in tls.evidence["by_design"]
-    assert tls.evidence["observed"] == {"website": None}
+    assert tls.evidence["observed"] == {"website": None, "api_min_tls_version": "TLS_1_2"}
     cmk = next(f for f in findings if f.check_id == "GCP-GCS-CMK" and f.resource.address.endswith("/pass-all"))
     assert cmk.evidence["observed"] == {"encryption.default_kms_key_name": KEY}
 

@@ -40,6 +40,8 @@ CORE: list[Case] = [
     ("coalesce", [1, True], ERROR),
     ("coalesce", ["", None], ERROR),
     ("coalesce", [[], ["a"]], []),
+    ("coalesce", [0, None, [], ""], 0),
+    ("coalesce", [None, "", "a", []], ""),
     ("coalescelist", [["a", "b"], ["c", "d"]], ["a", "b"]),
     ("coalescelist", [[], ["c", "d"]], ["c", "d"]),
     ("coalescelist", [None, [], [1]], [1]),

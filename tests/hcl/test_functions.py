@@ -61,10 +61,14 @@ def test_a_defect_becomes_an_unknown_result_not_an_exception(monkeypatch: pytest
     def broken(call: Any, value: Any) -> Any:
         raise ZeroDivisionError("boom")
 
+    monkeypatch.setenv("PACSCAN_HCL_STRICT", "0")
     spec = functions._REGISTRY["upper"]
     monkeypatch.setitem(functions._REGISTRY, "upper", type(spec)(broken, spec.params))
     result = functions.call("upper", ["x"], base_dir=BASE)
     assert isinstance(result, Unknown) and "could not evaluate" in result.reason
+    monkeypatch.setenv("PACSCAN_HCL_STRICT", "1")
+    with pytest.raises(ZeroDivisionError):
+        functions.call("upper", ["x"], base_dir=BASE)
 
 
 def test_integral_floats_come_back_as_ints() -> None:
@@ -172,11 +176,18 @@ def test_keys_and_values_of_a_partly_known_map_keep_the_known_entries_in_order()
 
 
 def test_coalesce_decides_with_a_known_argument_when_everything_before_it_is_known() -> None:
-    assert fn("coalesce", None, "", "a", U()) == "a"
+    assert fn("coalesce", "", "a", U()) == "a"
+    assert fn("coalesce", None, "a", U()) == "a"
+    # a null among the arguments: an unknown of a type fitting no other makes them convert to nothing at all
+    assert fn("coalesce", None, "", "a", U()).candidates == ("a", "")
+    assert fn("coalesce", 0, None, U()).candidates == (0, "0")
     assert isinstance(fn("coalesce", "", U(), "a"), Unknown)
     widened = fn("coalesce", 1, U())
     assert isinstance(widened, Unknown) and widened.candidates == (1, "1")
     assert fn("coalesce", "x", U()) == "x"
+    partial = fn("coalesce", PartialDict({"a": 1}, U()), {"a": 2})
+    assert isinstance(partial, PartialDict) and partial["a"].candidates == (1, "1")
+    assert fn("coalesce", ["a", U()], ["b"]) == ["a", U()]
     assert fn("coalescelist", [], ["a", U()], U()) == ["a", U()]
     assert isinstance(fn("coalescelist", [], U(), ["a"]), Unknown)
     assert isinstance(fn("coalescelist", [S()], ["a"]), Unknown)

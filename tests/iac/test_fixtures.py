@@ -5,9 +5,8 @@ for the control are named ``pass_*`` (must roll up to pass) or ``fail_*`` (must 
 fail); ``cfg_*`` resources configure others and are not judged by name. The sets are compared
 in both directions: nothing named pass_ may fail, nothing named fail_ may pass or be missing,
 and no other resource may pass or fail the control. Resources named ``unknown_*`` hold values
-that cannot be resolved (an undefined variable): they must come out ``unknown``, never pass.
-Resources named ``na_*`` are of a kind the control judges but none of its rules applies to them:
-they must come out ``not_applicable``.
+that cannot be resolved (an undefined variable): they must come out ``unknown``, never pass;
+``na_*`` resources are ones the control does not apply to: ``not_applicable``.
 """
 
 from __future__ import annotations
@@ -22,9 +21,10 @@ from scanner.models import Status
 from tests.conftest import FIXTURES, REPO
 
 TF_FIXTURES = FIXTURES / "terraform"
-#: resource-name prefix -> the status it must roll up to
-PREFIXES = {"pass_": Status.PASS, "fail_": Status.FAIL, "unknown_": Status.UNKNOWN, "na_": Status.NOT_APPLICABLE}
 PROVIDERS = ("aws", "azure", "gcp")
+#: resource name prefix -> the status it must roll up to (na_: the control does not apply to it)
+_PREFIXES = (("pass_", Status.PASS), ("fail_", Status.FAIL), ("unknown_", Status.UNKNOWN),
+             ("na_", Status.NOT_APPLICABLE))
 
 
 def _control_ids() -> list[str]:
@@ -65,18 +65,18 @@ def test_named_resources_pass_and_fail_exactly(folder: Path, scan_tf) -> None:  
     rollup = _rollup(scan_tf(folder), control_id)
     names = {a: _local_name(a) for a in rollup}
     declared = _declared(folder)
-    for prefix, status in PREFIXES.items():
+    for prefix, status in _PREFIXES:
         got = {a for a, s in rollup.items() if s is status}
         assert {a for a in got if not names[a].startswith(prefix)} == set(), f"unexpected {status.value}"
         assert {_local_name(a) for a in got} == declared[prefix], f"{control_id}: {status.value} set differs"
-    other = {a: s.value for a, s in rollup.items() if s not in PREFIXES.values()}
+    other = {a: s.value for a, s in rollup.items() if s not in {want for _, want in _PREFIXES}}
     assert not other, f"{control_id}: unexpected statuses: {other}"
 
 
 def _declared(folder: Path) -> dict[str, set[str]]:
     text = "\n".join(p.read_text() for p in sorted(folder.rglob("*.tf")))
     names = re.findall(r'^\s*resource\s+"[\w-]+"\s+"((?:pass|fail|unknown|na)_[\w-]*)"', text, flags=re.M)
-    return {prefix: {n for n in names if n.startswith(prefix)} for prefix in PREFIXES}
+    return {prefix: {n for n in names if n.startswith(prefix)} for prefix, _ in _PREFIXES}
 
 
 def _mapped(provider: str) -> dict[str, list[str]]:
@@ -93,7 +93,7 @@ def test_every_mapped_control_has_a_fixture_with_both_outcomes(provider: str) ->
     for control_id in _mapped(provider):
         folders = [p for p in (TF_FIXTURES / provider).glob(f"{control_id}*") if p.is_dir()
                    and _control_of(p) == control_id]
-        declared: dict[str, set[str]] = {prefix: set() for prefix in PREFIXES}
+        declared: dict[str, set[str]] = {prefix: set() for prefix, _ in _PREFIXES}
         for folder in folders:
             for key, names in _declared(folder).items():
                 declared[key] |= names

@@ -94,7 +94,7 @@ def test_rendered_document_validates_and_has_the_contract_shape() -> None:
     assert first["remediation"].startswith("Add aws_s3_bucket_server_side_encryption_configuration")
     assert first["waiver"] is None and first["baselined"] is False
     assert doc["gate"] == {"baseline": None, "fixed": [], "expired_waivers": [], "stale_waivers": [],
-                           "unreasoned_skips": []}
+                           "unreasoned_skips": [], "baseline_created_at": None, "baseline_commit": None}
 
 
 def test_roll_up_of_controls_without_findings_is_never_a_pass() -> None:
@@ -298,3 +298,35 @@ def test_schema_rejects_a_waiver_without_justification_or_a_missing_gate() -> No
     del doc["gate"]
     with pytest.raises(RenderError, match="'gate' is a required property"):
         validate_document(doc)
+
+
+def test_sources_parameters_and_per_provider_fixes_are_recorded() -> None:
+    from scanner.models import GitRevision, ProviderFix, Remediation, ScanTarget
+
+    git = GitRevision(commit="a" * 40, author="Dr. A. Rivera <rivera@clinic.example>",
+                      committed_at="2026-11-02T09:00:00+00:00", dirty=True)
+    enc = replace(ENC_REST, parameters=("imaging_data",), remediation=Remediation(
+        text="Encrypt it.", providers=(ProviderFix("aws", "SSE-KMS.", cli="aws s3api x"),
+                                       ProviderFix("gcp", "CMEK."))))
+    result = replace(make_result(controls=(enc, NET_DICOM, AUD_LOG)),
+                     sources=(ScanTarget("infra/", git), ScanTarget("aws:123456789012")))
+    doc = to_document(result, META)
+    validate_document(doc)
+    assert doc["scan"]["sources"] == [
+        {"target": "infra/", "git": {"commit": "a" * 40, "author": "Dr. A. Rivera <rivera@clinic.example>",
+                                     "committed_at": "2026-11-02T09:00:00+00:00", "dirty": True}},
+        {"target": "aws:123456789012", "git": None}]
+    control = doc["controls"][0]
+    assert control["parameters"] == ["imaging_data"]
+    assert control["remediation"] == "Encrypt it."
+    assert control["remediation_by_provider"] == {
+        "aws": {"text": "SSE-KMS.", "terraform": None, "cli": "aws s3api x"},
+        "gcp": {"text": "CMEK.", "terraform": None, "cli": None}}
+
+
+def test_documents_without_the_optional_1_2_additions_still_validate() -> None:
+    doc = to_document(make_result(), META)
+    del doc["scan"]["sources"], doc["gate"]["baseline_created_at"], doc["gate"]["baseline_commit"]
+    for control in doc["controls"]:
+        del control["parameters"], control["remediation_by_provider"]
+    validate_document(doc)

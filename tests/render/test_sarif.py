@@ -363,3 +363,17 @@ def test_output_is_deterministic_and_ends_in_newline() -> None:
 def test_is_a_renderer() -> None:
     renderer: Renderer = SarifRenderer()
     assert renderer.name == "sarif"
+
+
+def test_rule_help_gives_each_providers_fix_under_its_name() -> None:
+    from scanner.models import ProviderFix, Remediation
+
+    enc = replace(ENC_REST, remediation=Remediation(text="Encrypt it.", providers=(
+        ProviderFix("aws", "SSE-KMS on the bucket.", terraform='resource "aws_s3_bucket" "x" {}', cli="aws s3api x"),
+        ProviderFix("azure", "A customer-managed key.", cli="az storage account update x"))))
+    rule = sarif(make_result(controls=(enc, NET_DICOM, AUD_LOG)))["runs"][0]["tool"]["driver"]["rules"][0]
+    markdown = rule["help"]["markdown"]
+    assert markdown.index("**Fix on AWS:** SSE-KMS") < markdown.index('```hcl\nresource "aws_s3_bucket"')
+    assert markdown.index("```sh\naws s3api x") < markdown.index("**Fix on Azure:** A customer-managed key.")
+    assert "Fix on Azure: A customer-managed key." in rule["help"]["text"]
+    assert "CLI: az storage account update x" in rule["help"]["text"]

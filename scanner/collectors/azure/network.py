@@ -8,7 +8,7 @@ NetworkSecurityGroups_ListAll (``Microsoft.Network/networkSecurityGroups/read``)
                [{name, priority, direction (Inbound / Outbound), access (Allow / Deny), protocol
                (Tcp / Udp / Icmp / ``*`` ...), sources: [sourceAddressPrefix + sourceAddressPrefixes,
                e.g. ``*``, ``Internet``, ``10.0.0.0/8``], ports: [{range: {from, to}, spec}] (destination
-               port ranges; ``*`` is 0-65535)}]
+               port ranges; ``*`` is 0-65535; a spec that is not a range is kept as written, unknown by type)}]
 NetworkWatchers_ListAll + FlowLogs_List (``Microsoft.Network/networkWatchers/read``,
 ``Microsoft.Network/networkWatchers/flowLogs/read``)
     flow_logs  [{id, enabled, retention_days}]: Network Watcher flow logs whose target is this NSG
@@ -22,7 +22,9 @@ Facts of ``azure.network.application_gateway``, from ApplicationGateways_ListAll
     ssl_policy.disabled_protocols    e.g. [``TLSv1_0``, ``TLSv1_1``]
     ssl_policy.lowest_protocol       the lowest protocol the policy accepts: the documented minimum of a
                                      predefined policy, else min_protocol_version, else the lowest protocol
-                                     not disabled; None for a predefined policy this scanner does not know
+                                     not disabled; unknown for a predefined policy this scanner does not know
+    ssl_profiles                     [{name, lowest_protocol}]: the SSL profiles, whose policy replaces the
+                                     gateway's on the listeners using them (unknown without a policy)
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from scanner.collectors.azure.reader import flat_tags, resource_group
 from scanner.collectors.azure.session import AzureSession
 from scanner.collectors.azure.storage import attr
 from scanner.facts.resource import CollectionFailure, Resource
+from scanner.facts.values import Unknown
 
 NSG = "azure.network.nsg"
 APP_GATEWAY = "azure.network.application_gateway"
@@ -52,13 +55,15 @@ PREDEFINED_MIN_PROTOCOL = {
 _TLS_VERSIONS = ("TLSv1_0", "TLSv1_1", "TLSv1_2", "TLSv1_3")
 
 
-def port_range(spec: str) -> dict[str, Any] | None:
+def port_range(spec: str) -> dict[str, Any]:
+    """A destination port spec as ``{range, spec}``; one that is not a range is kept as written (the
+    ``port_range`` type makes it unknown: never dropped, which would read as "no port")."""
     text = spec.strip()
     if text == "*":
         return {"range": {"from": 0, "to": 65535}, "spec": text}
     match = re.fullmatch(r"(\d+)(?:\s*-\s*(\d+))?", text)
     if match is None:
-        return None
+        return {"range": text, "spec": text}
     low = int(match.group(1))
     return {"range": {"from": low, "to": int(match.group(2) or low)}, "spec": text}
 
@@ -71,7 +76,7 @@ def _rule(rule: Any) -> dict[str, Any]:
         "name": rule.name, "priority": attr(props, "priority"), "direction": attr(props, "direction"),
         "access": attr(props, "access"), "protocol": attr(props, "protocol"),
         "sources": [str(s) for s in sources],
-        "ports": [p for p in (port_range(str(s)) for s in specs) if p is not None],
+        "ports": [port_range(str(s)) for s in specs],
     }
 
 
@@ -142,8 +147,25 @@ def _ssl_policy(gateway: Any) -> dict[str, Any] | None:
     return {
         "policy_type": attr(policy, "policy_type"), "policy_name": attr(policy, "policy_name"),
         "min_protocol_version": attr(policy, "min_protocol_version"), "disabled_protocols": disabled,
-        "lowest_protocol": lowest_protocol(policy),
+        "lowest_protocol": _lowest(policy),
     }
+
+
+def _lowest(policy: Any) -> str | Unknown:
+    """The lowest protocol a policy accepts, or why it is not known."""
+    if policy is None:
+        return Unknown("the SSL profile has no ssl_policy: which protocols its listeners accept is not known")
+    found = lowest_protocol(policy)
+    if found is None:
+        return Unknown(f"policy {attr(policy, 'policy_name')!r} is not a predefined policy this scanner knows"
+                       if attr(policy, "policy_name") else "every TLS version is disabled")
+    return found
+
+
+def _ssl_profiles(gateway: Any) -> list[dict[str, Any]]:
+    profiles = attr(gateway, "properties", "ssl_profiles") or []
+    return [{"name": attr(p, "name"), "lowest_protocol": _lowest(attr(p, "properties", "ssl_policy"))}
+            for p in profiles]
 
 
 def collect_gateways(session: AzureSession, subscription: str) -> tuple[list[Resource], list[CollectionFailure]]:
@@ -152,5 +174,6 @@ def collect_gateways(session: AzureSession, subscription: str) -> tuple[list[Res
     except AzureError as err:
         return [], [CollectionFailure("azure", APP_GATEWAY, subscription, None, reason(err))]
     return [Resource(provider="azure", type=APP_GATEWAY, id=g.id, name=g.name, account=subscription,
-                          region=g.location, tags=flat_tags(g.tags), facts={"ssl_policy": _ssl_policy(g)})
+                     region=g.location, tags=flat_tags(g.tags),
+                     facts={"ssl_policy": _ssl_policy(g), "ssl_profiles": _ssl_profiles(g)})
             for g in gateways], []

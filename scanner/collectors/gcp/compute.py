@@ -1,7 +1,8 @@
 """Compute Engine network and TLS settings.
 
 Listings per project: ``firewalls.list`` (global), ``sslPolicies.aggregatedList``,
-``subnetworks.aggregatedList``, ``targetHttpsProxies.aggregatedList`` and ``targetSslProxies.list``.
+``subnetworks.aggregatedList``, ``targetHttpsProxies.aggregatedList``, ``targetSslProxies.list`` and
+``resourcePolicies.aggregatedList``.
 A listing that fails becomes a ``CollectionFailure`` for its type in that project; an aggregated list
 whose scope is reported ``UNREACHABLE`` becomes a ``CollectionFailure`` for that region.
 ``address`` is the relative resource name (``projects/P/global/firewalls/NAME``,
@@ -16,7 +17,7 @@ whose scope is reported ``UNREACHABLE`` becomes a ``CollectionFailure`` for that
 | ``priority`` | int | firewalls.list ``priority`` |
 | ``source_ranges`` / ``source_tags`` / ``source_service_accounts`` | lists (empty when unset) | firewalls.list |
 | ``target_tags`` / ``target_service_accounts`` | lists | firewalls.list |
-| ``allowed`` | one item per allowed protocol and port range: ``{protocol, ports}`` with ``ports`` ``{from, to}``, or ``"all"`` when the block names no ports | firewalls.list ``allowed[].IPProtocol/ports`` |
+| ``allowed`` | one item per allowed protocol and port range: ``{protocol, ports}`` with ``ports`` ``{from, to}``, or ``"all"`` when the block names no ports; a port that does not parse stays as sent (unknown by its type) | firewalls.list ``allowed[].IPProtocol/ports`` |
 | ``denied`` | same shape, for deny rules | firewalls.list ``denied`` |
 | ``network`` | network URL | firewalls.list |
 
@@ -42,6 +43,12 @@ whose scope is reported ``UNREACHABLE`` becomes a ``CollectionFailure`` for that
 | key | meaning | source |
 | --- | --- | --- |
 | ``ssl_policy`` | SSL policy URL, None when the proxy uses the GCP default policy | targetHttpsProxies.aggregatedList / targetSslProxies.list ``sslPolicy`` |
+
+``gcp.compute.resource_policy`` (regional)
+
+| key | meaning | source |
+| --- | --- | --- |
+| ``snapshot_schedule`` | None unless a snapshot schedule policy; else ``{retention_policy: {max_retention_days, on_source_disk_delete}}``, the retention policy unknown when the schedule has none | resourcePolicies.aggregatedList ``snapshotSchedulePolicy`` |
 """  # noqa: E501
 
 from __future__ import annotations
@@ -52,12 +59,14 @@ from typing import Any
 from scanner.collectors.gcp.errors import api_errors, reason
 from scanner.collectors.gcp.session import GcpSession
 from scanner.facts.resource import CollectionFailure, Resource
+from scanner.facts.values import Unknown
 
 FIREWALL = "gcp.compute.firewall"
 SSL_POLICY = "gcp.compute.ssl_policy"
 SUBNETWORK = "gcp.compute.subnetwork"
 HTTPS_PROXY = "gcp.compute.target_https_proxy"
 SSL_PROXY = "gcp.compute.target_ssl_proxy"
+RESOURCE_POLICY = "gcp.compute.resource_policy"
 
 Result = tuple[list[Resource], list[CollectionFailure]]
 
@@ -65,7 +74,7 @@ Result = tuple[list[Resource], list[CollectionFailure]]
 def collect(session: GcpSession) -> Result:
     resources: list[Resource] = []
     failures: list[CollectionFailure] = []
-    for part in (_firewalls, _ssl_policies, _subnetworks, _https_proxies, _ssl_proxies):
+    for part in (_firewalls, _ssl_policies, _subnetworks, _https_proxies, _ssl_proxies, _resource_policies):
         found, failed = part(session)
         resources += found
         failures += failed
@@ -98,7 +107,7 @@ def _list(session: GcpSession, kind: str, operation: str, client_name: str, meth
 
 
 def _items(scoped: Any) -> Iterable[Any]:
-    for field in ("ssl_policies", "subnetworks", "target_https_proxies"):
+    for field in ("ssl_policies", "subnetworks", "target_https_proxies", "resource_policies"):
         if hasattr(type(scoped), "meta") and field in type(scoped).meta.fields:
             return list(getattr(scoped, field))
     return []
@@ -124,9 +133,17 @@ def _ports(entries: Iterable[Any]) -> list[dict[str, Any]]:
         if not ports:
             out.append({"protocol": protocol, "ports": "all"})
         for spec in ports:
-            low, _, high = str(spec).partition("-")
-            out.append({"protocol": protocol, "ports": {"from": int(low), "to": int(high or low)}})
+            out.append({"protocol": protocol, "ports": port_range(str(spec))})
     return out
+
+
+def port_range(spec: str) -> Any:
+    """``"22"`` -> ``{from: 22, to: 22}``, ``"8000-9000"`` -> ``{from: 8000, to: 9000}``; anything
+    else as sent (the fact type makes it unknown, as it does a reversed range)."""
+    low, _, high = spec.strip().partition("-")
+    if not low.strip().isdigit() or (high and not high.strip().isdigit()):
+        return spec
+    return {"from": int(low), "to": int(high or low)}
 
 
 def firewall_facts(fw: Any) -> dict[str, Any]:
@@ -196,3 +213,25 @@ def _ssl_proxies(session: GcpSession) -> Result:
 
     return _list(session, SSL_PROXY, "compute:targetSslProxies.list", "target_ssl_proxies", "list", build,
                  aggregated=False)
+
+
+def snapshot_schedule(policy: Any) -> Any:
+    """A resource policy's snapshot schedule facts, None when it is not a snapshot schedule."""
+    if "snapshot_schedule_policy" not in policy:
+        return None
+    schedule = policy.snapshot_schedule_policy
+    if "retention_policy" not in schedule:
+        return {"retention_policy": Unknown("snapshot schedule without a retention policy: how long its snapshots "
+                                            "are kept is not set by the schedule")}
+    retention = schedule.retention_policy
+    return {"retention_policy": {"max_retention_days": _opt(retention, "max_retention_days"),
+                                 "on_source_disk_delete": _opt(retention, "on_source_disk_delete")}}
+
+
+def _resource_policies(session: GcpSession) -> Result:
+    def build(policy: Any, region: str | None) -> Resource:
+        return _resource(session, RESOURCE_POLICY, policy, "resourcePolicies", region,
+                         {"snapshot_schedule": snapshot_schedule(policy)})
+
+    return _list(session, RESOURCE_POLICY, "compute:resourcePolicies.aggregatedList", "resource_policies",
+                 "aggregated_list", build, aggregated=True)

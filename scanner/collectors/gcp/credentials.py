@@ -26,6 +26,7 @@ PERMISSIONS: dict[str, str] = {
     "compute:subnetworks.aggregatedList": "compute.subnetworks.list",
     "compute:targetHttpsProxies.aggregatedList": "compute.targetHttpsProxies.list",
     "compute:targetSslProxies.list": "compute.targetSslProxies.list",
+    "compute:resourcePolicies.aggregatedList": "compute.resourcePolicies.list",
     "cloudkms:locations.list": "cloudkms.locations.list",
     "cloudkms:keyRings.list": "cloudkms.keyRings.list",
     "cloudkms:cryptoKeys.list": "cloudkms.cryptoKeys.list",

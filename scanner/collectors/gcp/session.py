@@ -126,6 +126,7 @@ _FACTORIES: dict[str, Callable[[Any, GcpEndpoints, str], Any]] = {
     "subnetworks": _compute("SubnetworksClient"),
     "target_https_proxies": _compute("TargetHttpsProxiesClient"),
     "target_ssl_proxies": _compute("TargetSslProxiesClient"),
+    "resource_policies": _compute("ResourcePoliciesClient"),
     "kms": _kms,
     "projects": _projects,
 }

@@ -15,7 +15,8 @@ name ``//storage.googleapis.com/projects/_/buckets/NAME``; ``region`` is the buc
 | ``encryption.default_kms_key_name`` | Cloud KMS key name, None for Google-managed keys | buckets.list ``encryption.defaultKmsKeyName`` |
 | ``logging`` | None when usage logging is off; else ``{log_bucket, log_object_prefix}`` | buckets.list ``logging`` |
 | ``website`` | None, or ``{main_page_suffix, not_found_page}`` (static website serving) | buckets.list ``website`` |
-| ``lifecycle_rules`` | ``[{action: {type, storage_class}, condition: {age, days_since_custom_time, is_live, num_newer_versions, days_since_noncurrent_time, noncurrent_time_before, created_before, custom_time_before}}]`` | buckets.list ``lifecycle.rule`` |
+| ``lifecycle_rules`` | ``[{action: {type, storage_class}, condition: {age, days_since_custom_time, is_live, num_newer_versions, days_since_noncurrent_time, noncurrent_time_before, created_before, custom_time_before}}]``; a Delete rule by date only has an unknown ``age`` (lifecycle.py) | buckets.list ``lifecycle.rule`` |
+| ``api_min_tls_version`` | ``TLS_1_2``: the lowest TLS version the JSON and XML APIs accept (a service guarantee) | |
 | ``location`` / ``location_type`` | e.g. ``US`` / ``multi-region`` | buckets.list |
 | ``storage_class`` | default storage class | buckets.list |
 """  # noqa: E501
@@ -27,10 +28,13 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from scanner.collectors.gcp.errors import api_errors, reason
+from scanner.collectors.gcp.lifecycle import date_only_age
 from scanner.collectors.gcp.session import FactReader, GcpSession
 from scanner.facts.resource import CollectionFailure, Resource
 
 TYPE = "gcp.storage.bucket"
+#: Cloud Storage's JSON and XML APIs accept TLS 1.2 and newer only
+API_MIN_TLS = "TLS_1_2"
 _CONDITION_KEYS = {
     "age": "age", "daysSinceCustomTime": "days_since_custom_time", "isLive": "is_live",
     "numNewerVersions": "num_newer_versions", "daysSinceNoncurrentTime": "days_since_noncurrent_time",
@@ -76,6 +80,7 @@ def settings(raw: Mapping[str, Any]) -> dict[str, Any]:
         "encryption": {"default_kms_key_name": (raw.get("encryption") or {}).get("defaultKmsKeyName")},
         "logging": _logging(raw.get("logging")),
         "website": _website(raw.get("website")),
+        "api_min_tls_version": API_MIN_TLS,
         "lifecycle_rules": [_lifecycle_rule(r) for r in (raw.get("lifecycle") or {}).get("rule") or ()],
         "location": raw.get("location"),
         "location_type": raw.get("locationType"),
@@ -112,10 +117,11 @@ def _number(value: Any) -> Any:
 def _lifecycle_rule(rule: Mapping[str, Any]) -> dict[str, Any]:
     action = rule.get("action") or {}
     condition = rule.get("condition") or {}
-    return {
-        "action": {"type": action.get("type"), "storage_class": action.get("storageClass")},
-        "condition": {ours: _number(condition.get(theirs)) for theirs, ours in _CONDITION_KEYS.items()},
-    }
+    facts = {ours: _number(condition.get(theirs)) for theirs, ours in _CONDITION_KEYS.items()}
+    undated = date_only_age(action.get("type"), facts)
+    if undated is not None:
+        facts["age"] = undated
+    return {"action": {"type": action.get("type"), "storage_class": action.get("storageClass")}, "condition": facts}
 
 
 def _iam(session: GcpSession, bucket: Any) -> dict[str, Any]:

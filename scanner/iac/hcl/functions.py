@@ -16,6 +16,8 @@ Every name is also callable with Terraform's ``core::`` prefix. ``try``, ``can``
 
 from __future__ import annotations
 
+import logging
+import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -55,8 +57,10 @@ _REGISTRY: dict[str, Spec] = {
 #: every function :func:`call` implements
 SUPPORTED: frozenset[str] = frozenset(_REGISTRY)
 
-#: tests set this to see a defect's exception instead of an unknown result
+#: tests set this (or ``PACSCAN_HCL_STRICT=1``, as the evaluator's tests do) to see a defect's exception instead
+#: of an unknown result
 _RAISE_DEFECTS = False
+_log = logging.getLogger("scanner.iac.hcl")
 
 
 def call(name: str, args: Sequence[Any], *, base_dir: Path) -> Any:
@@ -78,8 +82,9 @@ def call(name: str, args: Sequence[Any], *, base_dir: Path) -> Any:
     except (RecursionError, MemoryError) as exc:
         return Unknown(f"{fn.name}: the value is too large or too deeply nested to evaluate ({type(exc).__name__})")
     except Exception as exc:
-        if _RAISE_DEFECTS:
+        if _RAISE_DEFECTS or os.environ.get("PACSCAN_HCL_STRICT") == "1":
             raise
+        _log.warning("function %s could not be evaluated", fn.name, exc_info=exc)
         return Unknown(f"{fn.name}: pacscan could not evaluate this call ({type(exc).__name__}: {exc})")
 
 

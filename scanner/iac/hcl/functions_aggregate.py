@@ -7,35 +7,71 @@ from typing import Any
 
 from scanner.facts.values import Unknown, first_unknown
 
-from .functions_base import Call, Param, Spec, dec, exact, from_dec, give_up
+from .functions_base import (
+    Call,
+    FunctionError,
+    Param,
+    Spec,
+    UnknownResult,
+    dec,
+    exact,
+    from_dec,
+    give_up,
+    is_number,
+    unknown_from,
+)
 from .functions_lists import first_spread, require_list, spread_of
-from .functions_types import BOOL, NUMBER, STRING, list_of, type_of, unify
-from .functions_values import convert, widen
+from .functions_types import BOOL, DYNAMIC, NUMBER, STRING, Ty, list_of, type_of, unify
+from .functions_values import convert, equal, string_of, widen
 
 __all__ = ["FUNCTIONS"]
 
 
 def _coalesce(call: Call, *values: Any) -> Any:
     """``coalesce(a, b, ...)``: the first argument that is not null nor an empty string, all converted to their
-    common type. Decided by a known argument when every argument before it is known (null or empty). An unknown
-    argument after it could still turn a number or bool into a string (the common type would then be string): such
-    a result is an unknown with the value and its string form as ``candidates``."""
-    present = [v for v in values if not isinstance(v, Unknown)]
-    unseen = [v for v in values if isinstance(v, Unknown)]
-    common = unify([type_of(v) for v in present]) if present else None
-    if present and common is None:
+    common type. Decided by a known argument when every argument before it is known (null or empty). An argument
+    with unknown parts may still change the common type: to string (a number or bool result is then either itself
+    or its string form) or, when a null is among the arguments and the unknown's type fits no other, to none at
+    all (no conversion, and an empty string no longer skipped). A result those would change is an unknown whose
+    ``candidates`` are the possible values, when they can be listed."""
+    present = [v for v in values if first_unknown(v) is None]
+    unseen = [u for u in map(first_unknown, values) if u is not None]
+    common = unify([type_of(v) for v in present]) if present else DYNAMIC
+    if common is None:
         if unseen:
             give_up(unseen[0], "coalesce: the arguments' common type depends on an unknown argument")
         raise call.error("all arguments must have the same type")
+    pos, decided = _first_coalesced(values, common)
+    if not unseen:
+        return decided
+    if first_unknown(decided) is not None:
+        return widen(decided, unseen[0], "coalesce")
+    options = [decided]
+    if isinstance(decided, bool) or is_number(decided):
+        options.append(string_of(decided, "coalesce"))
+    if None in values:
+        options.append(next(v for v in values if v is not None))
+    unique = [o for i, o in enumerate(options) if not any(equal(o, p) for p in options[:i])]
+    if len(unique) == 1:
+        return decided
+    if not all(o is None or isinstance(o, bool | int | float | str) for o in unique):
+        give_up(unseen[0], f"coalesce: argument {pos} decides, but an unknown argument may change its type")
+    raise UnknownResult(unknown_from(unseen[0], "coalesce: an unknown argument may change the result's type",
+                                     candidates=tuple(unique)))
+
+
+def _first_coalesced(values: tuple[Any, ...], common: Ty) -> tuple[int, Any]:
+    """The first argument (and its position) not null nor empty, converted to ``common``; an unknown argument
+    reached first makes the result unknown."""
     for pos, value in enumerate(values, 1):
         if isinstance(value, Unknown):
             give_up(value, f"coalesce: argument {pos} is unknown")
-        assert common is not None
-        value = convert(value, common, f"coalesce: argument {pos}")
-        if value is None or (common == STRING and value == ""):
+        if first_unknown(value) is None:
+            value = convert(value, common, f"coalesce: argument {pos}")
+        if value is None or (common == STRING and isinstance(value, str) and value == ""):
             continue
-        return widen(value, unseen[0], "coalesce") if unseen else value
-    raise call.error("no non-null, non-empty-string arguments")
+        return pos, value
+    raise FunctionError("coalesce: no non-null, non-empty-string arguments")
 
 
 def _coalescelist(call: Call, *seqs: Any) -> Any:
