@@ -5,8 +5,9 @@ A statement protects the bucket only as a *blanket* Deny: ``Effect`` Deny, ``Pri
 (``*`` or ``{"AWS": "*"}``; a ``NotPrincipal`` is not everyone), ``Action`` every S3 action
 (``s3:*`` or ``*``; a ``NotAction`` is not), ``Resource`` covering the bucket ARN *and* all its
 objects (``arn:aws:s3:::b`` and ``arn:aws:s3:::b/*``, or wildcards covering them: a Deny on the
-bucket ARN alone does not protect the objects, one on ``b/*`` alone leaves listing open), and no
-condition but the one that makes it the control:
+bucket ARN alone does not protect the objects, one on ``b/*`` alone leaves listing open; two
+statements with the same condition, one on each, cover both), and no condition but the one that
+makes it the control:
 
 * ``denies_insecure_transport``: the only condition is ``Bool``/``BoolIfExists``
   ``aws:SecureTransport`` with every value false (``"false"`` or ``false``). A further condition
@@ -27,6 +28,7 @@ symbol names this bucket's own ``arn`` (or ``${arn}/*``); otherwise the facts it
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -35,10 +37,10 @@ from typing import Any
 
 from scanner.engine.predicates import Truth, all_of, any_of, negate, pick
 from scanner.facts.types import network
-from scanner.facts.values import Unknown
+from scanner.facts.values import Unknown, to_json
 from scanner.policydoc import Condition, as_list, conditions, document_of, effect_is, everyone, has, statements
 
-__all__ = ["Bucket", "blanket_deny", "bucket_policy_facts", "covers_bucket_and_objects", "document_of"]
+__all__ = ["Bucket", "blanket_deny", "bucket_policy_facts", "coverage", "denies_everyone", "document_of"]
 
 #: stands for a bucket name nobody could see: no bucket is named so, a literal pattern never
 #: matches it unless through a wildcard
@@ -102,29 +104,33 @@ def _entry_covers(entry: Any, bucket: Bucket, objects: bool) -> Truth:
     return False
 
 
-def covers_bucket_and_objects(statement: Mapping[str, Any], bucket: Bucket) -> Truth:
-    """``Resource`` covers the bucket ARN and all its objects (``b`` and ``b/*``, or wildcards that
-    cover them). A ``NotResource`` statement is not counted (what it leaves out is not read)."""
+def coverage(statement: Mapping[str, Any], bucket: Bucket) -> tuple[Truth, Truth]:
+    """Does ``Resource`` cover (the bucket ARN, every object of it)? (``b`` and ``b/*``, or wildcards
+    covering them.) A ``NotResource`` statement is not counted (what it leaves out is not read)."""
     if "NotResource" in statement:
-        return False
+        return False, False
     entries = statement.get("Resource")
     if entries is None:
-        return False
+        return False, False
     if isinstance(entries, Unknown):
-        return entries
+        return entries, entries
     listed = as_list(entries)
-    return all_of([any_of(_entry_covers(e, bucket, False) for e in listed),
-                   any_of(_entry_covers(e, bucket, True) for e in listed)])
+    return (any_of(_entry_covers(e, bucket, False) for e in listed),
+            any_of(_entry_covers(e, bucket, True) for e in listed))
 
 
-def blanket_deny(statement: Mapping[str, Any], bucket: Bucket) -> Truth:
+def denies_everyone(statement: Mapping[str, Any]) -> Truth:
     """A Deny for everyone (``Principal`` ``*``/``{"AWS": "*"}``, no ``NotPrincipal``) of every S3
-    action (``s3:*``/``*``, no ``NotAction``) on the bucket and all its objects (conditions aside)."""
+    action (``s3:*``/``*``, no ``NotAction``), whatever its resources and conditions."""
     if "NotPrincipal" in statement or "NotAction" in statement:
         return False
     return all_of([effect_is(statement, "deny"), everyone(statement.get("Principal")),
-                   has(statement.get("Action"), "*", "s3:*"), covers_bucket_and_objects(statement, bucket)])
+                   has(statement.get("Action"), "*", "s3:*")])
 
+
+def blanket_deny(statement: Mapping[str, Any], bucket: Bucket) -> Truth:
+    """:func:`denies_everyone` on the bucket and all its objects (conditions aside)."""
+    return all_of([denies_everyone(statement), *coverage(statement, bucket)])
 
 
 # --- the controls ----------------------------------------------------------------------------------
@@ -142,10 +148,10 @@ def _all_false(values: list[Any]) -> Truth:
     return all_of(parts) if parts else False
 
 
-def denies_insecure_transport(statement: Mapping[str, Any], bucket: Bucket) -> Truth:
-    """A blanket Deny whose only condition is ``aws:SecureTransport`` false."""
+def only_insecure_transport(statement: Mapping[str, Any]) -> Truth:
+    """Is the statement's only condition ``aws:SecureTransport`` false?"""
     entries = conditions(statement)
-    parts: list[Truth] = [blanket_deny(statement, bucket)]
+    parts: list[Truth] = []
     tls = False
     for entry in entries:
         if isinstance(entry, Unknown):
@@ -161,12 +167,9 @@ def denies_insecure_transport(statement: Mapping[str, Any], bucket: Bucket) -> T
     return all_of(parts)
 
 
-def network_exemptions(statement: Mapping[str, Any], bucket: Bucket) -> dict[str, list[Any]] | Unknown | None:
-    """For a blanket Deny conditioned only on the caller's network: the networks it exempts; None
-    for any other statement; Unknown where that cannot be told."""
-    base = blanket_deny(statement, bucket)
-    if base is False:
-        return None
+def only_network(statement: Mapping[str, Any]) -> dict[str, list[Any]] | Unknown | None:
+    """The networks a statement exempts when its only conditions are on the caller's network; None
+    when another condition narrows it; Unknown where a condition cannot be read."""
     exempt: dict[str, list[Any]] = {"source_vpce": [], "source_vpc": [], "source_ip": []}
     unseen: list[Unknown] = []
     for entry in conditions(statement):
@@ -178,9 +181,12 @@ def network_exemptions(statement: Mapping[str, Any], bucket: Bucket) -> dict[str
         if slot is None:
             return None  # a further condition narrows the Deny
         exempt[slot] += values
-    if isinstance(base, Unknown):
-        unseen.insert(0, base)
     return pick(unseen) if unseen else exempt
+
+
+def _covered(parts: list[tuple[Truth, Truth]]) -> Truth:
+    """Statements that each hold for (the bucket, its objects), together covering both."""
+    return all_of([any_of(p[0] for p in parts), any_of(p[1] for p in parts)])
 
 
 #: condition keys AWS accepts as restricting a grant to everyone (fixed values only)
@@ -231,29 +237,44 @@ def _unknown_about(fact: str, why: Unknown) -> Unknown:
 
 def bucket_policy_facts(document: Any, bucket: Bucket) -> tuple[Any, Any]:
     """``(policy, policy_status)`` for a bucket policy document (None: no policy; an Unknown or a
-    document with unknown parts: see :func:`scanner.policydoc.document_of`)."""
+    document with unknown parts: see :func:`scanner.policydoc.document_of`). The bucket and its
+    objects may be covered by one statement or by several with the same conditions (a Deny on
+    ``b`` beside the same Deny on ``b/*``)."""
     if document is None:
         return None, None
     listed = statements(document)
     if isinstance(listed, Unknown):
         why = _unknown_about("bucket policy", listed)
         return why, {"is_public": why}
-    tls: list[Truth] = []
+    tls: list[tuple[Truth, Truth]] = []
     public: list[Truth] = []
-    networks: list[Any] = []
+    networks: dict[str, tuple[dict[str, list[Any]], list[tuple[Truth, Truth]]]] = {}
+    unseen_networks: list[Any] = []
     for statement in listed:
         if isinstance(statement, Unknown):
             why = _unknown_about("a statement of the bucket policy", statement)
-            tls.append(why)
+            tls.append((why, why))
             public.append(why)
-            networks.append(why)
+            unseen_networks.append(why)
             continue
-        tls.append(denies_insecure_transport(statement, bucket))
+        base = denies_everyone(statement)
+        on_bucket, on_objects = coverage(statement, bucket)
+        secure = all_of([base, only_insecure_transport(statement)])
+        tls.append((all_of([secure, on_bucket]), all_of([secure, on_objects])))
         public.append(grants_everyone(statement))
-        exempt = network_exemptions(statement, bucket)
-        if exempt is not None:
-            networks.append(exempt)
+        exempt = only_network(statement) if base is not False else None
+        if isinstance(exempt, Unknown):
+            unseen_networks.append(_unknown_about("a condition of a Deny", exempt))
+        elif exempt is not None:
+            group = networks.setdefault(json.dumps(to_json(exempt), sort_keys=True), (exempt, []))
+            group[1].append((all_of([base, on_bucket]), all_of([base, on_objects])))
+    items: list[Any] = []
+    for exempt, parts in networks.values():
+        covered = _covered(parts)
+        if covered is not False:
+            items.append(exempt if covered is True else covered)
     unseen = [s for s in listed if isinstance(s, Unknown)]
     count: Any = _unknown_about("statement count", unseen[0]) if unseen else len(listed)
-    policy = {"statement_count": count, "denies_insecure_transport": any_of(tls), "network_denies": networks}
+    policy = {"statement_count": count, "denies_insecure_transport": _covered(tls),
+              "network_denies": items + unseen_networks}
     return policy, {"is_public": any_of(public)}

@@ -193,3 +193,15 @@ def test_documents_from_terraform_values() -> None:
     assert bucket_policy_facts(parsed, OWN)[0]["denies_insecure_transport"] is True
     outside = Unknown("x", symbol='{"Statement": ${jsonencode(local.statements)}}')
     assert document_of(outside) is outside
+
+
+def test_the_bucket_and_its_objects_may_be_covered_by_statements_with_the_same_conditions() -> None:
+    on_bucket, on_objects = "arn:aws:s3:::pacs", "arn:aws:s3:::pacs/*"
+    assert tls(deny(TLS, Resource=on_bucket), deny(TLS, Resource=on_objects)) is True
+    narrowed = {**TLS, "StringEquals": {"aws:PrincipalOrgID": "o-1"}}
+    assert tls(deny(TLS, Resource=on_bucket), deny(narrowed, Resource=on_objects)) is False
+    assert isinstance(tls(deny(TLS, Resource=on_bucket), deny(TLS, Resource=Unknown("var.arn"))), Unknown)
+    split = read(deny(VPCE, Resource=on_bucket), deny(VPCE, Resource=on_objects))[0]["network_denies"]
+    assert split == [{"source_vpce": ["vpce-1"], "source_vpc": [], "source_ip": []}]
+    other = {"StringNotEquals": {"aws:SourceVpce": "vpce-2"}}
+    assert read(deny(VPCE, Resource=on_bucket), deny(other, Resource=on_objects))[0]["network_denies"] == []
