@@ -110,3 +110,20 @@ def test_policy_statements_count_only_when_they_cover_the_bucket_and_its_objects
     _, _, findings = scan(collect_buckets, open_session())
     assert verdicts(findings, "AWS-S3-SECURE-TRANSPORT") == {
         name: "pass" if name.startswith("pass") else "fail" for name in cases}
+
+
+def test_public_access_flags_combine_the_bucket_and_the_account(aws: str) -> None:
+    """AWS applies the most restrictive of the bucket's and the account's settings, flag by flag."""
+    s3 = client("s3")
+    half = {"BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": False,
+            "RestrictPublicBuckets": False}
+    for name in ("pass-combined-flags", "fail-acl-flags-only"):
+        create_bucket(s3, name, "us-east-1")
+    s3.put_public_access_block(Bucket="pass-combined-flags", PublicAccessBlockConfiguration=half)
+    session = open_session()
+    session.client("s3control").put_public_access_block(AccountId="123456789012", PublicAccessBlockConfiguration={
+        "BlockPublicAcls": False, "IgnorePublicAcls": False, "BlockPublicPolicy": True,
+        "RestrictPublicBuckets": True})
+    _, _, findings = scan(collect_buckets, session)
+    assert verdicts(findings, "AWS-S3-PUBLIC-ACCESS-BLOCK") == {"pass-combined-flags": "pass",
+                                                                "fail-acl-flags-only": "fail"}
