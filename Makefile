@@ -46,6 +46,9 @@ demo: $(STAMP)
 	@echo
 	@echo "== the live half: the same estate applied into a local moto server, scanned, and compared (drift)"
 	$(BIN)/python scripts/demo_live.py
+	@echo
+	@echo "== beyond configuration: probe a local DICOM SCP, check a generated export folder for identifiers"
+	$(BIN)/python scripts/demo_dicom.py
 
 test: lint typecheck unit
 

@@ -80,6 +80,12 @@ class Catalog:
                 out.setdefault(control, []).append(rule)
         return {k: tuple(v) for k, v in out.items()}
 
+    def probes_judging(self, control: Control) -> tuple[str, ...]:
+        """The inputs in ``control.probed_by`` that some rule of this catalog lets judge it (a rule
+        mapping the control over a kind the input produces)."""
+        return tuple(p for p in control.probed_by
+                     if any(control.id in r.controls and p in self.kinds[r.resource].produced_by for r in self.rules))
+
     def control(self, control_id: str) -> Control:
         for control in self.controls:
             if control.id == control_id:
@@ -153,8 +159,11 @@ def load_catalog(path: Path | None = None) -> Catalog:
         if control.evaluation is Evaluation.ATTESTATION and control.terraform_checks:
             raise CatalogError(f"{control.id}: an attestation control cannot map Terraform checks",
                                path=str(root_path))
+        if control.evaluation is Evaluation.AUTOMATED and control.probed_by:
+            raise CatalogError(f"{control.id}: probed_by is for attestation controls (an automated control's "
+                               "rules judge it in every scan)", path=str(root_path))
     kinds = _kinds(parts)
-    rules = _rules(parts, {c.id for c in final}, set(parameters), kinds)
+    rules = _rules(parts, {c.id: c for c in final}, set(parameters), kinds)
     return Catalog(
         path=root_path,
         sha256=digest.hexdigest(),
@@ -272,6 +281,7 @@ def _control(raw: dict[str, Any]) -> Control:
             ProviderFix(p, rem[p]["text"].strip(), rem[p].get("terraform"), rem[p].get("cli"))
             for p in PROVIDERS if p in rem)),
         references=tuple(raw.get("references", ())),
+        probed_by=tuple(raw.get("probed_by", ())),
     )
 
 
@@ -302,7 +312,7 @@ def _kinds(parts: list[yamlfile.Document]) -> dict[str, KindSchema]:
     return out
 
 
-def _rules(parts: list[yamlfile.Document], control_ids: set[str], parameters: set[str],
+def _rules(parts: list[yamlfile.Document], controls: Mapping[str, Control], parameters: set[str],
            kinds: Mapping[str, KindSchema]) -> tuple[Rule, ...]:
     """Every rule, checked against the catalog: known controls and parameters, a declared kind,
     and only fact keys that kind's schema declares (a misspelt key would otherwise read as
@@ -316,7 +326,7 @@ def _rules(parts: list[yamlfile.Document], control_ids: set[str], parameters: se
                 raise doc.error(f"rules[{index}].id: duplicate rule id {raw['id']}", (*where, "id"), CatalogError)
             seen.add(raw["id"])
             for position, control in enumerate(raw["controls"]):
-                if control not in control_ids:
+                if control not in controls:
                     raise doc.error(f"rules[{index}].controls: unknown control id {control}",
                                     (*where, "controls", position), CatalogError)
             for name in parameters_used(raw):
@@ -331,8 +341,22 @@ def _rules(parts: list[yamlfile.Document], control_ids: set[str], parameters: se
                 if not schema.declares(key):
                     raise doc.error(f"rules[{index}] ({rule.id}): fact key {key!r} is not in the fact schema of "
                                     f"{rule.resource}", where, CatalogError)
+            for control_id in rule.controls:
+                _check_judges(doc, index, rule, controls[control_id], schema)
             out.append(rule)
     return tuple(out)
+
+
+def _check_judges(doc: yamlfile.Document, index: int, rule: Rule, control: Control, schema: KindSchema) -> None:
+    """A rule may judge an attestation control only over kinds that inputs named in the control's
+    ``probed_by`` produce: a Terraform or cloud finding must never replace an attestation."""
+    if control.evaluation is not Evaluation.ATTESTATION:
+        return
+    others = [s for s in schema.produced_by if s not in control.probed_by]
+    if others:
+        raise doc.error(f"rules[{index}] ({rule.id}): {control.id} is an attestation control; only the inputs in its "
+                        f"probed_by ({', '.join(control.probed_by) or 'none'}) may judge it, but {rule.resource} is "
+                        f"also produced by {', '.join(others)}", ("rules", index, "controls"), CatalogError)
 
 
 def _parents(parts: list[yamlfile.Document]) -> dict[str, ParentLink]:

@@ -18,6 +18,7 @@ from typing import Any
 
 from scanner import __version__
 from scanner.cli_args import EXIT_FAILED, EXIT_INPUT, EXIT_OK, EXIT_UNEVALUATED, build_parser
+from scanner.cli_inputs import deid_collector, probe_collector, with_deid_sample
 from scanner.collectors.base import Collector
 from scanner.errors import OutputError, PacscanError
 from scanner.evidence.writer import write_atomic
@@ -177,7 +178,8 @@ def _aws_collector(args: argparse.Namespace) -> tuple[str, Any]:
     def make(parameters: Mapping[str, Any]) -> Collector:
         from scanner.collectors.aws.collector import AwsCollector
 
-        return AwsCollector(target, parameters=parameters, concurrency=args.concurrency)
+        collector = AwsCollector(target, parameters=parameters, concurrency=args.concurrency)
+        return with_deid_sample(args, collector, parameters)
 
     label = f"aws:{args.role_arn or args.profile or 'default credentials'}"
     return label, make
@@ -203,10 +205,10 @@ def _gcp_collector(args: argparse.Namespace) -> tuple[str, Any]:
 
     projects = [GcpProject(p, args.key_file) for p in args.projects]
 
-    def make(_parameters: Mapping[str, Any]) -> Collector:
+    def make(parameters: Mapping[str, Any]) -> Collector:
         from scanner.collectors.gcp.collector import GcpCollector
 
-        return GcpCollector(projects, workers=args.concurrency)
+        return with_deid_sample(args, GcpCollector(projects, workers=args.concurrency), parameters)
 
     return f"gcp:{','.join(args.projects)}", make
 
@@ -224,8 +226,11 @@ def _run(args: argparse.Namespace) -> ScanResult:
         with _Progress() as progress:
             return run_iac(IacRequest(targets=tuple(args.paths), plans=tuple(args.plan), inputs=inputs,
                                       terraform=_terraform_options(args)), progress)
-    factories = {"aws": _aws_collector, "azure": _azure_collector, "gcp": _gcp_collector}
-    label, make = factories[args.provider](args)
+    if args.command in ("probe", "deid"):
+        label, make = probe_collector(args) if args.command == "probe" else deid_collector(args)
+    else:
+        factories = {"aws": _aws_collector, "azure": _azure_collector, "gcp": _gcp_collector}
+        label, make = factories[args.provider](args)
     with _Progress() as progress:
         return run_cloud(make, label, inputs, progress)
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from scanner import __version__
+from scanner.cli_inputs import add_deid_options, add_input_commands
 from scanner.models import Severity
 
 EXIT_OK, EXIT_FAILED, EXIT_INPUT, EXIT_UNEVALUATED = 0, 1, 2, 3
@@ -113,6 +114,7 @@ def _cloud(commands: Any, common: argparse.ArgumentParser) -> None:
     aws.add_argument("--region", action="append", default=[], dest="regions", metavar="REGION",
                      help="restrict to this region (repeatable)")
     aws.add_argument("--concurrency", type=int, default=16, metavar="N", help="parallel API calls (default 16)")
+    add_deid_options(aws, opt_in=True)
     azure = providers.add_parser(
         "azure", parents=[common], help="Azure subscriptions", epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -137,6 +139,7 @@ def _cloud(commands: Any, common: argparse.ArgumentParser) -> None:
     gcp.add_argument("--key-file", type=Path, metavar="FILE",
                      help="service-account key file for these projects (default: application default credentials)")
     gcp.add_argument("--concurrency", type=int, default=16, metavar="N", help="parallel API calls (default 16)")
+    add_deid_options(gcp, opt_in=True)
 
 
 def _shard(text: str) -> Any:
@@ -175,4 +178,5 @@ def build_parser() -> argparse.ArgumentParser:
     from scanner.drift.args import add_drift_command
 
     add_drift_command(commands)
+    add_input_commands(commands, common, EPILOG)
     return parser

@@ -8,6 +8,7 @@
     |   +-- PlanError            a Terraform plan JSON file is not a plan
     |   +-- TargetError          a scan target does not exist or holds no Terraform
     |   +-- TerraformInputError  a --var/--var-file Terraform itself would refuse before planning
+    +-- MissingExtraError        a command needs an optional extra that is not installed (exit code 2)
     +-- ScanError                a scan could not run at all (not a per-control failure)
     +-- OutputError              a report could not be written
 
@@ -60,6 +61,10 @@ class TargetError(InputError):
 class TerraformInputError(InputError):
     """A ``--var`` for a variable no root module declares, a malformed ``--var``, or a
     ``--var-file`` that cannot be read or parsed."""
+
+
+class MissingExtraError(PacscanError):
+    """An optional extra a command needs is not installed; the message names the pip command."""
 
 
 class ScanError(PacscanError):

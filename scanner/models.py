@@ -104,6 +104,10 @@ class Source(enum.StrEnum):
     AZURE = "azure"
     GCP = "gcp"
     ATTESTATION = "attestation"
+    #: ``pacscan probe dicom``: what a DICOM endpoint accepts from the network
+    DICOM_PROBE = "dicom-probe"
+    #: ``pacscan deid`` (and ``cloud --deid-sample``): image headers and EXIF of sampled objects
+    DEID = "deid"
 
 
 @dataclass(frozen=True)
@@ -175,6 +179,9 @@ class Control:
     references: tuple[str, ...] = ()
     #: Checkov ids (built-in or ours in policies/) that evaluate this control on Terraform.
     terraform_checks: tuple[CheckId, ...] = ()
+    #: attestation controls only: inputs ("dicom-probe", "deid") whose findings judge the control
+    #: in a scan where they ran, instead of the attestation
+    probed_by: tuple[str, ...] = ()
     #: catalog parameters the control's rules read (thresholds, port lists, the imaging-data scope)
     parameters: tuple[str, ...] = ()
 
@@ -289,6 +296,9 @@ class ScanResult:
     identities: Mapping[str, str] = field(default_factory=dict)
     #: what was deliberately not read (hidden folders, override files), one line each
     notes: tuple[str, ...] = ()
+    #: attestation controls judged in this scan by an input they name in ``probed_by`` -> those
+    #: inputs; their attestation was not consulted
+    judged_by: Mapping[ControlId, tuple[str, ...]] = field(default_factory=dict)
     #: each target with its provenance (the git commit and author of a Terraform folder)
     sources: tuple[ScanTarget, ...] = ()
 
@@ -299,7 +309,8 @@ class ScanResult:
         """Roll findings up per control, in catalog order. An automated control with no finding is
         ``not_applicable``: nothing of the kinds its rules judge was found (whatever could not be
         read or parsed is an ``error`` finding, so it is never silently empty); an attestation
-        control with none is ``missing``."""
+        control with none is ``missing``, unless a probe judged it in this scan (``judged_by``)
+        and found nothing of its kinds: then it is ``not_applicable`` too."""
         out = []
         for control in self.controls:
             found = self.findings_for(control.id)
@@ -308,7 +319,7 @@ class ScanResult:
                 counts[f.status] += 1
             if found:
                 status = max((f.status for f in found), key=lambda s: s.rank)
-            elif control.evaluation is Evaluation.ATTESTATION:
+            elif control.evaluation is Evaluation.ATTESTATION and control.id not in self.judged_by:
                 status = Status.MISSING
             else:
                 status = Status.NOT_APPLICABLE

@@ -20,6 +20,7 @@ from scanner.catalog import Catalog, load_catalog
 from scanner.collectors.base import Collector
 from scanner.config import effective_parameters
 from scanner.engine.evaluate import evaluate_inventory
+from scanner.facts.resource import Inventory
 from scanner.iac import Progress, TerraformOptions, scan_terraform
 from scanner.models import Finding, GateNotes, ScanResult, ScanTarget, Waiver
 from scanner.provenance import file_revision, git_revision, recorded_at
@@ -75,10 +76,18 @@ def prepare(inputs: ScanInputs) -> Prepared:
 
 def finish(prepared: Prepared, inputs: ScanInputs, findings: Sequence[Finding], targets: Sequence[str],
            started: str, identities: Mapping[str, str] | None = None, notes: Sequence[str] = (),
-           sources: Sequence[ScanTarget] = ()) -> ScanResult:
-    """The gate steps shared by every scan: inline skips, waivers, baseline, changed files."""
+           sources: Sequence[ScanTarget] = (), probes: Sequence[str] = ()) -> ScanResult:
+    """The gate steps shared by every scan: inline skips, waivers, baseline, changed files.
+
+    ``probes`` are the inputs besides Terraform and the clouds that ran ("dicom-probe", "deid"):
+    an attestation control naming one of them in ``probed_by`` is judged by their findings, and
+    its attestation is not consulted."""
+    catalog = prepared.catalog
+    judged_by = {c.id: ran for c in catalog.controls
+                 if (ran := tuple(p for p in catalog.probes_judging(c) if p in probes))}
+    attested = [f for f in prepared.attested if f.control_id not in judged_by]
     findings, unreasoned = gate.apply_inline_skips(findings)
-    findings, expired, stale = gate.apply_waivers([*findings, *prepared.attested], prepared.waivers, inputs.today)
+    findings, expired, stale = gate.apply_waivers([*findings, *attested], prepared.waivers, inputs.today)
     fixed: tuple[str, ...] = ()
     if prepared.baseline is not None:
         findings, fixed = gate.apply_baseline(findings, prepared.baseline)
@@ -102,6 +111,7 @@ def finish(prepared: Prepared, inputs: ScanInputs, findings: Sequence[Finding], 
         identities=dict(identities or {}),
         notes=tuple(notes),
         sources=tuple(sources) or tuple(ScanTarget(t) for t in targets),
+        judged_by=judged_by,
     )
 
 
@@ -128,4 +138,15 @@ def run_cloud(make_collector: CollectorFactory, target: str, inputs: ScanInputs,
     collector = make_collector(prepared.parameters)
     inventory = collector.collect(progress)
     findings = evaluate_inventory(prepared.catalog, prepared.parameters, inventory, collector.provider)
-    return finish(prepared, inputs, findings, [target], started, inventory.identities)
+    for probe in _probe_providers(inventory, collector.provider):  # e.g. --deid-sample's image objects
+        findings += evaluate_inventory(prepared.catalog, prepared.parameters, inventory, probe)
+    return finish(prepared, inputs, findings, [target], started, inventory.identities, inventory.notes,
+                  probes=inventory.inputs)
+
+
+def _probe_providers(inventory: Inventory, provider: str) -> list[str]:
+    """Kind prefixes of the resources a collector produced besides its own ("imaging" for the
+    image objects ``--deid-sample`` read), in order of appearance."""
+    seen = {r.type.split(".", 1)[0]: None for r in inventory.resources}
+    seen.update({f.type.split(".", 1)[0]: None for f in inventory.failures})
+    return [p for p in seen if p != provider]

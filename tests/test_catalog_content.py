@@ -667,3 +667,51 @@ def test_terraform_snippets_pass_terraform_validate_and_fmt(tmp_path: Path) -> N
         if run("fmt", "-check", str(snippet_file)).returncode != 0:
             unformatted.append(control_id)
     assert unformatted == []
+
+
+# --- attestation controls a probe can judge (probed_by) ------------------------------------------
+
+
+@functools.cache
+def _kinds_and_rules() -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    kinds: dict[str, Any] = {}
+    for path in sorted((ROOT / "rules" / "facts").glob("*.yaml")):
+        kinds.update(_load(path).get("kinds", {}))
+    rules = [rule for path in sorted((ROOT / "rules").rglob("*.yaml")) for rule in (_load(path) or {}).get("rules", [])]
+    return kinds, rules
+
+
+def test_only_attestation_controls_are_probed() -> None:
+    assert [c["id"] for c in _all_controls() if c.get("probed_by") and c["evaluation"] != "attestation"] == []
+
+
+def test_the_probed_controls() -> None:
+    probed = {c["id"]: c["probed_by"] for c in _all_controls() if c.get("probed_by")}
+    assert probed == {"TEC-DICOM-TLS": ["dicom-probe"], "TEC-DICOM-PEER-AUTH": ["dicom-probe"],
+                      "TEC-EXIF-PURGE": ["deid"], "PRV-DEIDENTIFY": ["deid"]}
+
+
+def test_every_probe_a_control_names_has_a_rule_judging_it() -> None:
+    kinds, rules = _kinds_and_rules()
+    missing = [(c["id"], source) for c in _all_controls() for source in c.get("probed_by", [])
+               if not any(c["id"] in r["controls"] and source in kinds[r["resource"]]["produced_by"] for r in rules)]
+    assert missing == []
+
+
+def test_an_attestation_control_is_judged_only_by_inputs_it_names() -> None:
+    kinds, rules = _kinds_and_rules()
+    by_id = _by_id()
+    wrong = [(r["id"], cid) for r in rules for cid in r["controls"] if by_id[cid]["evaluation"] == "attestation"
+             and not set(kinds[r["resource"]]["produced_by"]) <= set(by_id[cid].get("probed_by", []))]
+    assert wrong == []
+
+
+def test_a_probed_control_says_how_to_fix_before_what_to_attest() -> None:
+    texts = {c["id"]: c["remediation"]["text"] for c in _all_controls() if c.get("probed_by")}
+    assert [cid for cid, text in texts.items() if text.startswith("Attest with:")] == []
+
+
+def test_a_probed_control_names_its_command_in_the_rationale() -> None:
+    commands = {"dicom-probe": "pacscan probe dicom", "deid": "pacscan deid"}
+    assert [c["id"] for c in _all_controls() for s in c.get("probed_by", [])
+            if commands[s] not in c["rationale"]] == []

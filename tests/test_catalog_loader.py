@@ -116,4 +116,6 @@ def test_controls_know_the_parameters_their_rules_read(catalog) -> None:  # type
     assert by_id["NET-DICOM"].parameters == ("dicom_ports",)
     assert by_id["INT-IMMUTABLE"].parameters == ("min_retention_days", "imaging_data")  # storage: the scope too
     assert by_id["AUD-TRAIL"].parameters == ()
-    assert all(c.parameters == () for c in catalog.controls if c.evaluation is Evaluation.ATTESTATION)
+    assert all(c.parameters == () for c in catalog.controls if c.evaluation is Evaluation.ATTESTATION
+               and not c.probed_by)
+    assert by_id["TEC-DICOM-TLS"].parameters == ("min_tls_version",)  # probed: its rules read it

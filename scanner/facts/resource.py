@@ -79,3 +79,8 @@ class Inventory:
     identities: Mapping[str, str] = field(default_factory=dict)
     #: API operations performed, "service:Operation" -> count (for least-privilege tests)
     calls: Mapping[str, int] = field(default_factory=dict)
+    #: inputs besides the collector's own cloud that ran and judged something ("dicom-probe",
+    #: "deid"): their findings judge the attestation controls that name them in ``probed_by``
+    inputs: tuple[str, ...] = ()
+    #: what was deliberately not read (objects past the sample, a listing cut short), one line each
+    notes: tuple[str, ...] = ()

@@ -78,7 +78,7 @@ class ConsoleRenderer:
 def _sections(result: ScanResult, summaries: tuple[ControlSummary, ...], meta: ToolMeta,
               quiet: bool) -> Iterable[RenderableType]:
     yield _header(result, meta)
-    yield from _summary_tables(summaries, quiet)
+    yield from _summary_tables(summaries, quiet, result.judged_by)
     unattested = _unattested(result)
     shown = result if not unattested else replace(
         result, findings=tuple(f for f in result.findings if f.control_id not in unattested))
@@ -116,16 +116,24 @@ def _header(result: ScanResult, meta: ToolMeta) -> RenderableType:
     return Group(*lines, Text(""))
 
 
-def _summary_tables(summaries: tuple[ControlSummary, ...], quiet: bool) -> Iterable[RenderableType]:
+def _summary_tables(summaries: tuple[ControlSummary, ...], quiet: bool,
+                    judged_by: Mapping[ControlId, tuple[str, ...]]) -> Iterable[RenderableType]:
     for kind in Safeguard:
         rows = [s for s in summaries if s.control.safeguard is kind]
         if quiet:
             rows = [s for s in rows if s.status.is_failure or s.status.is_unevaluated]
         if rows:
-            yield _summary_table(kind, rows)
+            yield _summary_table(kind, rows, judged_by)
 
 
-def _summary_table(kind: Safeguard, rows: list[ControlSummary]) -> Table:
+def _evaluated_as(control: Control, judged_by: Mapping[ControlId, tuple[str, ...]]) -> str:
+    if control.id in judged_by:
+        return f" (probed: {', '.join(judged_by[control.id])})"
+    return " (attestation)" if control.evaluation is Evaluation.ATTESTATION else ""
+
+
+def _summary_table(kind: Safeguard, rows: list[ControlSummary],
+                   judged_by: Mapping[ControlId, tuple[str, ...]]) -> Table:
     table = Table(title=Text(f"{kind.value.capitalize()} safeguards", style="bold"),
                   title_justify="left", box=box.SIMPLE_HEAD, show_edge=False, expand=True)
     table.add_column("Control", no_wrap=True)
@@ -137,7 +145,7 @@ def _summary_table(kind: Safeguard, rows: list[ControlSummary]) -> Table:
     for s in rows:
         c = s.control
         table.add_row(
-            Text(c.id), Text(c.title + (" (attestation)" if c.evaluation is Evaluation.ATTESTATION else "")),
+            Text(c.id), Text(c.title + _evaluated_as(c, judged_by)),
             Text(c.severity.value), status_text(s.status), _counts_text(s),
             Text("\n".join(_short_section(ref) for ref in c.citation_refs)),
         )
@@ -152,8 +160,7 @@ def _counts_text(summary: ControlSummary) -> Text:
     parts = [(f"{summary.counts[st]} {st.value}", STATUS_STYLES[st])
              for st in Status if summary.counts.get(st, 0)]
     if not parts:
-        label = ("no attestation recorded" if summary.control.evaluation is Evaluation.ATTESTATION
-                 else "none found")
+        label = "no attestation recorded" if summary.status is Status.MISSING else "none found"
         return Text(label, style=STATUS_STYLES[summary.status])
     text = Text()
     for i, (label, style) in enumerate(parts):

@@ -21,6 +21,7 @@ from typing import Any
 
 from scanner.models import (
     Control,
+    ControlId,
     ControlSummary,
     Finding,
     GateNotes,
@@ -61,7 +62,7 @@ def to_document(result: ScanResult, meta: ToolMeta) -> dict[str, Any]:
         "tool": {"name": meta.name, "version": meta.version},
         "scan": _scan(result),
         "summary": _summary(result, summaries),
-        "controls": [_control(s) for s in summaries],
+        "controls": [_control(s, result.judged_by) for s in summaries],
         "findings": [_finding(f) for f in sorted_findings(result)],
         "gate": _gate(result.gate),
     }
@@ -111,13 +112,15 @@ def _summary(result: ScanResult, summaries: Sequence[ControlSummary]) -> dict[st
     }
 
 
-def _control(summary: ControlSummary) -> dict[str, Any]:
+def _control(summary: ControlSummary, judged_by: Mapping[ControlId, tuple[str, ...]]) -> dict[str, Any]:
     c: Control = summary.control
+    probed = {"judged_by": list(judged_by[c.id])} if c.id in judged_by else {}
     return {
         "id": c.id,
         "title": c.title,
         "safeguard": c.safeguard.value,
         "evaluation": c.evaluation.value,
+        **probed,
         "severity": c.severity.value,
         "citations": [
             {"section": x.section, "title": x.title, "specification": x.specification}

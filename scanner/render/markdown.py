@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
-from scanner.models import Control, ControlSummary, Evaluation, Finding, ScanResult, Status, Waiver
+from scanner.models import Control, ControlSummary, Finding, ScanResult, Status, Waiver
 from scanner.render.base import ToolMeta, sorted_findings
 from scanner.render.console import compact_evidence, location
 
@@ -132,8 +132,7 @@ def _counts(summary: ControlSummary) -> str:
     parts = [f"{n} {st.value}" for st in Status if (n := summary.counts.get(st, 0))]
     if parts:
         return ", ".join(parts)
-    return ("no attestation recorded" if summary.control.evaluation is Evaluation.ATTESTATION
-            else "none found")
+    return "no attestation recorded" if summary.status is Status.MISSING else "none found"
 
 
 def _finding_row(f: Finding, *extra: str) -> list[str]:

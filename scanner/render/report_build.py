@@ -73,7 +73,8 @@ def _control(cid: str, control: Doc, found: list[tuple[str, Doc]], tenants: Sequ
     uses_scope = isinstance(names, list) and "imaging_data" in names
     return ControlView(
         id=cid, title=str(control.get("title", "")), safeguard=str(control.get("safeguard", "")),
-        evaluation=str(control.get("evaluation", "")), severity=str(control.get("severity", "")),
+        evaluation="probe" if control.get("judged_by") else str(control.get("evaluation", "")),
+        severity=str(control.get("severity", "")),
         status=worst([s for _, s in cells]), citations=citation_texts(control), parameters=parameters,
         scope_rule=_per_tenant(tenants, lambda doc: scope_rule(doc["scan"].get("parameters", {}).get("imaging_data")))
         if uses_scope else "",

@@ -120,6 +120,8 @@ class ControlView:
 
     @property
     def automated(self) -> bool:
+        """Judged from infrastructure: an automated control, or an attestation control that a
+        probe or de-identification check judged in this scan (``judged_by`` in the evidence)."""
         return self.evaluation != "attestation"
 
 

@@ -71,6 +71,10 @@ SCANNER_CALLS: Counter[str] = Counter()
 #: operations a test performed itself through an AwsSession's clients (seeding, probing): not
 #: the scanner's, so not held to the read-only policy
 TEST_CALLS: Counter[str] = Counter()
+#: operations pacscan's de-identification check performed (object listing and ranged reads): held to
+#: the separate object-read policy (policies/iam/pacscan-aws-deid.json), never to the read-only one
+DEID_CALLS: Counter[str] = Counter()
+DEID_READS = os.path.join(SCANNER_DIR, "collectors", "deid", "cloud_sources.py")
 _RECORD_LOCK = threading.Lock()
 LAST_FILES = ("test_least_privilege.py",)
 
@@ -84,11 +88,20 @@ def _made_by_pacscan() -> bool:
     return False
 
 
+def _made_by_deid() -> bool:
+    frame = sys._getframe(2)
+    while frame is not None:
+        if frame.f_code.co_filename == DEID_READS:
+            return True
+        frame = frame.f_back  # type: ignore[assignment]
+    return False
+
+
 def _record(model: Any = None, **_: Any) -> None:
     if model is None:
         return
     service = model.service_model.signing_name or model.service_model.endpoint_prefix  # as AwsSession counts
-    counter = SCANNER_CALLS if _made_by_pacscan() else TEST_CALLS
+    counter = DEID_CALLS if _made_by_deid() else SCANNER_CALLS if _made_by_pacscan() else TEST_CALLS
     with _RECORD_LOCK:
         counter[f"{service}:{model.name}"] += 1
 
@@ -115,6 +128,12 @@ def recorded_operations() -> Counter[str]:
     """Every operation pacscan's code performed so far in this pytest session."""
     with _RECORD_LOCK:
         return Counter(SCANNER_CALLS)
+
+
+def recorded_deid_operations() -> Counter[str]:
+    """Every operation pacscan's de-identification check performed so far in this pytest session."""
+    with _RECORD_LOCK:
+        return Counter(DEID_CALLS)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

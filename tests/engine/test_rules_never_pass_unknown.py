@@ -147,7 +147,9 @@ def _hide(value: Any, path: tuple[Any, ...]) -> Any:
 
 
 def _verdict(rule: Rule, facts: dict[str, Any]) -> Status:
-    resource = Resource(provider=rule.provider, type=rule.resource, id="r", name="r", facts=facts)
+    # the input producing the kind: the provider itself for clouds, e.g. dicom-probe for dicom.endpoint
+    source = catalog().kinds[rule.resource].produced_by[-1]
+    resource = Resource(provider=rule.provider, type=rule.resource, id="r", name="r", facts=facts, source=source)
     found = judge(catalog(), catalog().defaults(), [resource], rules=[rule])
     return found[0].status
 
