@@ -8,6 +8,16 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
+
+# Property tests run the same examples every time in CI (derandomized, no example database), so a
+# run is reproducible; HYPOTHESIS_PROFILE=explore searches with fresh randomness and should be run
+# when the evaluator, the engine or the normalisers change.
+_QUIET = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large]
+settings.register_profile("ci", derandomize=True, deadline=None, database=None, print_blob=True,
+                          suppress_health_check=_QUIET)
+settings.register_profile("explore", deadline=None, suppress_health_check=_QUIET)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 os.environ.setdefault("CKV_SKIP_PACKAGE_UPDATE_CHECK", "true")
 os.environ.setdefault("CHECKOV_PARALLELIZATION_TYPE", "none")

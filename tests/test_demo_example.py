@@ -28,7 +28,8 @@ CONFIG = DEMO / "pacscan.yaml"
 SCHEMA = ROOT / "scanner" / "schemas" / "evidence.schema.json"
 
 #: Worst status wins when several checks judge one control on one resource.
-RANK = {"pass": 0, "attested": 0, "waived": 0, "unknown": 1, "error": 2, "missing": 3, "expired": 3, "fail": 4}
+RANK = {"not_applicable": -1, "pass": 0, "attested": 0, "waived": 0, "unknown": 1, "error": 2, "missing": 3,
+        "expired": 3, "fail": 4}
 
 STORAGE_PASS_ALL = {
     "ACC-PUBLIC": "pass",
@@ -46,7 +47,9 @@ STORAGE_PASS_ALL = {
 #: Every resource that gets a finding, with each control's rolled-up status on it. Resources not
 #: listed (subnets, IAM roles, listeners' target group, ...) must get no finding at all.
 EXPECTED_INFRA: dict[str, dict[str, str]] = {
-    "module.pacs_images.aws_s3_bucket.this": STORAGE_PASS_ALL,
+    # its VPC-endpoint Deny also exempts two role ARNs (ArnNotEquals aws:PrincipalArn): a narrowed
+    # Deny is not a network restriction (those roles reach the bucket from anywhere)
+    "module.pacs_images.aws_s3_bucket.this": {**STORAGE_PASS_ALL, "NET-STORAGE": "fail"},
     # Deliberately weak: no encryption, versioning, logging, TLS policy, ownership controls or
     # object lock, and a lifecycle rule that deletes after 90 days. Only public access is blocked.
     "aws_s3_bucket.legacy_exports": {

@@ -55,13 +55,41 @@ def test_the_technical_control_ids_evidence_consumers_depend_on(catalog) -> None
     assert automated == TECHNICAL_IDS
 
 
-def test_every_control_is_mapped_to_a_check_or_attested(catalog) -> None:  # type: ignore[no-untyped-def]
-    from scanner.iac.judge import terraform_controls
-    from scanner.models import Source
+@pytest.mark.parametrize("source", ["terraform", "aws", "azure", "gcp"])
+def test_every_automated_control_is_judged_by_a_rule_on_each_input(catalog, source: str) -> None:  # type: ignore[no-untyped-def]
+    """Every technical control has a rule over a kind the input produces (or, for Terraform, a
+    mapped Checkov check): none silently drops out of a scan. Where a provider cannot express a
+    control, the gap is listed here on purpose."""
+    not_expressible = {
+        "azure": {"IAM-MFA"},  # Entra ID MFA is not an azurerm/ARM setting
+        "gcp": {"NET-STORAGE", "BAK-VAULT", "IAM-MFA"},  # no bucket firewall, no vault, MFA is Workspace's
+    }
+    judged = {c for rule in catalog.rules if source in catalog.kinds[rule.resource].produced_by
+              and (not rule.inputs or source in rule.inputs) for c in rule.controls}
+    if source == "terraform":
+        judged |= {c.id for c in catalog.controls if c.terraform_checks}
+    automated = {c.id for c in catalog.controls if c.evaluation is Evaluation.AUTOMATED}
+    missing = sorted(automated - judged - not_expressible.get(source, set()))
+    assert not missing, f"{source}: automated controls no rule judges: {missing}"
 
-    judged = {c.id for c in terraform_controls(catalog, Source.TERRAFORM)}
-    unmapped = [c.id for c in catalog.controls if c.evaluation is Evaluation.AUTOMATED and c.id not in judged]
-    assert not unmapped, f"automated controls with no Terraform rule or check: {unmapped}"
+
+def test_every_kind_a_rule_judges_is_produced_by_the_inputs_it_names(catalog) -> None:  # type: ignore[no-untyped-def]
+    """A kind's `produced_by` is true: live kinds are named by their collector, Terraform kinds come
+    out of the normalisers on the fixtures (a kind nothing produces would judge nothing)."""
+    from policies.terraform.normalise import normalise
+    from scanner.iac.hcl import load_configuration
+
+    produced: set[str] = set()
+    for folder in sorted((REPO / "tests" / "fixtures" / "terraform").glob("*/*")):
+        produced |= {r.type for r in normalise(load_configuration(folder))}
+    sources = {name: "\n".join(p.read_text() for p in (REPO / "scanner" / "collectors" / name).rglob("*.py"))
+               for name in ("aws", "azure", "gcp")}
+    for kind in sorted({rule.resource for rule in catalog.rules}):
+        schema = catalog.kinds[kind]
+        if "terraform" in schema.produced_by:
+            assert kind in produced, f"{kind}: no Terraform fixture produces it"
+        for provider in set(schema.produced_by) & set(sources):
+            assert f'"{kind}"' in sources[provider], f"{kind}: the {provider} collector never names it"
 
 
 def test_every_referenced_check_id_exists_in_installed_checkov(catalog, installed: set[str]) -> None:  # type: ignore[no-untyped-def]
@@ -71,7 +99,6 @@ def test_every_referenced_check_id_exists_in_installed_checkov(catalog, installe
 
 def test_every_policy_of_ours_is_mapped(catalog, installed: set[str]) -> None:  # type: ignore[no-untyped-def]
     ours = {i for i in installed if i.startswith("PACS_")}
-    assert ours, "no pacscan policies were loaded"
     orphans = sorted(ours - set(catalog.terraform_check_ids()))
     assert not orphans, f"policies no control maps (dead checks): {orphans}"
 

@@ -18,7 +18,7 @@ ours: it is in neither set.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from scanner.facts.values import Unknown
@@ -75,20 +75,62 @@ class Index:
         """Instances of ``child_types`` whose ``via`` argument configures ``parent`` (see the module
         docstring). ``identities`` are the parent's identifying values (its name), known or not: a
         child naming a literal bucket may configure a parent whose name is unknown."""
-        known = [i for i in identities if not isinstance(i, Unknown)]
-        unseen = any(isinstance(i, Unknown) for i in identities)
-        certain: list[TfInstance] = []
-        possible: list[TfInstance] = []
+        given = tuple(identities)
+        return self.children_of([parent], child_types, via, lambda _parent: given)[parent.address]
+
+    def children_of(self, parents: Sequence[TfInstance], child_types: Sequence[str], via: str,
+                    identities: Callable[[TfInstance], Iterable[object]] = lambda _parent: ()) -> dict[str, Linked]:
+        """:meth:`children` for many parents of one kind at once (each child is read once): parent
+        address -> its children. A child's known ``via`` value decides for a parent whose identities
+        are all known: it configures it exactly when the value is one of them, whatever else the value
+        was computed from (``for_each = aws_s3_bucket.all`` refers to every instance, each child still
+        names one bucket). An unknown value whose symbol names one parent instance
+        (``aws_s3_bucket.b["k"].id``) configures that one. Otherwise the references decide."""
+        wanted = {p.address for p in parents}
+        types = tuple(dict.fromkeys(p.type for p in parents))
+        by_identity: dict[object, set[str]] = {}
+        unseen: set[str] = set()  # a parent with an identity nobody could see
+        anonymous: set[str] = set()  # a parent given no identity: only references link it
+        for parent in parents:
+            given = list(identities(parent))
+            if not given:
+                anonymous.add(parent.address)
+            for identity in given:
+                if isinstance(identity, Unknown):
+                    unseen.add(parent.address)
+                elif isinstance(identity, Hashable):
+                    by_identity.setdefault(identity, set()).add(parent.address)
+        certain: dict[str, list[TfInstance]] = {a: [] for a in wanted}
+        possible: dict[str, list[TfInstance]] = {a: [] for a in wanted}
         for child in self.of_type(*child_types):
-            link = self.link(child, via, parent.type)
             value = child.attrs.get(via)
-            if parent.address in link.certain or (not isinstance(value, Unknown) and value in known):
-                certain.append(child)
-            elif link.certain:
-                continue  # computed from another resource of the parent's type
-            elif parent.address in link.possible or isinstance(value, Unknown) or (unseen and value is not None):
-                possible.append(child)
-        return Linked(tuple(certain), tuple(possible))
+            targets = [self.link(child, via, t) for t in types]
+            exact = {a for t in targets for a in t.certain} & wanted
+            maybe = {a for t in targets for a in t.possible} & wanted
+            sure: set[str]
+            if isinstance(value, Unknown):
+                named = self._named(value, types)
+                sure = {named} & wanted if named is not None else exact
+                unsure = set() if named is not None or exact else wanted
+            elif value is None:
+                sure, unsure = exact, maybe
+            else:
+                known = by_identity.get(value, set()) if isinstance(value, Hashable) else set()
+                sure = known | (exact & (unseen | anonymous))
+                unsure = set() if exact else (maybe & anonymous) | unseen
+            for address in sure:
+                certain[address].append(child)
+            for address in unsure - sure:
+                possible[address].append(child)
+        return {a: Linked(tuple(certain[a]), tuple(possible[a])) for a in wanted}
+
+    def _named(self, value: Unknown, types: Sequence[str]) -> str | None:
+        """The instance of ``types`` an unknown value's symbol names (``aws_s3_bucket.b["k"].id``)."""
+        if not value.symbol or "${" in value.symbol or value.candidates:
+            return None
+        address, _, _attribute = value.symbol.rpartition(".")
+        found = self._by_address.get(address)
+        return found.address if found is not None and found.type in types else None
 
     def link(self, child: TfInstance, via: str, parent_type: str) -> _Targets:
         """Which instances of ``parent_type`` the child's ``via`` argument was computed from: exactly

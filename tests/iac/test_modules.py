@@ -22,12 +22,23 @@ module "sites" {
   versioned = each.value
 }
 """
-UNRESOLVABLE = """\
+RESOLVED_PER_KEY = """\
 module "branch" {
   source    = "./modules/imaging-bucket"
   for_each  = toset(["east", "west"])
   name      = "clinic-${each.key}"
   versioned = each.key == "east"
+}
+"""
+UNRESOLVABLE = """\
+variable "branch_versioning" {
+  type = bool
+}
+module "branch" {
+  source    = "./modules/imaging-bucket"
+  for_each  = toset(["east", "west"])
+  name      = "clinic-${each.key}"
+  versioned = var.branch_versioning
 }
 """
 MODULE = """\
@@ -66,10 +77,18 @@ def test_module_instances_are_judged_separately(tmp_path: Path, scan_tf) -> None
     assert "Suspended" in str(south.evidence["observed"])
 
 
-def test_a_value_checkov_cannot_resolve_is_unknown_never_dropped(tmp_path: Path, scan_tf) -> None:  # type: ignore[no-untyped-def]
-    """Checkov leaves graph-check results it could not resolve out of its report; pacscan keeps
-    them as `unknown` so the buckets do not silently vanish from the evidence."""
+def test_a_value_nobody_can_resolve_is_unknown_never_dropped(tmp_path: Path, scan_tf) -> None:  # type: ignore[no-untyped-def]
+    """A module input from a variable with no value: both buckets stay in the evidence as
+    `unknown` (Checkov used to leave such results out of its report)."""
     tree = write_tree(tmp_path, {"main.tf": UNRESOLVABLE, "modules/imaging-bucket/main.tf": MODULE})
     got = {f.resource.address: f.status for f in scan_tf(tree) if f.control_id == "INT-VERSION"}
-    assert set(got) == {'module.branch["east"].aws_s3_bucket.this', 'module.branch["west"].aws_s3_bucket.this'}
-    assert Status.PASS not in got.values()
+    assert got == {'module.branch["east"].aws_s3_bucket.this': Status.UNKNOWN,
+                   'module.branch["west"].aws_s3_bucket.this': Status.UNKNOWN}
+
+
+def test_a_value_computed_per_instance_key_is_decided_per_instance(tmp_path: Path, scan_tf) -> None:  # type: ignore[no-untyped-def]
+    """``each.key == "east"``, which Checkov could not resolve, is known for each instance."""
+    tree = write_tree(tmp_path, {"main.tf": RESOLVED_PER_KEY, "modules/imaging-bucket/main.tf": MODULE})
+    got = {f.resource.address: f.status for f in scan_tf(tree) if f.control_id == "INT-VERSION"}
+    assert got == {'module.branch["east"].aws_s3_bucket.this': Status.PASS,
+                   'module.branch["west"].aws_s3_bucket.this': Status.FAIL}

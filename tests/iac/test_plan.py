@@ -43,11 +43,14 @@ def test_plan_findings_land_on_buckets_including_module_instances(pacs_plan: Pat
     assert _by(findings, "NET-DICOM")["aws_security_group.orthanc"][0] is Status.FAIL
 
 
-def test_key_known_only_after_apply_is_unknown_not_pass(pacs_plan: Path, scan_tf) -> None:  # type: ignore[no-untyped-def]
+def test_key_known_only_after_apply_is_decided_by_what_it_refers_to(pacs_plan: Path, scan_tf) -> None:  # type: ignore[no-untyped-def]
+    """The bucket key's ARN is known only after apply, but it is the ARN of an aws_kms_key of this
+    configuration: a customer-managed key (it was unknown before keys were decided by reference)."""
     keys = _by(scan_tf(plans=(pacs_plan,)), "ENC-KEYS")
     status, evidence = keys["aws_s3_bucket.pacs"]
-    assert status is Status.UNKNOWN
-    assert any("kms_master_key_id" in p for p in evidence["unknown_after_apply"])
+    assert status is Status.PASS
+    assert evidence["observed"]["encryption.customer_managed_key"] is True
+    assert "$unknown" in evidence["observed"]["encryption.kms_key_id"]
     assert keys["aws_s3_bucket.scratch"][0] is Status.FAIL
 
 

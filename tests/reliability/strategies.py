@@ -1,29 +1,16 @@
 """Hypothesis strategies for hostile input: random documents, malformed YAML/JSON, predicate trees.
 
-A ``derandomize`` profile is registered and loaded here so CI runs the same examples every
-time (set ``HYPOTHESIS_PROFILE=explore`` to search with fresh randomness locally).
+Every property test runs the same examples every time (the ``ci`` profile of tests/conftest.py;
+set ``HYPOTHESIS_PROFILE=explore`` to search with fresh randomness locally).
 """
 
 from __future__ import annotations
 
 import json
-import os
 from typing import Any
 
 import yaml
-from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-
-settings.register_profile(
-    "reliability", derandomize=True, deadline=None, database=None, print_blob=True,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
-                           HealthCheck.data_too_large],
-)
-settings.register_profile(
-    "explore", deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "reliability"))
 
 #: Tags that would construct Python objects or run code under an unsafe loader. Each one is
 #: written so that, were it executed, it would create the file named by ``{marker}``.

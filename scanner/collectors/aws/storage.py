@@ -12,6 +12,10 @@ fact key                       meaning                                          
 ``location``                   the bucket's region                                         GetBucketLocation
 ``encryption.algorithm``       default SSE algorithm (AES256, aws:kms, aws:kms:dsse)       GetBucketEncryption
 ``encryption.kms_key_id``      KMS key id/ARN of default SSE-KMS (None: aws/s3 key)        GetBucketEncryption
+``encryption.customer_         the SSE-KMS key is customer-managed: False without a key    kms:DescribeKey
+managed_key``                  id or for ``alias/aws/*``, else DescribeKey's ``KeyManager``  (once per key)
+                               (unknown, as an error, when it cannot be described); None
+                               without KMS
 ``encryption.bucket_key``      S3 Bucket Keys enabled                                      GetBucketEncryption
 ``public_access_block.*``      the bucket's four flags ``block_public_acls``,              GetPublicAccessBlock (s3)
                                ``ignore_public_acls``, ``block_public_policy``,
@@ -20,10 +24,11 @@ fact key                       meaning                                          
 .*``                           (None: no account PAB)                                      (s3control)
 ``policy_status.is_public``    AWS's own evaluation of the bucket policy as public         GetBucketPolicyStatus
 ``policy.statement_count``     statements in the bucket policy (``policy`` None: none)     GetBucketPolicy
-``policy.denies_insecure_      a statement Denies principal ``*`` all S3 actions when       GetBucketPolicy
-transport``                    ``Bool aws:SecureTransport`` is false
-``policy.network_denies[]``    per blanket Deny (principal ``*``, ``s3:*``/``*``): the       GetBucketPolicy
-                               networks it exempts: ``source_vpce``/``source_vpc``
+``policy.denies_insecure_      a blanket Deny (everyone, all S3 actions, the bucket and    GetBucketPolicy
+transport``                    its objects) whose only condition is ``aws:SecureTransport``
+                               false (scanner/bucketpolicy.py, as for Terraform)
+``policy.network_denies[]``    per blanket Deny conditioned only on the network: what it   GetBucketPolicy
+                               exempts: ``source_vpce``/``source_vpc``
                                (StringNotEquals[IfExists]) and ``source_ip``
                                (NotIpAddress[IfExists]) lists
 ``acl.grants[]``               ``grantee`` (URI, canonical id or e-mail), ``type``,         GetBucketAcl
@@ -41,8 +46,11 @@ transport``                    ``Bool aws:SecureTransport`` is false
 ``replication.role``,          replication role and rules ``{id, status,                   GetBucketReplication
 ``replication.rules[]``        destination_bucket}`` (None: no replication)
 ``lifecycle.rules[]``          ``{id, status, expiration_days, expiration_date,            GetBucketLifecycle
-                               noncurrent_expiration_days}`` (None: no lifecycle)     Configuration
-``tags``                       bucket tags as a flat dict (also ``Resource.tags``)    GetBucketTagging
+                               noncurrent_expiration_days}`` (None: no lifecycle); an      Configuration
+                               expiration on a date has unknown ``expiration_days``
+``tags``                       bucket tags as a flat dict (also ``Resource.tags``; an      GetBucketTagging
+                               ``Unknown(error=True)`` there when they cannot be read, so
+                               the imaging-data scope cannot drop the bucket silently)
 =============================  ==========================================================  =========================
 
 The raw policy document is never kept as a fact (it is large and may name principals); only the
@@ -52,15 +60,17 @@ normalized facts above, which say what the document says.
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Executor
 from functools import partial
 from typing import Any
 
+from scanner.bucketpolicy import Bucket, bucket_policy_facts
 from scanner.collectors.aws.errors import api_errors, is_not_configured, reason
 from scanner.collectors.aws.session import AwsSession, FactReader
 from scanner.facts.resource import CollectionFailure, Resource
-from scanner.policydoc import condition_values, denies_everyone_everything
+from scanner.facts.values import Unknown
 
 BUCKET = "aws.s3.bucket"
 _PAB_FLAGS = (
@@ -84,7 +94,8 @@ def collect_buckets(session: AwsSession, regions: Sequence[str],
     except api_errors() as err:
         return [], [CollectionFailure("aws", BUCKET, session.account, None, reason(err))]
     account_pab = _account_public_access_block(session)
-    futures = [pool.submit(_bucket, session, str(b["Name"]), account_pab) for b in listed]
+    keys = KeyManagers(session)
+    futures = [pool.submit(_bucket, session, str(b["Name"]), account_pab, keys) for b in listed]
     return [f.result() for f in futures], []
 
 
@@ -96,7 +107,7 @@ def _account_public_access_block(session: AwsSession) -> Reading:
     return _flags(raw.get("PublicAccessBlockConfiguration")), None
 
 
-def _bucket(session: AwsSession, name: str, account_pab: Reading) -> Resource:
+def _bucket(session: AwsSession, name: str, account_pab: Reading, keys: KeyManagers) -> Resource:
     reader = FactReader()
     location = reader.read("location", lambda: session.client("s3").get_bucket_location(Bucket=name),
                            _region_of)
@@ -105,15 +116,17 @@ def _bucket(session: AwsSession, name: str, account_pab: Reading) -> Resource:
         reader.errors.update({key: why for key in _BUCKET_FACTS})
     else:
         _read_bucket_facts(reader, session.client("s3", location), name)
+        _customer_managed_key(reader.facts.get("encryption"), keys, location)
     pab, pab_error = account_pab
     if pab_error is None:
         reader.facts["account_public_access_block"] = pab
     else:
         reader.errors["account_public_access_block"] = pab_error
-    tags = reader.facts.get("tags") or {}
+    tags: Mapping[str, Any] | Unknown = dict(reader.facts.get("tags") or {})
+    if "tags" in reader.errors:
+        tags = Unknown(f"bucket tags could not be read: {reader.errors['tags']}", "GetBucketTagging", error=True)
     return Resource(provider="aws", type=BUCKET, id=f"arn:aws:s3:::{name}", name=name,
-                         account=session.account, region=location, tags=dict(tags),
-                         facts=reader.facts, errors=reader.errors)
+                    account=session.account, region=location, tags=tags, facts=reader.facts, errors=reader.errors)
 
 
 def _read_bucket_facts(reader: FactReader, s3: Any, name: str) -> None:
@@ -140,7 +153,7 @@ def _read_bucket_facts(reader: FactReader, s3: Any, name: str) -> None:
         reader.facts["tags"] = {}
     if "policy" in reader.facts:
         try:
-            reader.facts["policy"] = normalize_policy(reader.facts["policy"])
+            reader.facts["policy"] = normalize_policy(reader.facts["policy"], name)
         except ValueError as err:  # json.JSONDecodeError: a document AWS returned but we cannot read
             del reader.facts["policy"]
             reader.errors["policy"] = f"bucket policy is not valid JSON: {err}"
@@ -221,43 +234,73 @@ def _lifecycle(response: Mapping[str, Any]) -> dict[str, Any] | None:
     for rule in response.get("Rules", []):
         expiration = rule.get("Expiration", {})
         noncurrent = rule.get("NoncurrentVersionExpiration", {})
-        date = expiration.get("Date")
+        date = iso(expiration.get("Date"))
+        days = expiration.get("Days") if date is None else Unknown(
+            f"objects expire on a date ({date}), not at an age: whether that is before min_retention_days "
+            "cannot be told", "GetBucketLifecycleConfiguration")
         rules.append({
-            "id": rule.get("ID"), "status": rule.get("Status"), "expiration_days": expiration.get("Days"),
-            "expiration_date": iso(date),
+            "id": rule.get("ID"), "status": rule.get("Status"), "expiration_days": days, "expiration_date": date,
             "noncurrent_expiration_days": noncurrent.get("NoncurrentDays"),
         })
     return {"rules": rules} if rules else None
 
 
-# --- bucket policy documents -------------------------------------------------------------------
+# --- bucket policy documents and KMS keys ----------------------------------------------------------
 
 
-def normalize_policy(document: str | None) -> dict[str, Any] | None:
-    """What a bucket policy says, as plain facts (the same reading as policies/terraform/aws_s3_policy.py)."""
+def normalize_policy(document: str | None, bucket: str) -> Any:
+    """What the bucket policy of ``bucket`` says, as facts: the same reading as for Terraform
+    (:func:`scanner.bucketpolicy.bucket_policy_facts`). Raises ValueError for JSON that does not parse."""
     if document is None:
         return None
-    parsed = json.loads(document)
-    raw = parsed.get("Statement", []) if isinstance(parsed, dict) else []
-    statements = [s for s in (raw if isinstance(raw, list) else [raw]) if isinstance(s, dict)]
-    blanket = [s for s in statements if denies_everyone_everything(s)]
-    return {
-        "statement_count": len(statements),
-        "denies_insecure_transport": any(_denies_insecure_transport(s) for s in blanket),
-        "network_denies": [_network_exemptions(s) for s in blanket],
-    }
+    policy, _status = bucket_policy_facts(json.loads(document), Bucket(bucket))
+    return policy
 
 
-def _denies_insecure_transport(statement: Mapping[str, Any]) -> bool:
-    values = list(condition_values(statement, ("Bool",), "aws:SecureTransport"))
-    return bool(values) and all(str(v).lower() == "false" for v in values)
+def aws_managed_name(key_id: str) -> bool:
+    """``alias/aws/...`` or an alias ARN ``arn:...:alias/aws/...``: an AWS-managed key."""
+    return key_id.startswith("alias/aws/") or (key_id.startswith("arn:") and ":alias/aws/" in key_id)
 
 
-def _network_exemptions(statement: Mapping[str, Any]) -> dict[str, list[str]]:
-    strings = ("StringNotEquals", "StringNotEqualsIfExists")
-    return {
-        "source_vpce": [str(v) for v in condition_values(statement, strings, "aws:SourceVpce")],
-        "source_vpc": [str(v) for v in condition_values(statement, strings, "aws:SourceVpc")],
-        "source_ip": [str(v) for v in condition_values(statement, ("NotIpAddress", "NotIpAddressIfExists"),
-                                                         "aws:SourceIp")],
-    }
+class KeyManagers:
+    """DescribeKey's ``KeyManager`` of each key bucket encryption names, asked once per key and region
+    for the whole scan (many buckets share one key)."""
+
+    def __init__(self, session: AwsSession) -> None:
+        self.session = session
+        self._lock = threading.Lock()
+        self._locks: dict[tuple[str, str], threading.Lock] = {}
+        self._known: dict[tuple[str, str], tuple[Any, str | None]] = {}
+
+    def customer_managed(self, key_id: str, bucket_region: str) -> Any:
+        """True / False, or Unknown(error=True) when the key cannot be described."""
+        if aws_managed_name(key_id):
+            return False
+        region = key_id.split(":")[3] if key_id.startswith("arn:") and key_id.count(":") >= 5 else bucket_region
+        with self._lock:
+            lock = self._locks.setdefault((region, key_id), threading.Lock())
+        with lock:
+            if (region, key_id) not in self._known:
+                reader = FactReader()
+                kms = self.session.client("kms", region)
+                manager = reader.read("key", partial(kms.describe_key, KeyId=key_id),
+                                      lambda r: r["KeyMetadata"].get("KeyManager"))
+                self._known[(region, key_id)] = (manager, reader.errors.get("key"))
+        manager, error = self._known[(region, key_id)]
+        if error is not None or manager not in ("CUSTOMER", "AWS"):
+            why = error or f"DescribeKey gave KeyManager {manager!r}"
+            return Unknown(f"whether KMS key {key_id} is customer-managed could not be read: {why}",
+                           "kms:DescribeKey", error=True)
+        return manager == "CUSTOMER"
+
+
+def _customer_managed_key(encryption: Any, keys: KeyManagers, region: str) -> None:
+    if not isinstance(encryption, dict):
+        return
+    algorithm, key_id = encryption.get("algorithm"), encryption.get("kms_key_id")
+    if algorithm not in ("aws:kms", "aws:kms:dsse"):
+        encryption["customer_managed_key"] = None
+    elif not key_id:
+        encryption["customer_managed_key"] = False  # the AWS-managed aws/s3 key
+    else:
+        encryption["customer_managed_key"] = keys.customer_managed(str(key_id), region)

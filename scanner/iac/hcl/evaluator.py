@@ -169,11 +169,27 @@ def _conditional(expr: Cond, env: Env) -> Any:
     try:
         other_value = evaluate(other, env.with_deps(Deps()))
     except EvalError:
-        return value  # Terraform reports only the chosen branch's errors
+        # Terraform reports only the chosen branch's errors, but the result still takes the type
+        # both branches unify to: ``false ? upper(null) : 1`` is "1"
+        return _converted_to_form(value, other, env)
     try:
         return _unified((value, chosen), (other_value, other), env)[0]
     except UncertainType:
         return _type_depends_on_unknown(value, env.origin(expr.line))
+
+
+def _converted_to_form(value: Any, other: Expr, env: Env) -> Any:
+    """``value`` converted to the type it unifies to with the type ``other``'s form has (when the
+    form decides one); unchanged otherwise."""
+    from scanner.iac.hcl.infer import static_type
+
+    other_type = static_type(other, env)
+    if value is None or isinstance(value, Unknown) or other_type is None:
+        return value
+    try:
+        return convert(value, unify([type_of(value), other_type]))
+    except EvalError:
+        return value
 
 
 def _unified(a: tuple[Any, Expr], b: tuple[Any, Expr], env: Env) -> tuple[Any, Any]:

@@ -49,15 +49,35 @@ def _coalesce(call: Call, *values: Any) -> Any:
     options = [decided]
     if isinstance(decided, bool) or is_number(decided):
         options.append(string_of(decided, "coalesce"))
+    elif _has_scalars(decided):  # an unknown list(string) argument would turn ["x", 1] into ["x", "1"]
+        options.append(_stringified(decided))
     if None in values:
         options.append(next(v for v in values if v is not None))
     unique = [o for i, o in enumerate(options) if not any(equal(o, p) for p in options[:i])]
     if len(unique) == 1:
         return decided
-    if not all(o is None or isinstance(o, bool | int | float | str) for o in unique):
-        give_up(unseen[0], f"coalesce: argument {pos} decides, but an unknown argument may change its type")
     raise UnknownResult(unknown_from(unseen[0], "coalesce: an unknown argument may change the result's type",
                                      candidates=tuple(unique)))
+
+
+def _has_scalars(value: Any) -> bool:
+    """A collection holding a number or a bool somewhere (which a string-typed unification would change)."""
+    if isinstance(value, dict):
+        return any(_has_scalars(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_has_scalars(v) for v in value)
+    return isinstance(value, bool) or is_number(value)
+
+
+def _stringified(value: Any) -> Any:
+    """``value`` with every number and bool in it as its string form."""
+    if isinstance(value, dict):
+        return {k: _stringified(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_stringified(v) for v in value]
+    if isinstance(value, bool) or is_number(value):
+        return string_of(value, "coalesce")
+    return value
 
 
 def _first_coalesced(values: tuple[Any, ...], common: Ty) -> tuple[int, Any]:

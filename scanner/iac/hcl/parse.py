@@ -6,6 +6,7 @@ reason; nothing is cached across calls.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from lark.exceptions import LarkError
@@ -23,7 +24,7 @@ def is_json(path: Path | str) -> bool:
 
 def parse_file(path: Path) -> FileAst | ParseFailure:
     """The file's top-level body, or why it could not be read."""
-    name = str(path.resolve())
+    name = os.path.realpath(path)  # never raises, even on a symlink loop (the read below says why)
     try:
         raw = path.read_bytes()
     except OSError as err:
