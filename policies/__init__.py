@@ -1,6 +1,7 @@
-"""pacscan's own Checkov policies, for what built-in Checkov checks miss or get wrong.
+"""pacscan's policies as code and data beside the catalog.
 
-``policies/terraform/*.py`` are Python resource checks (imported by pacscan, or by Checkov with
-``--external-checks-dir policies/terraform``); ``policies/graph/*.yaml`` are Checkov YAML graph
-checks. Parameterised checks read their values from :mod:`policies.parameters`.
+``policies/terraform/`` holds the Terraform normalisers: evaluated Terraform instances in, the same
+typed facts the live collectors produce out (one package per provider; see docs/architecture.md).
+``policies/iam/`` holds the least-privilege AWS policies pacscan needs (read-only scan, de-identification
+sampling, Organizations discovery).
 """

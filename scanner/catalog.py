@@ -210,8 +210,8 @@ def _load_part(path: Path, *, is_root: bool) -> yamlfile.Document:
 
 
 def _check_check_ids(doc: yamlfile.Document) -> None:
-    """Every mapped Checkov check id exists in the installed Checkov (or in ``policies/``): a
-    misspelt id would otherwise never run and its control would never fail."""
+    """Every mapped Checkov check id exists in the installed Checkov: a misspelt id would otherwise
+    never run and its control would never fail."""
     mapped = doc.data.get("terraform", {}).get("checks", {})
     if not mapped:
         return

@@ -35,9 +35,6 @@ def builtin_findings(catalog: Catalog, parameters: Mapping[str, Any], config: Tf
         return []
     if progress:
         progress(f"Checkov built-in checks: {plan or config.root}")
-    import policies.parameters
-
-    policies.parameters.configure(dict(parameters))
     if plan is not None:
         output = checkov_run.run_plan(plan, checks)
         facts = load_plan(plan)

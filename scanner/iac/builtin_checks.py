@@ -118,16 +118,16 @@ def load_all() -> None:
 
 
 
-def graph_check_types(check_ids: Iterable[str], *extra: Path) -> frozenset[str]:
-    """Resource types named by the YAML/JSON graph checks with these ids (built-in, and ours in
-    ``extra`` folders). An id whose definition cannot be found counts for every type (``*``)."""
+def graph_check_types(check_ids: Iterable[str]) -> frozenset[str]:
+    """Resource types named by Checkov's YAML/JSON graph checks with these ids. An id whose
+    definition cannot be found counts for every type (``*``)."""
     import json
 
     import yaml
 
     wanted = set(check_ids)
     root = _checks_root()
-    folders = [*([root.parent / "graph_checks"] if root is not None else []), *extra]
+    folders = [root.parent / "graph_checks"] if root is not None else []
     types: set[str] = set()
     found: set[str] = set()
     for folder in folders:
@@ -163,19 +163,11 @@ def _resource_types(node: object) -> Iterable[str]:
 
 
 def known_check_ids() -> frozenset[str]:
-    """Every Terraform check id the installed Checkov defines (Python and graph checks), and the
-    ids of pacscan's own policies (``policies/``), read from the files without importing them."""
+    """Every Terraform check id the installed Checkov defines (Python and graph checks), read from
+    the files without importing them."""
     root = _checks_root()
     ids = set(_modules_by_id())
     if root is not None:
         ids |= _graph_ids(root.parent / "graph_checks")
-    spec = importlib.util.find_spec("policies")
-    for folder in (spec.submodule_search_locations or []) if spec is not None else []:
-        for path in Path(folder).rglob("*"):
-            if path.suffix == ".py":
-                ids.update(_OUR_ID.findall(path.read_text(encoding="utf-8", errors="replace")))
-        ids |= _graph_ids(Path(folder) / "graph")
     return frozenset(ids)
 
-
-_OUR_ID = re.compile(r"""["'](PACS_[A-Z0-9_]+)["']""")

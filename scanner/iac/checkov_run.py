@@ -8,10 +8,8 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import importlib
 import logging
 import os
-import pkgutil
 import threading
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
@@ -101,20 +99,9 @@ def _keep_unknown_results() -> None:
     Report.add_record = add_record  # type: ignore[method-assign]
 
 
-def policies_dir() -> Path:
-    import policies
-
-    return Path(policies.__file__).resolve().parent
-
-
 def load_policies(check_ids: Sequence[str] | None = None) -> None:
-    """Import our Python checks (they register with Checkov's registry on import) and the
-    built-in ones among ``check_ids`` (all built-ins when None)."""
+    """Register the built-in checks among ``check_ids`` with Checkov (all built-ins when None)."""
     _prepare()
-    import policies.terraform as package
-
-    for module in pkgutil.iter_modules(package.__path__):
-        importlib.import_module(f"policies.terraform.{module.name}")
     if check_ids is None:
         builtin_checks.load_all()
     else:
@@ -130,7 +117,7 @@ def supported_types(check_ids: Sequence[str]) -> frozenset[str]:
     types = {kind for kind, checks in resource_registry.checks.items() if any(c.id in wanted for c in checks)}
     graph = {c for c in wanted if not any(c in (x.id for x in cs) for cs in resource_registry.checks.values())}
     if graph:  # a graph check (YAML) names its types only in its definition: read them
-        types |= builtin_checks.graph_check_types(graph, policies_dir() / "graph")
+        types |= builtin_checks.graph_check_types(graph)
     return frozenset(types)
 
 
@@ -198,7 +185,7 @@ def _run(runner: Any, check_ids: Sequence[str], **where: Any) -> CheckovOutput:
     with _unknown_lock:
         _unknown_records.clear()
     with _only(check_ids):
-        report = runner.run(external_checks_dir=[str(policies_dir() / "graph")], runner_filter=_filter(check_ids),
+        report = runner.run(runner_filter=_filter(check_ids),
                             **where)
     with _unknown_lock:
         unknown = list(_unknown_records)

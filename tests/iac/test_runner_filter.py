@@ -9,9 +9,17 @@ import pytest
 from scanner.iac import checkov_run
 
 
+#: built-in checks to compare on (the catalog maps only a few now): AWS, Azure and GCP storage,
+#: network and key checks
+SAMPLE = ["CKV_AWS_3", "CKV_AWS_7", "CKV_AWS_16", "CKV_AWS_17", "CKV_AWS_18", "CKV_AWS_19", "CKV_AWS_20",
+          "CKV_AWS_21", "CKV_AWS_23", "CKV_AWS_24", "CKV_AWS_25", "CKV_AWS_35", "CKV_AWS_36", "CKV_AWS_42",
+          "CKV_AWS_67", "CKV_AWS_106", "CKV_AWS_145", "CKV_AWS_166", "CKV_AZURE_2", "CKV_AZURE_3",
+          "CKV_AZURE_9", "CKV_AZURE_10", "CKV_AZURE_35", "CKV_GCP_2", "CKV_GCP_3", "CKV_GCP_29"]
+
+
 @pytest.fixture(scope="module")
 def checks(catalog) -> list[Any]:  # type: ignore[no-untyped-def]
-    checkov_run.load_policies(catalog.terraform_check_ids())
+    checkov_run.load_policies([*catalog.terraform_check_ids(), *SAMPLE])
     from checkov.terraform.checks.resource.registry import resource_registry
 
     found = {c.id: c for group in resource_registry.checks.values() for c in group}
@@ -21,7 +29,7 @@ def checks(catalog) -> list[Any]:  # type: ignore[no-untyped-def]
 def test_same_answers_as_checkov(checks: list[Any], catalog) -> None:  # type: ignore[no-untyped-def]
     from checkov.runner_filter import RunnerFilter
 
-    mapped = list(catalog.terraform_check_ids())[:10]
+    mapped = [*catalog.terraform_check_ids(), *SAMPLE[:9]]
     ours = checkov_run._filter(mapped)
     theirs = RunnerFilter(framework=["terraform", "terraform_plan"], checks=mapped, show_progress_bar=False)
     assert len(checks) > 20

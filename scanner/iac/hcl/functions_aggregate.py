@@ -41,7 +41,7 @@ def _coalesce(call: Call, *values: Any) -> Any:
         if unseen:
             give_up(unseen[0], "coalesce: the arguments' common type depends on an unknown argument")
         raise call.error("all arguments must have the same type")
-    pos, decided = _first_coalesced(values, common)
+    _pos, decided = _first_coalesced(values, common)
     if not unseen:
         return decided
     if first_unknown(decided) is not None:
