@@ -13,6 +13,7 @@ import pytest
 from scanner.collectors.base import CollectorError
 from scanner.collectors.gcp import PERMISSIONS, GcpCollector, GcpProject
 from tests.gcp.conftest import PROJECT, RestFixture, collector
+from tests.gcp.healthcare_api import world
 from tests.gcp.test_compute_platform import (
     audit_policy,
     serve_firewalls,
@@ -20,7 +21,6 @@ from tests.gcp.test_compute_platform import (
     serve_resource_policies,
     serve_tls_and_subnets,
 )
-from tests.gcp.healthcare_api import world
 from tests.gcp.test_storage import seed
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "gcp.md"

@@ -31,7 +31,7 @@ from typing import Any
 
 from policies.terraform.attrs import arg, block, blocks
 from policies.terraform.gcp.bucket_iam import PUBLIC, resource_iam
-from policies.terraform.gcp.common import located
+from policies.terraform.gcp.common import identifier, located
 from policies.terraform.index import Index
 from scanner.facts.values import Unknown
 from scanner.iac.tfmodel import TfInstance
@@ -45,6 +45,7 @@ BQ_DATASET_IAM = ("google_bigquery_dataset_iam_member", "google_bigquery_dataset
 BQ_TABLE_IAM = ("google_bigquery_table_iam_member", "google_bigquery_table_iam_binding",
                 "google_bigquery_table_iam_policy")
 BQ_ACCESS = "google_bigquery_dataset_access"
+_KEYS = ("google_kms_crypto_key",)
 _TOPIC = re.compile(r"projects/(?P<project>[^/]+)/topics/(?P<name>[^/]+)")
 _TABLE = re.compile(r"bq://(?P<project>[^.]+)\.(?P<dataset>[^.]+)\.(?P<table>[^.]+)")
 _SYMBOL = re.compile(r"(?P<address>(?:module\.[\w-]+(?:\[[^\]]*\])?\.)*[a-z0-9_]+\.[\w-]+(?:\[[^\]]*\])?)\.[a-z_]+")
@@ -156,7 +157,7 @@ def _topic(index: Index, store: TfInstance, argument: str, raw: Any) -> tuple[di
     project = topic.attrs.get("project")
     identities = _identities(index, TOPIC_IAM, "topic", name, project, "topics")
     iam, grants = resource_iam(index, topic, TOPIC_IAM, "topic", identities, "topic")
-    key = _key(topic.attrs.get("kms_key_name"))
+    key = _key(index, topic, "kms_key_name", topic.attrs.get("kms_key_name"))
     return {"type": "pubsub", "destination": _shown(raw) or topic.address, "public": _public(iam["members"]),
             "customer_managed_key": _unless_maybe(topic, key)}, [topic, *grants]
 
@@ -190,7 +191,7 @@ def _bigquery(index: Index, store: TfInstance, raw: Any) -> tuple[dict[str, Any]
     dataset = datasets[0]
     table = tables[0] if tables else None
     public, grants = _dataset_public(index, dataset, table)
-    key = _dataset_key(dataset, table)
+    key = _dataset_key(index, dataset, table)
     return {"type": "bigquery", "destination": _shown(raw) or dataset.address, "public": public,
             "customer_managed_key": key}, [dataset, *([table] if table else []), *grants]
 
@@ -209,13 +210,13 @@ def _identities(index: Index, types: tuple[str, ...], via: str, name: Any, proje
     return [name]
 
 
-def _key(raw: Any) -> Any:
-    """A customer-managed key argument: set (a name, or a reference known only after apply) -> True."""
+def _key(index: Index, instance: TfInstance, argument: str, raw: Any) -> Any:
+    """A customer-managed key argument: set (a name, or a reference to a Cloud KMS key known only
+    after apply) -> True; absent -> False; anything else unknown."""
     if raw is None or raw == "":
         return False
-    if isinstance(raw, Unknown):
-        return True if raw.symbol and not raw.error and not raw.candidates and _SYMBOL.fullmatch(raw.symbol) else raw
-    return True
+    found = identifier(index, instance, argument, raw, _KEYS)
+    return found if isinstance(found, Unknown) else True
 
 
 def _unless_maybe(instance: TfInstance, value: Any) -> Any:
@@ -224,17 +225,21 @@ def _unless_maybe(instance: TfInstance, value: Any) -> Any:
     return value
 
 
-def _dataset_key(dataset: TfInstance, table: TfInstance | None) -> Any:
+def _dataset_key(index: Index, dataset: TfInstance, table: TfInstance | None) -> Any:
     if table is not None:
         own = block(table.attrs, "encryption_configuration")
         if isinstance(own, Unknown):
             return own
-        if own is not None and _key(own.get("kms_key_name")) is not False:
-            return _key(own.get("kms_key_name"))
+        if own is not None:
+            key = _key(index, table, "encryption_configuration", own.get("kms_key_name"))
+            if key is not False:
+                return key
     default = block(dataset.attrs, "default_encryption_configuration")
     if isinstance(default, Unknown):
         return default
-    return _unless_maybe(dataset, False if default is None else _key(default.get("kms_key_name")))
+    key = False if default is None else _key(index, dataset, "default_encryption_configuration",
+                                             default.get("kms_key_name"))
+    return _unless_maybe(dataset, key)
 
 
 def _dataset_public(index: Index, dataset: TfInstance, table: TfInstance | None) -> tuple[Any, list[TfInstance]]:
