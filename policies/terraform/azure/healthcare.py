@@ -20,6 +20,7 @@ service's: an unknown item, never a pass (nor a fail by its absence).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
@@ -40,6 +41,7 @@ WORKSPACE = "azurerm_healthcare_workspace"
 WORKSPACE_TYPE = "Microsoft.HealthcareApis/workspaces"
 DIAGNOSTIC_SETTING = "azurerm_monitor_diagnostic_setting"
 PRIVATE_ENDPOINT = "azurerm_private_endpoint"
+_KEY_URL = re.compile(r"https://[^/\s]+/keys/[^/\s]+(?:/[^/\s]*)?/?", re.IGNORECASE)
 
 
 def dicom_services(index: Index) -> list[Resource]:
@@ -85,15 +87,22 @@ def _service(index: Index, instance: TfInstance) -> Resource:
 def _key_url(attrs: Mapping[str, Any]) -> Any:
     url = text(attrs, "encryption_key_url")
     if url is not None:
-        return url
+        return mapped(url, _valid_key_url)
     key = block(attrs, "customer_managed_key")
     if key is None or isinstance(key, Unknown):
         return key
     for argument in ("key_url", "encryption_key_url", "key_vault_key_id"):
         found = text(key, argument)
         if found is not None:
-            return found
+            return mapped(found, _valid_key_url)
     return Unknown("a customer_managed_key block names no key URL")
+
+
+def _valid_key_url(url: Any) -> Any:
+    """A Key Vault (or managed HSM) key URL, else unknown (never "a key is set")."""
+    if isinstance(url, str) and _KEY_URL.fullmatch(url.strip()):
+        return url.strip()
+    return Unknown(f"not a Key Vault key URL: {url!r}")
 
 
 def _private_endpoints(index: Index, targets: list[Target], facts: Facts) -> None:
