@@ -112,14 +112,15 @@ def _referenced(index: Index, store: TfInstance, argument: str, raw: Any, kind: 
     return index.referenced(store, argument, kind)
 
 
-def _project_agrees(instance: TfInstance, project: str) -> bool | None:
+def _project_agrees(instance: TfInstance, project: str | None) -> bool | None:
     have = instance.attrs.get("project")
-    if isinstance(have, str):
+    if isinstance(have, str) and project is not None:
         return have == project
     return None
 
 
-def _by_literal(index: Index, kind: str, checks: Mapping[str, str], project: str) -> tuple[list[TfInstance], bool]:
+def _by_literal(index: Index, kind: str, checks: Mapping[str, str],
+                project: str | None) -> tuple[list[TfInstance], bool]:
     """Instances of ``kind`` whose arguments equal ``checks``: (matches, whether some may match)."""
     certain: list[TfInstance] = []
     maybe = False
@@ -180,6 +181,10 @@ def _bigquery(index: Index, store: TfInstance, raw: Any) -> tuple[dict[str, Any]
                                                       "table_id": match.group("table")}, project)
     if len(tables) == 1 and not datasets:
         datasets = index.referenced(tables[0], "dataset_id", BQ_DATASET)
+        named, project = tables[0].attrs.get("dataset_id"), tables[0].attrs.get("project")
+        if not datasets and isinstance(named, str):
+            datasets, maybe = _by_literal(index, BQ_DATASET, {"dataset_id": named},
+                                          project if isinstance(project, str) else None)
     if len(datasets) != 1 or len(tables) > 1:
         if not datasets and not maybe and not isinstance(raw, Unknown):
             why = "the BigQuery dataset is not declared in this configuration: its access and key cannot be seen"

@@ -214,3 +214,17 @@ def test_healthcare_never_passes_on_an_unresolved_deciding_argument(case: Case,
     rule, instances, judged, changed, path = case
     got = verdict(rule, judged, *_replace(instances, changed, path, form))
     assert got not in ("pass", "not_applicable"), f"{rule}: {changed} {path} unknown gives {got}"
+
+
+def test_a_table_uri_built_from_a_table_finds_the_tables_dataset_by_its_literal_id() -> None:
+    keyed = instance("google_bigquery_dataset", "b", {"dataset_id": "meta", "project": "p",
+                                                      "default_encryption_configuration": [{"kms_key_name": KEY}]})
+    table = instance("google_bigquery_table", "t", {"dataset_id": "meta", "table_id": "inst", "project": "p"})
+    uri = Unknown("known only after apply", symbol="bq://${google_bigquery_table.t.project}."
+                  "${google_bigquery_table.t.dataset_id}.${google_bigquery_table.t.table_id}")
+    streaming = instance(ST, "s", {"name": "s", "dataset": ref(f"{DS}.d"),
+                                   "stream_configs": [{"bigquery_destination": [{"table_uri": uri}]}]},
+                         refs={"dataset": (f"{DS}.d",), "stream_configs": ("google_bigquery_table.t",)})
+    assert verdict("GCP-HEALTHCARE-DICOM-EXPORT-CMEK", f"{ST}.s", dataset(), keyed, table, streaming) == "pass"
+    plain = instance("google_bigquery_dataset", "b", {"dataset_id": "meta"})  # the provider's project: maybe
+    assert verdict("GCP-HEALTHCARE-DICOM-EXPORT-CMEK", f"{ST}.s", dataset(), plain, table, streaming) == "unknown"
