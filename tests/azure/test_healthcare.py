@@ -79,3 +79,16 @@ def test_denied_diagnostic_settings_error_only_the_audit_rule(arm: ArmServer) ->
     result = outcomes(found)
     assert result["AZURE-DICOM-AUDIT-LOGS"] == {"error": {"pass-dicom"}, "fail": {"fail-dicom"}}
     assert result["AZURE-DICOM-CMK"] == {"pass": {"pass-dicom"}, "fail": {"fail-dicom"}}
+
+
+def test_a_subscription_not_registered_for_health_data_services_has_no_dicom_service(arm: ArmServer) -> None:
+    from tests.azure.conftest import arm_error
+
+    world.build(arm)
+    arm.on(f"/subscriptions/{world.SUB}/providers/Microsoft.HealthcareApis/workspaces", arm_error(
+        409, "MissingSubscriptionRegistration",
+        "The subscription is not registered to use namespace 'Microsoft.HealthcareApis'."))
+    inventory, found, _scan = run(arm)
+    assert inventory.failures == ()
+    assert not [r for r in inventory.resources if r.type == "azure.healthcare.dicom_service"]
+    assert not [f for rule in RULES for f in by_rule(found, rule)]

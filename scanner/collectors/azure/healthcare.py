@@ -20,9 +20,11 @@ diagnostics             [{name, logs}]: diagnostic settings on the service, ``lo
                         DiagnosticLogs, audit, allLogs)
 ======================= =============================================================== ===========================================
 
-A workspace listing that fails is a ``CollectionFailure`` for the subscription; a workspace whose
-services cannot be listed is one naming the workspace; diagnostic settings that cannot be read are an
-error for ``diagnostics`` only.
+A workspace listing that fails is a ``CollectionFailure`` for the subscription, except
+``MissingSubscriptionRegistration``: a subscription not registered for ``Microsoft.HealthcareApis``
+cannot hold a workspace (Azure refuses to unregister a provider whose resources exist), so it has
+none. A workspace whose services cannot be listed is a failure naming the workspace; diagnostic
+settings that cannot be read are an error for ``diagnostics`` only.
 """  # noqa: E501
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from typing import Any
 
 from azure.core.exceptions import AzureError
 
-from scanner.collectors.azure.errors import reason
+from scanner.collectors.azure.errors import error_code, reason
 from scanner.collectors.azure.reader import FactReader, flat_tags, resource_group
 from scanner.collectors.azure.session import AzureSession
 from scanner.collectors.azure.storage import attr, diagnostic_logs
@@ -72,6 +74,8 @@ def collect_dicom(session: AzureSession, subscription: str) -> tuple[list[Resour
     try:
         workspaces = list(client.workspaces.list_by_subscription())
     except AzureError as err:
+        if error_code(err) == "MissingSubscriptionRegistration":
+            return [], []
         return [], [CollectionFailure("azure", DICOM, subscription, None, f"workspaces: {reason(err)}")]
     resources: list[Resource] = []
     failures: list[CollectionFailure] = []
