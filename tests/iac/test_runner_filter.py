@@ -8,7 +8,6 @@ import pytest
 
 from scanner.iac import checkov_run
 
-
 #: built-in checks to compare on (the catalog maps only a few now): AWS, Azure and GCP storage,
 #: network and key checks
 SAMPLE = ["CKV_AWS_3", "CKV_AWS_7", "CKV_AWS_16", "CKV_AWS_17", "CKV_AWS_18", "CKV_AWS_19", "CKV_AWS_20",
