@@ -14,7 +14,7 @@ remaining reads become ``error`` findings carrying that reason and the scan move
 another failure keeps it open.
 
 ``PACSCAN_BREAKER_FAILURES`` (default 3; 0 turns the breaker off), ``PACSCAN_BREAKER_SECONDS``
-(default 2) and ``PACSCAN_BREAKER_COOLDOWN`` (seconds, default 30) override the defaults.
+(default 1) and ``PACSCAN_BREAKER_COOLDOWN`` (seconds, default 10) override the defaults.
 """
 
 from __future__ import annotations
@@ -33,8 +33,8 @@ __all__ = ["BreakerPolicy", "CircuitBreaker"]
 @dataclass(frozen=True)
 class BreakerPolicy:
     failures: int = 3  # consecutive transport failures that open the breaker; 0: never
-    seconds: float = 2.0  # ... spread over at least this long
-    cooldown: float = 30.0  # seconds before one trial request
+    seconds: float = 1.0  # ... spread over at least this long
+    cooldown: float = 10.0  # seconds before one trial request
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> BreakerPolicy:
