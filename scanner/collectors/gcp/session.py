@@ -1,15 +1,24 @@
 """One scanned GCP project: its credentials, one client per API (created once, REST transport), the
 retry policy applied to every call, and a record of every API operation performed.
 
-Endpoints can be pointed elsewhere (``GcpEndpoints``): the tests point Cloud Storage at
-gcp-storage-emulator and Compute Engine, Cloud KMS and Resource Manager at a local HTTPS server.
+Endpoints can be pointed elsewhere (``GcpEndpoints``), from the environment as ``AWS_ENDPOINT_URL``
+does for AWS, so a CI job can scan emulators from the command line:
+
+* Cloud Storage: ``STORAGE_EMULATOR_HOST`` (google-cloud-storage's own convention; the client then
+  uses anonymous credentials), else ``PACSCAN_GCP_ENDPOINT_URL_STORAGE``;
+* Compute Engine, Cloud KMS, Resource Manager: ``PACSCAN_GCP_ENDPOINT_URL_COMPUTE``,
+  ``..._KMS``, ``..._RESOURCEMANAGER``;
+* any of them: ``PACSCAN_GCP_ENDPOINT_URL``.
+
+The tests point Cloud Storage at gcp-storage-emulator and the other APIs at a local HTTPS server.
 """
 
 from __future__ import annotations
 
+import os
 import threading
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -26,6 +35,25 @@ class GcpEndpoints:
     compute: str | None = None
     kms: str | None = None
     resourcemanager: str | None = None
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> GcpEndpoints:
+        env = os.environ if environ is None else environ
+        every = env.get("PACSCAN_GCP_ENDPOINT_URL") or None
+
+        def one(api: str) -> str | None:
+            return env.get(f"PACSCAN_GCP_ENDPOINT_URL_{api.upper()}") or every
+
+        return cls(storage=emulator_host(env) or one("storage"), compute=one("compute"), kms=one("kms"),
+                   resourcemanager=one("resourcemanager"))
+
+
+def emulator_host(environ: Mapping[str, str] | None = None) -> str | None:
+    """``STORAGE_EMULATOR_HOST`` as a URL (the convention allows a bare ``host:port``), or None."""
+    host = (os.environ if environ is None else environ).get("STORAGE_EMULATOR_HOST", "").strip()
+    if not host:
+        return None
+    return host if "://" in host else f"http://{host}"
 
 
 @dataclass(frozen=True)
@@ -87,6 +115,10 @@ def _storage(credentials: Any, endpoints: GcpEndpoints, project: str) -> Any:
     from google.cloud.storage import Client  # type: ignore[import-untyped]
 
     options = {"api_endpoint": endpoints.storage} if endpoints.storage else None
+    if emulator_host() is not None:  # the emulator takes no credentials; others' key files are not for it
+        from google.auth.credentials import AnonymousCredentials
+
+        credentials = AnonymousCredentials()  # type: ignore[no-untyped-call]
     client = Client(project=project, credentials=credentials, client_options=options)
     # google-cloud-storage >= 3.x fetches bucket metadata (buckets.get) in background threads to label
     # its traces: calls the collector never asked for, needing a permission it does not document.
