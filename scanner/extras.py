@@ -10,7 +10,8 @@ import importlib.util
 
 from scanner.errors import MissingExtraError
 
-#: extra -> (import name, distribution name) of everything it brings
+#: extra -> (import name, distribution name) of everything it brings (as pyproject.toml lists them;
+#: tests/test_exit_codes.py checks the two agree)
 EXTRAS = {
     "dicom": (("pydicom", "pydicom"), ("pynetdicom", "pynetdicom"), ("PIL", "Pillow")),
     "azure": (("azure.identity", "azure-identity"), ("azure.core", "azure-core"),
@@ -18,7 +19,8 @@ EXTRAS = {
               ("azure.mgmt.network", "azure-mgmt-network"), ("azure.mgmt.monitor", "azure-mgmt-monitor"),
               ("azure.mgmt.recoveryservices", "azure-mgmt-recoveryservices"),
               ("azure.mgmt.recoveryservicesbackup", "azure-mgmt-recoveryservicesbackup"),
-              ("azure.mgmt.keyvault", "azure-mgmt-keyvault"), ("azure.mgmt.subscription", "azure-mgmt-subscription")),
+              ("azure.mgmt.keyvault", "azure-mgmt-keyvault"), ("azure.mgmt.subscription", "azure-mgmt-subscription"),
+              ("azure.mgmt.healthcareapis", "azure-mgmt-healthcareapis")),
     "gcp": (("google.cloud.storage", "google-cloud-storage"), ("google.cloud.compute_v1", "google-cloud-compute"),
             ("google.cloud.kms_v1", "google-cloud-kms"),
             ("google.cloud.resourcemanager_v3", "google-cloud-resource-manager")),

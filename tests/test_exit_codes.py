@@ -202,3 +202,14 @@ def test_every_scan_command_help_shows_the_table(command: list[str], capsys: pyt
     text = " ".join(capsys.readouterr().out.split())
     for code, when in TABLE:
         assert f"{code.value} {when}" in text
+
+
+def test_the_extras_checked_are_the_ones_pyproject_installs() -> None:
+    import tomllib
+
+    from scanner.extras import EXTRAS
+
+    extras = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["optional-dependencies"]
+    for name, modules in EXTRAS.items():
+        declared = {re.split(r"[<>=!~\[ ]", d, maxsplit=1)[0].lower() for d in extras[name]}
+        assert {distribution.lower() for _module, distribution in modules} == declared, name

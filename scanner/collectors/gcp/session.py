@@ -6,11 +6,11 @@ does for AWS, so a CI job can scan emulators from the command line:
 
 * Cloud Storage: ``STORAGE_EMULATOR_HOST`` (google-cloud-storage's own convention; the client then
   uses anonymous credentials), else ``PACSCAN_GCP_ENDPOINT_URL_STORAGE``;
-* Compute Engine, Cloud KMS, Resource Manager: ``PACSCAN_GCP_ENDPOINT_URL_COMPUTE``,
-  ``..._KMS``, ``..._RESOURCEMANAGER``;
+* Compute Engine, Cloud KMS, Resource Manager, the Cloud Healthcare API:
+  ``PACSCAN_GCP_ENDPOINT_URL_COMPUTE``, ``..._KMS``, ``..._RESOURCEMANAGER``, ``..._HEALTHCARE``;
 * any of them: ``PACSCAN_GCP_ENDPOINT_URL``.
 
-The tests point Cloud Storage at gcp-storage-emulator and the other APIs at a local HTTPS server.
+The tests point Cloud Storage at gcp-storage-emulator and the other APIs at local HTTPS servers.
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ class GcpEndpoints:
     compute: str | None = None
     kms: str | None = None
     resourcemanager: str | None = None
+    healthcare: str | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> GcpEndpoints:
@@ -45,7 +46,7 @@ class GcpEndpoints:
             return env.get(f"PACSCAN_GCP_ENDPOINT_URL_{api.upper()}") or every
 
         return cls(storage=emulator_host(env) or one("storage"), compute=one("compute"), kms=one("kms"),
-                   resourcemanager=one("resourcemanager"))
+                   resourcemanager=one("resourcemanager"), healthcare=one("healthcare"))
 
 
 def emulator_host(environ: Mapping[str, str] | None = None) -> str | None:
@@ -85,6 +86,10 @@ class GcpSession:
         self._clients: dict[str, Any] = {}
         self.retry = Retry(predicate=is_transient, initial=retry.initial, maximum=retry.maximum,
                            multiplier=retry.multiplier, timeout=retry.deadline)
+
+    @property
+    def endpoints(self) -> GcpEndpoints:
+        return self._endpoints
 
     @property
     def timeout(self) -> float:
@@ -151,6 +156,14 @@ def _projects(credentials: Any, endpoints: GcpEndpoints, _project: str) -> Any:
                                              client_options=_options(endpoints.resourcemanager))
 
 
+def _healthcare(credentials: Any, _endpoints: GcpEndpoints, _project: str) -> Any:
+    """The Cloud Healthcare API has no client library: an authorized ``requests`` session (the REST
+    calls are in healthcare.py; its base URL is ``endpoints.healthcare``)."""
+    from google.auth.transport.requests import AuthorizedSession
+
+    return AuthorizedSession(credentials)  # type: ignore[no-untyped-call]
+
+
 _FACTORIES: dict[str, Callable[[Any, GcpEndpoints, str], Any]] = {
     "storage": _storage,
     "firewalls": _compute("FirewallsClient"),
@@ -161,6 +174,7 @@ _FACTORIES: dict[str, Callable[[Any, GcpEndpoints, str], Any]] = {
     "resource_policies": _compute("ResourcePoliciesClient"),
     "kms": _kms,
     "projects": _projects,
+    "healthcare": _healthcare,
 }
 
 
