@@ -95,7 +95,7 @@ GCP = ["cloud", "gcp", "--project", "pacs-prod"]
 
 
 @pytest.mark.parametrize(("argv", "module", "extra"), [
-    (AZURE, "azure", "azure"), (AZURE, "azure.mgmt.network", "azure"), (GCP, "google.cloud.storage", "gcp"),
+    (AZURE, "azure.identity", "azure"), (AZURE, "azure.mgmt.network", "azure"), (GCP, "google.cloud.storage", "gcp"),
     (GCP, "google.cloud.kms_v1", "gcp"), (["deid", "gs://research/cbct/"], "google.cloud.storage", "gcp"),
 ])
 def test_a_missing_cloud_extra_is_2_with_the_pip_line(argv: list[str], module: str, extra: str,

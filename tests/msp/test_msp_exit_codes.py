@@ -68,6 +68,6 @@ def test_a_missing_cloud_extra_for_a_tenant_is_2_with_the_pip_line(aws: str, tmp
                                                                    capsys: pytest.CaptureFixture[str]) -> None:
     import sys
 
-    monkeypatch.setitem(sys.modules, "azure", None)
+    monkeypatch.setitem(sys.modules, "azure.identity", None)  # as if not installed
     code, err = run(tmp_path, capsys, GOOD + "  - name: blue\n    azure: {subscriptions: [s1]}\n")
     assert code == ExitCode.INPUT and "pip install 'pacscan[azure]'" in err and err.count("\n") == 1
