@@ -39,3 +39,26 @@ def test_without_an_emulator_host_the_cli_still_needs_credentials(gcp: RestFixtu
     assert main(["cloud", "gcp", "--project", PROJECT]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "no application default credentials" in err
+
+
+def test_an_endpoint_that_is_down_fails_fast_with_one_reason_and_exit_3(tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch,
+                                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    """Every call would retry connection errors for its 120 s deadline; the breaker of each API opens
+    after its first failures and the scan ends in seconds, every read an error, exit 3."""
+    import socket
+    import time
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]  # nothing listens there once the socket is closed
+    monkeypatch.setenv("STORAGE_EMULATOR_HOST", f"127.0.0.1:{port}")
+    monkeypatch.setenv("PACSCAN_GCP_ENDPOINT_URL", f"https://127.0.0.1:{port}")
+    out = tmp_path / "evidence.json"
+    started = time.monotonic()
+    code = main(["cloud", "gcp", "--project", PROJECT, "--format", "json", "--output", str(out), "--allow-incomplete"])
+    assert time.monotonic() - started < 30
+    assert code == 3 and "nothing could be read" in capsys.readouterr().err
+    findings = [f for f in json.loads(out.read_text())["findings"] if f["source"] == "gcp"]
+    assert findings and {f["status"] for f in findings} == {"error"}
+    assert any("compute endpoint for project pacs-prod stopped answering" in f["message"] for f in findings)

@@ -22,6 +22,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from scanner.collectors.breaker import BreakerPolicy, CircuitBreaker
 from scanner.collectors.gcp.errors import api_errors, is_transient, reason
 
 T = TypeVar("T")
@@ -72,10 +73,13 @@ class GcpSession:
     """One project. Thread-safe: clients are created under a lock and calls are counted under it."""
 
     def __init__(self, project: str, credentials: Any, identity: str, endpoints: GcpEndpoints,
-                 retry: RetryPolicy, on_call: Callable[[str], None] | None = None) -> None:
+                 retry: RetryPolicy, on_call: Callable[[str], None] | None = None,
+                 breaker: BreakerPolicy | None = None) -> None:
         from google.api_core.retry import Retry
 
         self.project = project
+        self.breaker = CircuitBreaker(breaker or BreakerPolicy.from_env())
+        self._calling = threading.local()  # the API of the call running on this thread
         self.identity = identity
         self.calls: Counter[str] = Counter()
         self._credentials = credentials
@@ -84,7 +88,7 @@ class GcpSession:
         self._on_call = on_call
         self._lock = threading.Lock()
         self._clients: dict[str, Any] = {}
-        self.retry = Retry(predicate=is_transient, initial=retry.initial, maximum=retry.maximum,
+        self.retry = Retry(predicate=self._retryable, initial=retry.initial, maximum=retry.maximum,
                            multiplier=retry.multiplier, timeout=retry.deadline)
 
     @property
@@ -96,12 +100,42 @@ class GcpSession:
         return self._policy.timeout
 
     def call(self, operation: str, fn: Callable[[], T]) -> T:
-        """Record ``operation`` ("service:method", a key of credentials.PERMISSIONS) and run ``fn``."""
+        """Record ``operation`` ("service:method", a key of credentials.PERMISSIONS) and run ``fn``,
+        unless the breaker of its API is open (then :class:`~scanner.collectors.gcp.breaker.EndpointStoppedError`)."""
+        from scanner.collectors.gcp.breaker import EndpointStoppedError, is_transport
+
+        key = f"{self.project}:{operation.split(':', 1)[0]}"
+        why = self.breaker.blocked(key)
+        if why is not None:
+            raise EndpointStoppedError(why)
         with self._lock:
             self.calls[operation] += 1
         if self._on_call is not None:
             self._on_call(operation)
-        return fn()
+        self._calling.key = key
+        try:
+            result = fn()
+        except api_errors() as err:
+            if not is_transport(err) and not isinstance(err, EndpointStoppedError):
+                self.breaker.answered(key)
+            raise
+        finally:
+            self._calling.key = None
+        self.breaker.answered(key)
+        return result
+
+    def _retryable(self, err: BaseException) -> bool:
+        """The Retry predicate: a transport failure counts against the call's API; none is retried
+        once its breaker is open."""
+        from scanner.collectors.gcp.breaker import is_transport
+
+        key = getattr(self._calling, "key", None)
+        if key is not None and is_transport(err):
+            self.breaker.failed(key, f"GCP {key.split(':', 1)[1]} endpoint for project {self.project}",
+                                type(err).__name__)
+            if self.breaker.is_open(key):
+                return False
+        return is_transient(err)
 
     def client(self, name: str) -> Any:
         with self._lock:
