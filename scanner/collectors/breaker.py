@@ -1,8 +1,8 @@
 """A circuit breaker per endpoint, so a scan whose endpoint died fails fast instead of retrying
 every remaining call into it.
 
-Each cloud session counts, per key (an AWS account's region, an Azure subscription's ARM
-endpoint, a GCP project), the *consecutive* transport failures of its requests: connection
+Each cloud session counts, per key (an AWS account's region, the Azure Resource Manager endpoint,
+a GCP project's API), the *consecutive* transport failures of its requests: connection
 refused, reset or closed, connect and read timeouts, a host that no longer resolves. Any answer
 from the endpoint, even an error status, resets the count. The breaker opens after ``failures``
 in a row that are spread over at least ``seconds`` (a blip that fails every request in flight at
