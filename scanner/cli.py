@@ -1,8 +1,6 @@
-"""Command line: parse arguments, run a scan, render it. Exit codes live here only.
-
-Exit codes: 0 nothing at or above the threshold failed; 1 findings at or above the threshold
-failed; 2 usage or input error; 3 some controls could not be evaluated and --fail-on-unknown
-was given.
+"""Command line: parse arguments, run a scan, render it, exit. The CLI sits on top: it calls the
+scans (:mod:`scanner.scan`, :mod:`scanner.cli_msp` for MSP runs) and hands their results to
+:mod:`scanner.exitcodes`, which decides every scan command's exit code (the table is there).
 """
 
 from __future__ import annotations
@@ -17,18 +15,20 @@ from pathlib import Path
 from typing import Any
 
 from scanner import __version__
-from scanner.cli_args import EXIT_FAILED, EXIT_INPUT, EXIT_OK, EXIT_UNEVALUATED, build_parser
+from scanner.cli_args import build_parser
 from scanner.cli_inputs import deid_collector, probe_collector, with_deid_sample
 from scanner.collectors.base import Collector
 from scanner.errors import OutputError, PacscanError
 from scanner.evidence.writer import write_atomic
+from scanner.exitcodes import ExitCode, Gate, Verdict, decide, for_error
+from scanner.extras import require
 from scanner.gate import write_baseline
 from scanner.iac import TerraformOptions
 from scanner.models import ScanResult, Severity, Source
 from scanner.render.base import Renderer, ToolMeta
 from scanner.scan import IacRequest, ScanInputs, run_cloud, run_iac
 
-__all__ = ["EXIT_FAILED", "EXIT_INPUT", "EXIT_OK", "EXIT_UNEVALUATED", "exit_code", "main"]
+__all__ = ["main"]
 
 META = ToolMeta(name="pacscan", version=__version__)
 log = logging.getLogger("pacscan")
@@ -84,18 +84,6 @@ def check_output_paths(paths: Sequence[Path]) -> None:
             raise OutputError(f"cannot write {path}: {ancestor} is not a directory")
 
 
-def exit_code(result: ScanResult, *, threshold: Severity = Severity.LOW, fail_on_unknown: bool = False,
-              attestations_given: bool = False, soft_fail: bool = False) -> int:
-    if soft_fail:
-        return EXIT_OK
-    counted = [f for f in result.findings if attestations_given or f.source is not Source.ATTESTATION]
-    if any(f.status.is_failure and not f.baselined and f.severity.rank >= threshold.rank for f in counted):
-        return EXIT_FAILED
-    if fail_on_unknown and any(f.status.is_unevaluated for f in counted):
-        return EXIT_UNEVALUATED
-    return EXIT_OK
-
-
 def _check_args(args: argparse.Namespace, parser: argparse.ArgumentParser) -> None:
     if args.command == "iac" and not args.paths and not args.plan:
         parser.error("iac: give at least one Terraform PATH or --plan FILE")
@@ -115,6 +103,8 @@ def _check_args(args: argparse.Namespace, parser: argparse.ArgumentParser) -> No
     if getattr(args, "tenants", None) is not None and (args.outputs or args.formats or args.create_baseline):
         parser.error("--tenants writes JSON evidence to --evidence-dir; --format/--output/--create-baseline "
                      "are for single scans")
+    if getattr(args, "shard", None) is not None and getattr(args, "tenants", None) is None:
+        parser.error("--shard slices the tenants of --tenants FILE")
 
 
 class _Progress:
@@ -186,6 +176,7 @@ def _aws_collector(args: argparse.Namespace) -> tuple[str, Any]:
 
 
 def _azure_collector(args: argparse.Namespace) -> tuple[str, Any]:
+    require("azure", "pacscan cloud azure")
     from scanner.collectors.azure.credentials import AzureTarget
 
     target = AzureTarget(tenant=args.tenant, subscriptions=tuple(args.subscriptions),
@@ -201,6 +192,7 @@ def _azure_collector(args: argparse.Namespace) -> tuple[str, Any]:
 
 
 def _gcp_collector(args: argparse.Namespace) -> tuple[str, Any]:
+    require("gcp", "pacscan cloud gcp")
     from scanner.collectors.gcp.credentials import GcpProject
 
     projects = [GcpProject(p, args.key_file) for p in args.projects]
@@ -246,6 +238,28 @@ def _warn_unevaluated(result: ScanResult) -> None:
               f"shown to pass; e.g. {first.check_id}: {example}", file=sys.stderr)
 
 
+def _gate(args: argparse.Namespace) -> Gate:
+    return Gate(threshold=Severity(args.fail_on), fail_on_unknown=args.fail_on_unknown,
+                allow_incomplete=args.allow_incomplete, soft_fail=args.soft_fail,
+                attestations_given=args.attestations is not None, record_only=args.create_baseline is not None)
+
+
+def _scan(args: argparse.Namespace) -> Verdict:
+    """One scan, or an MSP run: findings to the reports, then the verdict over them."""
+    check_output_paths([*args.outputs, *filter(None, [args.create_baseline])])
+    if getattr(args, "tenants", None) is not None:
+        from scanner.cli_msp import run_tenants
+
+        return run_tenants(args, _inputs(args), _gate(args))
+    result = _run(args)
+    _emit(result, args)
+    _warn_unevaluated(result)
+    if args.create_baseline is not None:
+        count = write_baseline(args.create_baseline, result)
+        print(f"pacscan: baseline of {count} failure(s) written to {args.create_baseline}", file=sys.stderr)
+    return decide([result], _gate(args))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -264,26 +278,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     _configure_logging(args.debug)
     _check_args(args, parser)
     try:
-        check_output_paths([*args.outputs, *filter(None, [args.create_baseline])])
-        if getattr(args, "tenants", None) is not None:
-            from scanner.msp import run_command
-
-            return run_command(args, _inputs(args))
-        result = _run(args)
-        _emit(result, args)
-        _warn_unevaluated(result)
-        if args.create_baseline is not None:
-            count = write_baseline(args.create_baseline, result)
-            print(f"pacscan: baseline of {count} failure(s) written to {args.create_baseline}", file=sys.stderr)
-            return EXIT_OK
+        verdict = _scan(args)
     except PacscanError as err:
         print(f"pacscan: error: {err}", file=sys.stderr)
-        return err.exit_code
+        return for_error(err)
     except KeyboardInterrupt:
         print("pacscan: interrupted; no report written", file=sys.stderr)
-        return 130
-    return exit_code(result, threshold=Severity(args.fail_on), fail_on_unknown=args.fail_on_unknown,
-                     attestations_given=args.attestations is not None, soft_fail=args.soft_fail)
+        return ExitCode.INTERRUPTED
+    if verdict.why:
+        print(f"pacscan: {verdict.why}", file=sys.stderr)
+    return verdict.code
 
 
 if __name__ == "__main__":

@@ -9,29 +9,20 @@ from typing import Any
 
 from scanner import __version__
 from scanner.cli_inputs import add_deid_options, add_input_commands
+from scanner.exitcodes import ExitCode, epilog
 from scanner.models import Severity
 
-EXIT_OK, EXIT_FAILED, EXIT_INPUT, EXIT_UNEVALUATED = 0, 1, 2, 3
 FORMATS = ("console", "json", "sarif", "junit", "markdown")
 
-EPILOG = """\
-exit codes:
-  0  nothing at or above the --fail-on threshold failed (or --soft-fail)
-  1  findings at or above the threshold failed (waived and baselined failures do not count;
-     attestation gaps count only when --attestations is given)
-  2  usage or input error (the message names the file and line)
-  3  some controls could not be evaluated (error/unknown) and --fail-on-unknown was given
-
-A control that could not be evaluated (unparseable file, value known only after apply,
-access denied, throttled, inline skip without a reason) is error/unknown, never pass.
-"""
+#: every scan command's help ends with the exit-code table (scanner/exitcodes.py decides the codes)
+EPILOG = epilog()
 
 
 class Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
         self.print_usage(sys.stderr)
         print(f"pacscan: error: {message}", file=sys.stderr)
-        raise SystemExit(EXIT_INPUT)
+        raise SystemExit(ExitCode.INPUT)
 
 
 def _common() -> argparse.ArgumentParser:
@@ -54,12 +45,18 @@ def _common() -> argparse.ArgumentParser:
     gate.add_argument("--fail-on", choices=[s.value for s in Severity], default=Severity.LOW.value,
                       help="lowest severity whose failure fails the build (default: low, any failure)")
     gate.add_argument("--fail-on-unknown", action="store_true",
-                      help="exit 3 when some controls could not be evaluated (error/unknown)")
+                      help="exit 3 also when something is unknown (undecidable from the code: known only after "
+                           "apply, a variable with no value)")
+    gate.add_argument("--allow-incomplete", action="store_true",
+                      help="accept an incomplete scan: what could not be read (error: denied, throttled, "
+                           "unreachable, unparseable, a failed tenant) does not make the exit code 3; a scan that "
+                           "read nothing at all still exits 3")
     gate.add_argument("--soft-fail", action="store_true", help="report, but always exit 0 (except input errors)")
     gate.add_argument("--baseline", type=Path, metavar="FILE",
                       help="fail only on failures not recorded in this baseline; report the fixed ones")
     gate.add_argument("--create-baseline", type=Path, metavar="FILE",
-                      help="record today's failures as the baseline, then exit 0")
+                      help="record today's failures as the baseline; they do not fail this run (an incomplete "
+                           "scan still exits 3)")
     gate.add_argument("--waivers", type=Path, metavar="FILE",
                       help="waivers.yaml: accepted failures with justification, owner, ticket and expiry")
     return common
@@ -143,19 +140,21 @@ def _cloud(commands: Any, common: argparse.ArgumentParser) -> None:
 
 
 def _shard(text: str) -> Any:
-    from scanner.msp import Shard
+    from scanner.shard import Shard, ShardError
 
     try:
         return Shard.parse(text)
-    except ValueError as err:
+    except ShardError as err:
         raise argparse.ArgumentTypeError(str(err)) from None
 
 
 def _msp(cloud: argparse.ArgumentParser) -> None:
     msp = cloud.add_argument_group("MSP: many tenants (instead of a PROVIDER; docs/msp.md)")
     msp.add_argument("--tenants", type=Path, metavar="FILE", help="tenants.yaml: scan every client listed")
-    msp.add_argument("--shard", type=_shard, metavar="I/N", help="scan only slice I of N (merge with "
-                     "`pacscan evidence merge`)")
+    msp.add_argument("--shard", type=_shard, metavar="I/N|auto",
+                     help="scan only slice I of N (merge with `pacscan evidence merge`); auto: from a CI matrix "
+                          "(PACSCAN_SHARD_INDEX, 1-based, and PACSCAN_SHARD_COUNT) or a Kubernetes Indexed Job "
+                          "(JOB_COMPLETION_INDEX and JOB_COMPLETIONS)")
     msp.add_argument("--evidence-dir", type=Path, metavar="DIR",
                      help="per-tenant JSON evidence + index.json (default reports/<date>-msp/)")
     msp.add_argument("--tenant-concurrency", type=int, default=4, metavar="N", help="tenants at once (default 4)")

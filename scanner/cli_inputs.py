@@ -131,6 +131,7 @@ def _source(scheme: str, bucket: str, path: str, args: argparse.Namespace) -> An
 
         return S3Source(AwsSession(AwsTarget(profile=args.profile)).client("s3"), bucket, path)
     if scheme == "gs":
+        require("gcp", "pacscan deid gs://")
         return GcsSource(_gcs_client(args.key_file), bucket, path)
     return LocalSource(Path(path))
 

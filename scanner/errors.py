@@ -10,6 +10,7 @@
     |   +-- TerraformInputError  a --var/--var-file Terraform itself would refuse before planning
     +-- MissingExtraError        a command needs an optional extra that is not installed (exit code 2)
     +-- ScanError                a scan could not run at all (not a per-control failure)
+    +-- UnreachableError         nothing could be read: the endpoint did not answer at all (exit code 3)
     +-- OutputError              a report could not be written
 
 Per-control problems (access denied, unparseable file, unknown-after-apply) are never raised:
@@ -73,3 +74,10 @@ class ScanError(PacscanError):
 
 class OutputError(PacscanError):
     exit_code = 2
+
+
+class UnreachableError(PacscanError):
+    """The scan could not start because its endpoint did not answer (connection refused, timed out,
+    reset): nothing was read, which is an incomplete scan (exit code 3), not an input error."""
+
+    exit_code = 3

@@ -13,19 +13,20 @@ environment variable, throttling beyond the retries, an unreachable endpoint) is
 member account fails but others were scanned, the tenant is ``error`` (its evidence is
 incomplete) and the evidence of the accounts that were scanned is still written.
 
-``--shard I/N`` keeps the tenants at positions I-1, I-1+N, ... of the name-sorted list, so N runs
-with the same file cover every tenant exactly once; ``pacscan evidence merge`` joins them.
+``--shard I/N`` (or ``auto``, from the job runner: :mod:`scanner.shard`) scans one slice of the
+tenants; the slice's ``index.json`` records it under ``shard`` (index, count, how many tenants the
+whole file lists and its SHA-256), so ``pacscan evidence merge`` can tell a complete set of shards.
+
+Exit codes are not decided here: the CLI (:mod:`scanner.cli_msp`) reads the :class:`MspRun`.
 """
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
+import hashlib
 import json
 import logging
 import os
-import shutil
-import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -39,11 +40,12 @@ from scanner.engine.evaluate import evaluate_inventory
 from scanner.errors import OutputError, PacscanError
 from scanner.evidence.bundle import INDEX_NAME, INDEX_SCHEMA, MANIFEST_NAME
 from scanner.evidence.writer import write_atomic
+from scanner.extras import require
 from scanner.models import Finding, ScanResult
 from scanner.msp_progress import LogProgress, RichProgress, TenantProgress
 from scanner.render import JsonEvidenceRenderer, ToolMeta
-from scanner.render.matrix import TenantColumn, render_matrix
 from scanner.scan import Prepared, ScanInputs, finish, now_utc, prepare
+from scanner.shard import Shard
 from scanner.tenants import AwsAccess, Tenant, load_tenants
 
 log = logging.getLogger("pacscan.msp")
@@ -53,33 +55,6 @@ META = ToolMeta(name="pacscan", version=__version__)
 class TenantError(PacscanError):
     """One tenant (or one of its accounts) cannot be scanned; recorded in the index, never raised past
     the tenant's own worker."""
-
-
-# --- sharding ------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Shard:
-    index: int  # 1-based
-    count: int
-
-    @classmethod
-    def parse(cls, text: str) -> Shard:
-        left, sep, right = text.partition("/")
-        if not sep or not left.strip().isdigit() or not right.strip().isdigit():
-            raise ValueError(f"expected I/N such as 1/4, got {text!r}")
-        shard = cls(int(left), int(right))
-        if not 1 <= shard.index <= shard.count:
-            raise ValueError(f"shard {text!r}: need 1 <= I <= N")
-        return shard
-
-    def select(self, tenants: Sequence[Tenant]) -> tuple[Tenant, ...]:
-        """Sorted round-robin by name: deterministic, balanced, every tenant in exactly one shard."""
-        ordered = sorted(tenants, key=lambda t: t.name)
-        return tuple(t for position, t in enumerate(ordered) if position % self.count == self.index - 1)
-
-    def __str__(self) -> str:
-        return f"{self.index}/{self.count}"
 
 
 # --- one tenant ----------------------------------------------------------------------------------
@@ -309,35 +284,55 @@ class MspRun:
         return tuple(o for o in self.outcomes if o.status == "error")
 
 
-def plan(request: MspRequest) -> tuple[Prepared, tuple[Tenant, ...]]:
+@dataclass(frozen=True)
+class Plan:
+    """What a run will scan, decided before anything is scanned."""
+
+    prepared: Prepared
+    tenants: tuple[Tenant, ...]  # this shard's, in file order
+    listed: int  # tenants in the whole file (every shard)
+    tenants_sha256: str  # of the tenants file: shards of one run read the same file
+
+
+def plan(request: MspRequest) -> Plan:
     """Validate every input and pick this shard's tenants; nothing is scanned or written."""
     prepared = prepare(request.inputs)
-    tenants = load_tenants(request.tenants_file, prepared.catalog, request.inputs.today)
-    if request.shard is not None:
-        tenants = request.shard.select(tenants)
+    everyone = load_tenants(request.tenants_file, prepared.catalog, request.inputs.today)
+    tenants = request.shard.select(everyone) if request.shard is not None else everyone
+    for cloud in sorted({c for t in tenants for c in t.clouds} - {"aws"}):  # boto3 comes with Checkov
+        require(cloud, f"tenants with {cloud}:")
     check_evidence_dir(request.evidence_dir, [t.name for t in tenants])
-    return prepared, tenants
+    digest = hashlib.sha256(request.tenants_file.read_bytes()).hexdigest()
+    return Plan(prepared, tenants, len(everyone), digest)
 
 
 def run_msp(request: MspRequest, progress: TenantProgress | None = None) -> MspRun:
-    prepared, tenants = plan(request)
-    return execute(request, prepared, tenants, progress or LogProgress())
+    return execute(request, plan(request), progress or LogProgress())
 
 
-def execute(request: MspRequest, prepared: Prepared, tenants: Sequence[Tenant], view: TenantProgress) -> MspRun:
+def execute(request: MspRequest, planned: Plan, view: TenantProgress) -> MspRun:
     renderer = JsonEvidenceRenderer()
 
     def one(tenant: Tenant) -> TenantOutcome:
-        outcome = scan_tenant(tenant, prepared, request.inputs, request.options, view)
+        outcome = scan_tenant(tenant, planned.prepared, request.inputs, request.options, view)
         return _write_tenant(request.evidence_dir, outcome, renderer)
 
     with ThreadPoolExecutor(max_workers=max(1, request.tenant_concurrency),
                             thread_name_prefix="pacscan-tenant") as pool:
-        outcomes = sorted(pool.map(one, tenants), key=lambda o: o.tenant.name)
-    index = {"schema": INDEX_SCHEMA, "tenants": [o.index_entry() for o in outcomes]}
+        outcomes = sorted(pool.map(one, planned.tenants), key=lambda o: o.tenant.name)
+    index: dict[str, Any] = {"schema": INDEX_SCHEMA, "tenants": [o.index_entry() for o in outcomes]}
+    if request.shard is not None:
+        index["shard"] = shard_record(request.shard, planned)
     request.evidence_dir.mkdir(parents=True, exist_ok=True)
     write_atomic(request.evidence_dir / INDEX_NAME, json.dumps(index, indent=2, sort_keys=True) + "\n")
     return MspRun(request.evidence_dir, tuple(outcomes))
+
+
+def shard_record(shard: Shard, planned: Plan) -> dict[str, Any]:
+    """``index.json``'s ``shard``: which slice this is, and of what, so a merge can tell whether
+    it holds every slice of one run (same count, same tenants file, indexes 1..count)."""
+    return {"index": shard.index, "count": shard.count, "origin": shard.origin,
+            "tenants_listed": planned.listed, "tenants_file_sha256": planned.tenants_sha256}
 
 
 def _write_tenant(root: Path, outcome: TenantOutcome, renderer: JsonEvidenceRenderer) -> TenantOutcome:
@@ -364,52 +359,9 @@ def check_evidence_dir(root: Path, tenants: Sequence[str]) -> None:
                           "choose a new directory")
 
 
-# --- the CLI entry -------------------------------------------------------------------------------
-
-
 def default_evidence_dir(inputs: ScanInputs, shard: Shard | None) -> Path:
     suffix = f"-shard-{shard.index}-of-{shard.count}" if shard is not None else ""
     return Path("reports") / f"{inputs.today.isoformat()}-msp{suffix}"
-
-
-def run_command(args: argparse.Namespace, inputs: ScanInputs) -> int:
-    """``pacscan cloud --tenants FILE``: scan, write evidence, print the matrix, return the exit code."""
-    from scanner.cli import exit_code
-    from scanner.cli_args import EXIT_FAILED, EXIT_OK, EXIT_UNEVALUATED
-    from scanner.models import Severity
-
-    shard = args.shard
-    request = MspRequest(tenants_file=args.tenants, inputs=inputs, shard=shard,
-                         evidence_dir=args.evidence_dir or default_evidence_dir(inputs, shard),
-                         tenant_concurrency=args.tenant_concurrency,
-                         options=Options(api_concurrency=args.concurrency))
-    run = _run_with_view(request)
-    color = sys.stdout.isatty() and not args.no_color
-    width = shutil.get_terminal_size((120, 40)).columns if sys.stdout.isatty() else 120
-    columns = [TenantColumn(o.tenant.name, o.result, o.reason) for o in run.outcomes]
-    sys.stdout.write(render_matrix(columns, color=color, width=max(width, 80)))
-    print(f"pacscan: evidence for {len(run.outcomes)} tenant(s) in {run.evidence_dir} ({INDEX_NAME})",
-          file=sys.stderr)
-    if run.failed:
-        names = ", ".join(o.tenant.name for o in run.failed)
-        print(f"pacscan: {len(run.failed)} tenant(s) FAILED and were not (fully) scanned: {names}", file=sys.stderr)
-    if args.soft_fail:
-        return EXIT_OK
-    codes = [exit_code(o.result, threshold=Severity(args.fail_on), fail_on_unknown=args.fail_on_unknown,
-                       attestations_given=args.attestations is not None) for o in run.outcomes if o.result]
-    if EXIT_FAILED in codes:
-        return EXIT_FAILED
-    if args.fail_on_unknown and (EXIT_UNEVALUATED in codes or run.failed):
-        return EXIT_UNEVALUATED
-    return EXIT_OK
-
-
-def _run_with_view(request: MspRequest) -> MspRun:
-    prepared, tenants = plan(request)
-    if not sys.stderr.isatty():
-        return execute(request, prepared, tenants, LogProgress())
-    with RichProgress(sorted(t.name for t in tenants)) as view:
-        return execute(request, prepared, tenants, view)
 
 
 __all__ = [
@@ -417,14 +369,16 @@ __all__ = [
     "MspRequest",
     "MspRun",
     "Options",
+    "Plan",
     "RichProgress",
     "Shard",
     "TenantError",
     "TenantOutcome",
     "check_evidence_dir",
+    "default_evidence_dir",
     "execute",
     "plan",
-    "run_command",
     "run_msp",
     "scan_tenant",
+    "shard_record",
 ]

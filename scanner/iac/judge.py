@@ -55,12 +55,13 @@ def terraform_controls(catalog: Catalog, source: Source) -> list[Control]:
 
 
 def unread_module_findings(catalog: Catalog, module: UnreadModule, source: Source) -> list[Finding]:
-    """One ``unknown`` per control Terraform judges: nothing inside the module could be evaluated."""
+    """One ``error`` per control Terraform judges: the module's source could not be read (it is not
+    fetched), so nothing inside it was evaluated and the scan is incomplete (not undecidable)."""
     ref = ResourceRef(address=module.address, type="module", file=display_path(module.file),
                       line_range=(module.line, module.line) if module.line else None)
     message = (f"module {module.address} was not evaluated: {module.reason} (source {module.source}); "
                f"run `terraform init` so its source is on disk")
     evidence = {"module": module.address, "source": module.source, "reason": module.reason}
-    return [Finding(control_id=c.id, status=Status.UNKNOWN, severity=c.severity, source=source, resource=ref,
+    return [Finding(control_id=c.id, status=Status.ERROR, severity=c.severity, source=source, resource=ref,
                     check_id="module-not-read", message=message, evidence=evidence, remediation=c.remediation.text)
             for c in terraform_controls(catalog, source)]

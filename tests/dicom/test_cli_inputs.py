@@ -66,14 +66,18 @@ def test_a_probed_control_with_nothing_of_its_kind_is_not_applicable(tmp_path: P
     assert controls["TEC-DICOM-TLS"]["status"] == "missing" and code == 1
 
 
-def test_a_refused_endpoint_is_an_error_and_fails_only_with_fail_on_unknown(closed_port: int, tmp_path: Path,
-                                                                          capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_refused_endpoint_is_an_error_and_an_incomplete_scan(closed_port: int, tmp_path: Path,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    """An endpoint that could not be reached was not read: exit 3 (tests/test_exit_codes.py has the
+    table), even with --allow-incomplete when it was the only endpoint; --soft-fail accepts it."""
     code, doc, err = _json(["probe", "dicom", f"127.0.0.1:{closed_port}"], tmp_path, capsys)
-    assert code == 0 and doc["summary"]["errors"] is True
+    assert code == 3 and doc["summary"]["errors"] is True
     assert _controls(doc)["TEC-DICOM-TLS"]["status"] == "error"
     assert "connection refused" in err
-    code, _, _ = _json(["probe", "dicom", f"127.0.0.1:{closed_port}", "--fail-on-unknown"], tmp_path, capsys)
+    code, _, _ = _json(["probe", "dicom", f"127.0.0.1:{closed_port}", "--allow-incomplete"], tmp_path, capsys)
     assert code == 3
+    code, _, _ = _json(["probe", "dicom", f"127.0.0.1:{closed_port}", "--soft-fail"], tmp_path, capsys)
+    assert code == 0
 
 
 @pytest.mark.parametrize(("argv", "words"), [

@@ -65,7 +65,8 @@ def test_unknown_never_passes_and_fail_on_unknown_exits_3(tmp_path: Path, capsys
         assert code == 0
         assert scan(capsys, tmp_path, str(tree), "--fail-on-unknown")[0] == 3
     broken = write_tree(tmp_path / "broken", {"main.tf": sg("gw", cidr="10.0.0.0/8"), "x.tf": "resource {"})
-    assert scan(capsys, tmp_path, str(broken))[0] == 0
+    assert scan(capsys, tmp_path, str(broken))[0] == 3  # unparseable: not read, an incomplete scan
+    assert scan(capsys, tmp_path, str(broken), "--allow-incomplete")[0] == 0
     assert scan(capsys, tmp_path, str(broken), "--fail-on-unknown")[0] == 3
     assert scan(capsys, tmp_path, str(broken), "--fail-on-unknown", "--soft-fail")[0] == 0
 

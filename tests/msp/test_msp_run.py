@@ -137,17 +137,6 @@ def test_cli_prints_the_matrix_names_the_failed_tenant_and_gates(estate: str, tm
     assert main([*argv[:3], "--evidence-dir", str(tmp_path / "soft"), "--soft-fail"]) == 0
 
 
-def test_a_tenant_in_error_fails_the_gate_only_with_fail_on_unknown(aws: str, tmp_path: Path,
-                                                                    capsys: pytest.CaptureFixture[str]) -> None:
-    tenants = tmp_path / "tenants.yaml"
-    tenants.write_text("tenants:\n  - name: broken\n    aws: {profile: no-such-profile, regions: [us-east-1]}\n")
-    base = ["cloud", "--tenants", str(tenants)]
-    assert main([*base, "--evidence-dir", str(tmp_path / "a"), "--fail-on-unknown"]) == 3
-    assert main([*base, "--evidence-dir", str(tmp_path / "b")]) == 0
-    assert "1 tenant(s) FAILED and were not (fully) scanned: broken" in capsys.readouterr().err
-    assert json.loads((tmp_path / "b" / "index.json").read_text())["tenants"][0]["status"] == "error"
-
-
 def test_shards_cover_every_tenant_once_and_merge(estate: str, tmp_path: Path) -> None:
     runs: list[MspRun] = [run_msp(request(tmp_path, TENANTS, f"shard-{i}", Shard(i, 2)), LogProgress(io.StringIO()))
                           for i in (1, 2)]

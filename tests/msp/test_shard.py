@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from scanner.msp import Shard
+from scanner.shard import ShardError
 from scanner.tenants import AwsAccess, Tenant
 
 NAMES = ["zeta", "alpha", "mid-town", "bright-smiles", "elm-endo", "a1", "oak"]
@@ -29,7 +30,7 @@ def test_a_slice_does_not_depend_on_the_order_of_the_file() -> None:
 
 @pytest.mark.parametrize("text", ["0/2", "3/2", "1", "a/b", "1/0", "-1/2"])
 def test_bad_shard_specs_are_rejected(text: str) -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ShardError):
         Shard.parse(text)
 
 

@@ -10,6 +10,9 @@ and a path regex, and then:
 - ``throttle``: answers the protocol's own throttling error (S3 503 ``SlowDown`` XML, query
   400 ``Throttling`` XML, EC2 ``RequestLimitExceeded``, JSON 400 ``ThrottlingException``,
   REST-JSON 429 ``ThrottlingException``), so botocore parses and retries it as AWS's own;
+- ``deny``: answers the protocol's own access-denied error (S3 403 ``AccessDenied``, EC2
+  ``UnauthorizedOperation``, query 403 ``AccessDenied``, JSON ``AccessDeniedException``), which
+  botocore does not retry;
 - ``unavailable``: a bare 503 with an empty body;
 - ``sleep``: waits ``seconds`` before forwarding (a read timeout when longer than the client's);
 - ``close``: drops the connection without an answer.
@@ -40,7 +43,7 @@ from email.message import Message
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Literal
 
-Action = Literal["throttle", "unavailable", "sleep", "close"]
+Action = Literal["throttle", "deny", "unavailable", "sleep", "close"]
 
 _CREDENTIAL = re.compile(r"Credential=[^/]+/[^/]+/[^/]+/([^/]+)/aws4_request")
 _HOP_BY_HOP = frozenset({"connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade", "te",
@@ -227,6 +230,28 @@ def throttling_response(seen: Seen, has_target: bool) -> tuple[int, dict[str, st
     return 429, {"Content-Type": "application/json", "x-amzn-ErrorType": "ThrottlingException"}, body
 
 
+def denied_response(seen: Seen, has_target: bool) -> tuple[int, dict[str, str], bytes]:
+    """The access-denied error AWS itself sends for this request's protocol."""
+    if has_target:
+        body = b'{"__type":"AccessDeniedException","message":"User is not authorized to perform this action"}'
+        return 400, {"Content-Type": "application/x-amz-json-1.1"}, body
+    if seen.service == "s3":
+        body = (b"<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>AccessDenied</Code>"
+                b"<Message>Access Denied</Message><RequestId>faultproxy</RequestId></Error>")
+        return 403, {"Content-Type": "application/xml"}, body
+    if seen.service == "ec2":
+        body = (b"<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response><Errors><Error><Code>UnauthorizedOperation"
+                b"</Code><Message>You are not authorized to perform this operation.</Message></Error></Errors>"
+                b"<RequestID>faultproxy</RequestID></Response>")
+        return 403, {"Content-Type": "text/xml"}, body
+    if seen.operation or seen.service in _REST_XML:
+        body = (b"<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>not authorized"
+                b"</Message></Error><RequestId>faultproxy</RequestId></ErrorResponse>")
+        return 403, {"Content-Type": "text/xml"}, body
+    body = b'{"message":"not authorized"}'
+    return 403, {"Content-Type": "application/json", "x-amzn-ErrorType": "AccessDeniedException"}, body
+
+
 class _Handler(BaseHTTPRequestHandler):
     state: _State
     proxy: FaultProxy
@@ -290,6 +315,8 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if rule.action == "unavailable":
             status, headers, body = 503, {"Content-Type": "text/plain"}, b""
+        elif rule.action == "deny":
+            status, headers, body = denied_response(seen, "X-Amz-Target" in self.headers)
         else:
             status, headers, body = throttling_response(seen, "X-Amz-Target" in self.headers)
         with suppress(OSError):

@@ -28,38 +28,14 @@ from scanner.catalog import Catalog, load_catalog
 from scanner.cli import main
 from scanner.render.json_evidence import validate_document
 from tests.conftest import REPO
-from tests.reliability.faultproxy import Action, FaultProxy, Rule, moto_server
+from tests.reliability.conftest import REGION
+from tests.reliability.faultproxy import Action, FaultProxy, Rule
+from tests.waive import waive_everything
 
-REGION = "us-east-1"
 GOOD, BAD = "pacs-images-good", "pacs-images-bad"
 CONCURRENCY = 4
 Key = tuple[str, str, str]  # check id, control id, resource address
 Found = dict[Key, dict[str, Any]]
-
-
-@pytest.fixture(scope="module")
-def moto_url() -> Iterator[str]:
-    with moto_server() as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def aws_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
-    """Dummy credentials, no user profile, standard retries with 2 retries and short timeouts."""
-    empty = tmp_path_factory.mktemp("aws-config") / "empty"
-    empty.write_text("")
-    values = {
-        "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": REGION,
-        "AWS_CONFIG_FILE": str(empty), "AWS_SHARED_CREDENTIALS_FILE": str(empty),
-        "PACSCAN_AWS_RETRY_MODE": "standard", "PACSCAN_AWS_MAX_ATTEMPTS": "2", "PACSCAN_AWS_CONNECT_TIMEOUT": "2",
-        "PACSCAN_AWS_READ_TIMEOUT": "10",
-    }
-    with pytest.MonkeyPatch.context() as patch:
-        for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "MOTO_ACCOUNT_ID"):
-            patch.delenv(name, raising=False)
-        for name, value in values.items():
-            patch.setenv(name, value)
-        yield values
 
 
 @pytest.fixture(scope="module")
@@ -109,10 +85,10 @@ def _statuses(found: Found) -> dict[Key, str]:
     return {key: f["status"] for key, f in found.items()}
 
 
-def scan(out_dir: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, dict[str, Any], str]:
+def scan(out_dir: Path, capsys: pytest.CaptureFixture[str], *extra: str) -> tuple[int, dict[str, Any], str]:
     out = out_dir / "evidence.json"
     code = main(["cloud", "aws", "--region", REGION, "--concurrency", str(CONCURRENCY), "--format", "json",
-                 "--output", str(out), "--no-color"])
+                 "--output", str(out), "--no-color", *extra])
     err = capsys.readouterr().err
     doc = json.loads(out.read_text(encoding="utf-8"))
     validate_document(doc)
@@ -216,6 +192,21 @@ def test_a_failed_call_is_error_for_exactly_the_facts_it_feeds(
         assert finding["evidence"]["could_not_read"].keys() == {subresource}
     assert {k: s for k, s in _statuses(found).items() if k not in broken} == {
         k: s for k, s in _statuses(clean).items() if k not in broken}
+
+
+@pytest.mark.parametrize(("action", "code_name"), [("deny", "AccessDenied"), ("throttle", "SlowDown")])
+def test_a_read_denied_or_throttled_past_the_retries_makes_the_scan_incomplete(
+        action: Action, code_name: str, proxy: FaultProxy, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Exit 3, not 0, even when everything that was read passes (the estate's failures are waived here);
+    --allow-incomplete accepts it, and a clean run of the same estate exits 0."""
+    waivers = ("--waivers", str(waive_everything(tmp_path / "waivers.yaml")))
+    assert scan(tmp_path / "clean", capsys, *waivers)[0] == 0
+    proxy.add(Rule(action, service="s3", subresource="versioning"))
+    code, doc, err = scan(tmp_path / "faulted", capsys, *waivers)
+    errors = [f for f in doc["findings"] if f["status"] == "error"]
+    assert errors and all(code_name in f["message"] for f in errors)
+    assert code == 3 and "incomplete scan" in err, err
+    assert scan(tmp_path / "accepted", capsys, *waivers, "--allow-incomplete")[0] == 0
 
 
 # -- the emulator killed, and Ctrl-C: the real CLI in a subprocess ---------------------------------------

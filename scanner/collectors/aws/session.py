@@ -10,6 +10,11 @@ and slow links use this; botocore's own ``AWS_MAX_ATTEMPTS``/``AWS_RETRY_MODE`` 
 by the explicit client config): ``PACSCAN_AWS_RETRY_MODE`` (standard/adaptive),
 ``PACSCAN_AWS_MAX_ATTEMPTS`` (retries after the first try), ``PACSCAN_AWS_CONNECT_TIMEOUT`` and
 ``PACSCAN_AWS_READ_TIMEOUT`` (seconds).
+
+Every client is under one circuit breaker per region (:mod:`scanner.collectors.aws.breaker`): once
+an endpoint stops answering, the remaining requests to it fail at once with the one reason. An
+endpoint that does not answer the very first request (the caller identity) is
+:class:`~scanner.collectors.base.CollectorUnreachableError`: nothing was read (exit 3).
 """
 
 from __future__ import annotations
@@ -25,7 +30,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 from scanner.collectors import reader
 from scanner.collectors.aws.errors import api_errors, is_not_configured, reason
-from scanner.collectors.base import CollectorError
+from scanner.collectors.base import CollectorError, CollectorUnreachableError
+from scanner.collectors.breaker import BreakerPolicy, CircuitBreaker
 from scanner.errors import InputError
 
 log = logging.getLogger("pacscan.aws")
@@ -92,12 +98,13 @@ class AwsSession:
     """One scanned account. Thread-safe after construction (clients are created under a lock)."""
 
     def __init__(self, target: AwsTarget, retry: RetryPolicy | None = None,
-                 on_call: Callable[[str, str], None] | None = None) -> None:
+                 on_call: Callable[[str, str], None] | None = None, breaker: BreakerPolicy | None = None) -> None:
         import boto3
         from botocore.config import Config
         from botocore.exceptions import BotoCoreError, ClientError
 
         self.target = target
+        self.breaker = CircuitBreaker(breaker or BreakerPolicy.from_env())
         self.calls: Counter[str] = Counter()
         self._lock = threading.Lock()
         self._clients: dict[tuple[str, str | None], Any] = {}
@@ -114,7 +121,7 @@ class AwsSession:
             identity = self.client("sts", self._home_region()).get_caller_identity()
         except (BotoCoreError, ClientError) as err:
             who = f" ({target.label})" if target.label else ""
-            raise CollectorError(f"AWS{who}: cannot authenticate: {reason(err)}") from None
+            raise _startup_error(err, f"AWS{who}: cannot authenticate") from None
         self.account: str = identity["Account"]
         self.identity: str = identity["Arn"]
 
@@ -165,8 +172,11 @@ class AwsSession:
                 session = getattr(self, "session", None)
                 if session is None:  # during __init__, before the assumed session exists
                     raise RuntimeError("AwsSession.client used before the session exists")
-                self._clients[key] = session.client(service, region_name=region or self._home_region(),
-                                                    config=self._config)
+                from scanner.collectors.aws.breaker import watch
+
+                client = session.client(service, region_name=region or self._home_region(), config=self._config)
+                watch(client, client.meta.region_name, self.breaker)
+                self._clients[key] = client
             return self._clients[key]
 
     def regions(self) -> tuple[str, ...]:
@@ -178,9 +188,19 @@ class AwsSession:
         try:
             found = self.client("ec2", self._home_region()).describe_regions(AllRegions=False)["Regions"]
         except (BotoCoreError, ClientError) as err:
-            raise CollectorError(f"AWS account {self.account}: cannot list enabled regions: {reason(err)} "
-                                 "(pass --region to name them)") from None
+            raise _startup_error(err, f"AWS account {self.account}: cannot list enabled regions",
+                                 " (pass --region to name them)") from None
         return tuple(sorted(r["RegionName"] for r in found))
+
+
+def _startup_error(err: Exception, what: str, hint: str = "") -> CollectorError:
+    """Why the scan cannot start: an endpoint that does not answer (exit 3), else credentials or
+    permissions (exit 2)."""
+    from scanner.collectors.aws.breaker import TRANSPORT_ERRORS, EndpointStoppedError
+
+    if isinstance(err, (*TRANSPORT_ERRORS, EndpointStoppedError)):
+        return CollectorUnreachableError(f"{what}: endpoint unreachable: {reason(err)}{hint}")
+    return CollectorError(f"{what}: {reason(err)}{hint}")
 
 
 class FactReader(reader.FactReader):

@@ -11,6 +11,7 @@ becomes a :class:`CollectionFailure`; a single fact that fails becomes an entry 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -37,7 +38,10 @@ Listing = tuple[list[Resource], list[CollectionFailure]]
 
 class AzureCollector:
     """Scans Azure Resource Manager read-only. ``credential``, ``base_url`` and
-    ``connection_verify`` exist for tests (a local ARM fixture server); users leave them unset."""
+    ``connection_verify`` exist for tests (a local ARM fixture server); users leave them unset and
+    may point the scan at another ARM endpoint (an emulator, Azure Stack) with
+    ``PACSCAN_AZURE_ENDPOINT_URL``, as ``AWS_ENDPOINT_URL`` does for AWS (its TLS certificate is
+    trusted through ``REQUESTS_CA_BUNDLE``, as for every requests-based client)."""
 
     def __init__(self, target: AzureTarget | None = None, *, credential: Any = None, retry: RetryPolicy | None = None,
                  base_url: str | None = None, connection_verify: str | bool = True, concurrency: int = 16,
@@ -45,7 +49,7 @@ class AzureCollector:
         self.target = target or AzureTarget()
         self._credential = credential
         self._retry = retry
-        self._base_url = base_url
+        self._base_url = base_url or os.environ.get("PACSCAN_AZURE_ENDPOINT_URL") or None
         self._verify = connection_verify
         self._workers = concurrency
         self._on_request = on_request

@@ -23,6 +23,8 @@ from urllib.parse import urlsplit
 from azure.core.pipeline import PipelineRequest
 from azure.core.pipeline.policies import SansIOHTTPPolicy
 
+from scanner.collectors.breaker import BreakerPolicy, CircuitBreaker
+
 ARM_SCOPE = "https://management.azure.com/.default"
 _VERBS = {"GET": "read", "HEAD": "read", "PUT": "write", "PATCH": "write", "DELETE": "delete", "POST": "action"}
 
@@ -81,11 +83,19 @@ class AzureSession:
         self._clients: dict[tuple[str, str], Any] = {}
         self._on_request = on_request
         policy = retry or RetryPolicy()
+        from scanner.collectors.azure.breaker import BreakerRetryPolicy, Watch
+
+        #: one circuit breaker for the Resource Manager endpoint (scanner.collectors.breaker)
+        self.breaker = CircuitBreaker(BreakerPolicy.from_env())
+        endpoint = urlsplit(base_url or "https://management.azure.com").netloc
         self._kwargs: dict[str, Any] = {
-            "retry_total": policy.total, "retry_backoff_factor": policy.backoff_factor,
-            "retry_backoff_max": policy.backoff_max, "connection_timeout": policy.connection_timeout,
+            "retry_policy": BreakerRetryPolicy(self.breaker, endpoint, retry_total=policy.total,
+                                               retry_backoff_factor=policy.backoff_factor,
+                                               retry_backoff_max=policy.backoff_max),
+            "connection_timeout": policy.connection_timeout,
             "read_timeout": policy.read_timeout, "connection_verify": connection_verify,
             "raw_request_hook": self._on_wire, "per_call_policies": [_PerCall(self._count)],
+            "per_retry_policies": [Watch(self.breaker, endpoint)],
         }
         if base_url is not None:
             self._kwargs["base_url"] = base_url

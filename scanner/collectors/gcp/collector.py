@@ -31,7 +31,7 @@ class GcpCollector:
                  on_call: Callable[[str], None] | None = None) -> None:
         self._projects = tuple(p if isinstance(p, GcpProject) else GcpProject(p) for p in projects)
         self._credentials = credentials
-        self._endpoints = endpoints or GcpEndpoints()
+        self._endpoints = endpoints or GcpEndpoints.from_env()
         self._retry = retry or RetryPolicy()
         self._workers = max(1, workers)
         self._on_call = on_call

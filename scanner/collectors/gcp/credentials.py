@@ -54,11 +54,19 @@ class ResolvedCredentials:
 
 
 def resolve(project: GcpProject, override: Any = None) -> ResolvedCredentials:
-    """Credentials for one project: ``override`` (tests, embedding), the key file, else ADC."""
+    """Credentials for one project: ``override`` (tests, embedding), the key file, anonymous when
+    ``STORAGE_EMULATOR_HOST`` is set (a scan of emulators needs no Google identity), else ADC."""
     if override is not None:
         return ResolvedCredentials(override, _identity(override, "supplied credentials"))
     if project.key_file is not None:
         return _from_key_file(project)
+    from scanner.collectors.gcp.session import emulator_host
+
+    emulator = emulator_host()
+    if emulator is not None:
+        from google.auth.credentials import AnonymousCredentials
+
+        return ResolvedCredentials(AnonymousCredentials(), f"anonymous (STORAGE_EMULATOR_HOST={emulator})")  # type: ignore[no-untyped-call]
     return application_default()
 
 

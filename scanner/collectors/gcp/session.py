@@ -1,19 +1,28 @@
 """One scanned GCP project: its credentials, one client per API (created once, REST transport), the
 retry policy applied to every call, and a record of every API operation performed.
 
-Endpoints can be pointed elsewhere (``GcpEndpoints``): the tests point Cloud Storage at
-gcp-storage-emulator and Compute Engine, Cloud KMS, Resource Manager and the Cloud Healthcare API at
-local HTTPS servers.
+Endpoints can be pointed elsewhere (``GcpEndpoints``), from the environment as ``AWS_ENDPOINT_URL``
+does for AWS, so a CI job can scan emulators from the command line:
+
+* Cloud Storage: ``STORAGE_EMULATOR_HOST`` (google-cloud-storage's own convention; the client then
+  uses anonymous credentials), else ``PACSCAN_GCP_ENDPOINT_URL_STORAGE``;
+* Compute Engine, Cloud KMS, Resource Manager, the Cloud Healthcare API:
+  ``PACSCAN_GCP_ENDPOINT_URL_COMPUTE``, ``..._KMS``, ``..._RESOURCEMANAGER``, ``..._HEALTHCARE``;
+* any of them: ``PACSCAN_GCP_ENDPOINT_URL``.
+
+The tests point Cloud Storage at gcp-storage-emulator and the other APIs at local HTTPS servers.
 """
 
 from __future__ import annotations
 
+import os
 import threading
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from scanner.collectors.breaker import BreakerPolicy, CircuitBreaker
 from scanner.collectors.gcp.errors import api_errors, is_transient, reason
 
 T = TypeVar("T")
@@ -28,6 +37,25 @@ class GcpEndpoints:
     kms: str | None = None
     resourcemanager: str | None = None
     healthcare: str | None = None
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> GcpEndpoints:
+        env = os.environ if environ is None else environ
+        every = env.get("PACSCAN_GCP_ENDPOINT_URL") or None
+
+        def one(api: str) -> str | None:
+            return env.get(f"PACSCAN_GCP_ENDPOINT_URL_{api.upper()}") or every
+
+        return cls(storage=emulator_host(env) or one("storage"), compute=one("compute"), kms=one("kms"),
+                   resourcemanager=one("resourcemanager"), healthcare=one("healthcare"))
+
+
+def emulator_host(environ: Mapping[str, str] | None = None) -> str | None:
+    """``STORAGE_EMULATOR_HOST`` as a URL (the convention allows a bare ``host:port``), or None."""
+    host = (os.environ if environ is None else environ).get("STORAGE_EMULATOR_HOST", "").strip()
+    if not host:
+        return None
+    return host if "://" in host else f"http://{host}"
 
 
 @dataclass(frozen=True)
@@ -45,10 +73,13 @@ class GcpSession:
     """One project. Thread-safe: clients are created under a lock and calls are counted under it."""
 
     def __init__(self, project: str, credentials: Any, identity: str, endpoints: GcpEndpoints,
-                 retry: RetryPolicy, on_call: Callable[[str], None] | None = None) -> None:
+                 retry: RetryPolicy, on_call: Callable[[str], None] | None = None,
+                 breaker: BreakerPolicy | None = None) -> None:
         from google.api_core.retry import Retry
 
         self.project = project
+        self.breaker = CircuitBreaker(breaker or BreakerPolicy.from_env())
+        self._calling = threading.local()  # the API of the call running on this thread
         self.identity = identity
         self.calls: Counter[str] = Counter()
         self._credentials = credentials
@@ -57,7 +88,7 @@ class GcpSession:
         self._on_call = on_call
         self._lock = threading.Lock()
         self._clients: dict[str, Any] = {}
-        self.retry = Retry(predicate=is_transient, initial=retry.initial, maximum=retry.maximum,
+        self.retry = Retry(predicate=self._retryable, initial=retry.initial, maximum=retry.maximum,
                            multiplier=retry.multiplier, timeout=retry.deadline)
 
     @property
@@ -69,12 +100,42 @@ class GcpSession:
         return self._policy.timeout
 
     def call(self, operation: str, fn: Callable[[], T]) -> T:
-        """Record ``operation`` ("service:method", a key of credentials.PERMISSIONS) and run ``fn``."""
+        """Record ``operation`` ("service:method", a key of credentials.PERMISSIONS) and run ``fn``,
+        unless the breaker of its API is open (then :class:`~scanner.collectors.gcp.breaker.EndpointStoppedError`)."""
+        from scanner.collectors.gcp.breaker import EndpointStoppedError, is_transport
+
+        key = f"{self.project}:{operation.split(':', 1)[0]}"
+        why = self.breaker.blocked(key)
+        if why is not None:
+            raise EndpointStoppedError(why)
         with self._lock:
             self.calls[operation] += 1
         if self._on_call is not None:
             self._on_call(operation)
-        return fn()
+        self._calling.key = key
+        try:
+            result = fn()
+        except api_errors() as err:
+            if not is_transport(err) and not isinstance(err, EndpointStoppedError):
+                self.breaker.answered(key)
+            raise
+        finally:
+            self._calling.key = None
+        self.breaker.answered(key)
+        return result
+
+    def _retryable(self, err: BaseException) -> bool:
+        """The Retry predicate: a transport failure counts against the call's API; none is retried
+        once its breaker is open."""
+        from scanner.collectors.gcp.breaker import is_transport
+
+        key = getattr(self._calling, "key", None)
+        if key is not None and is_transport(err):
+            self.breaker.failed(key, f"GCP {key.split(':', 1)[1]} endpoint for project {self.project}",
+                                type(err).__name__)
+            if self.breaker.is_open(key):
+                return False
+        return is_transient(err)
 
     def client(self, name: str) -> Any:
         with self._lock:
@@ -93,6 +154,10 @@ def _storage(credentials: Any, endpoints: GcpEndpoints, project: str) -> Any:
     from google.cloud.storage import Client  # type: ignore[import-untyped]
 
     options = {"api_endpoint": endpoints.storage} if endpoints.storage else None
+    if emulator_host() is not None:  # the emulator takes no credentials; others' key files are not for it
+        from google.auth.credentials import AnonymousCredentials
+
+        credentials = AnonymousCredentials()  # type: ignore[no-untyped-call]
     client = Client(project=project, credentials=credentials, client_options=options)
     # google-cloud-storage >= 3.x fetches bucket metadata (buckets.get) in background threads to label
     # its traces: calls the collector never asked for, needing a permission it does not document.
