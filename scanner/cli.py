@@ -22,7 +22,7 @@ from scanner.cli_inputs import deid_collector, probe_collector, with_deid_sample
 from scanner.collectors.base import Collector
 from scanner.errors import OutputError, PacscanError
 from scanner.evidence.writer import write_atomic
-from scanner.gate import write_baseline
+from scanner.gate import head_commit, write_baseline
 from scanner.iac import TerraformOptions
 from scanner.models import ScanResult, Severity, Source
 from scanner.render.base import Renderer, ToolMeta
@@ -273,7 +273,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         _emit(result, args)
         _warn_unevaluated(result)
         if args.create_baseline is not None:
-            count = write_baseline(args.create_baseline, result)
+            commit = head_commit(Path(result.root)) if result.root is not None else None
+            count = write_baseline(args.create_baseline, result, commit)
             print(f"pacscan: baseline of {count} failure(s) written to {args.create_baseline}", file=sys.stderr)
             return EXIT_OK
     except PacscanError as err:

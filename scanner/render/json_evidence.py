@@ -157,12 +157,13 @@ def _finding(f: Finding) -> dict[str, Any]:
         "remediation": f.remediation,
         "waiver": waiver_document(f.waiver) if f.waiver is not None else None,
         "baselined": f.baselined,
+        "digest": f.digest or None,
     }
 
 
 def waiver_document(w: Waiver) -> dict[str, Any]:
     """A waiver as JSON (also used by the SARIF and Markdown reports)."""
-    return {"control_id": w.control_id, "resource": w.resource, "justification": w.justification,
+    return {"control_id": w.control_id, "resource": w.resource, "file": w.file, "justification": w.justification,
             "owner": w.owner, "ticket": w.ticket, "expires": w.expires, "origin": w.origin}
 
 
