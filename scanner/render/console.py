@@ -33,10 +33,9 @@ from scanner.models import (
     ResourceRef,
     Safeguard,
     ScanResult,
-    Source,
     Status,
 )
-from scanner.render.base import ToolMeta, sorted_findings
+from scanner.render.base import GateCounts, ToolMeta, attestation_line, sorted_findings, unattested
 
 STATUS_STYLES: Mapping[Status, str] = {
     Status.PASS: "green",
@@ -78,26 +77,17 @@ class ConsoleRenderer:
 def _sections(result: ScanResult, summaries: tuple[ControlSummary, ...], meta: ToolMeta,
               quiet: bool) -> Iterable[RenderableType]:
     yield _header(result, meta)
-    yield from _summary_tables(summaries, quiet, result.judged_by)
-    unattested = _unattested(result)
-    shown = result if not unattested else replace(
-        result, findings=tuple(f for f in result.findings if f.control_id not in unattested))
-    yield from _failures(shown, tuple(s for s in summaries if s.control.id not in unattested))
-    if unattested:
-        yield Text("No attestation file given (--attestations): these controls are MISSING", style="bold red")
-        yield _indented(Text(", ".join(sorted(unattested))), 4)
-        yield Text("")
+    skipped = set(unattested(result))
+    shown = result if not skipped else replace(
+        result, findings=tuple(f for f in result.findings if f.control_id not in skipped))
+    judged = tuple(s for s in summaries if s.control.id not in skipped)
+    yield from _summary_tables(judged, quiet, result.judged_by)
+    yield from _failures(shown, judged)
     yield from _unevaluated(result, summaries)
     if not quiet:
         yield from _waived(result, {s.control.id: s.control for s in summaries})
-    yield _closing(result, summaries)
-
-
-def _unattested(result: ScanResult) -> set[str]:
-    """Attestation controls that are missing only because no attestation file was given: listed
-    in one block (by id), not one remediation each, so they neither vanish nor drown the report."""
-    return {f.control_id for f in result.findings
-            if f.source is Source.ATTESTATION and f.status is Status.MISSING and f.resource.file is None}
+    yield from _expired_waivers(result)
+    yield _closing(shown, judged, GateCounts.of(result))
 
 
 def status_text(status: Status) -> Text:
@@ -118,12 +108,17 @@ def _header(result: ScanResult, meta: ToolMeta) -> RenderableType:
 
 def _summary_tables(summaries: tuple[ControlSummary, ...], quiet: bool,
                     judged_by: Mapping[ControlId, tuple[str, ...]]) -> Iterable[RenderableType]:
+    """One table per safeguard kind. A control nothing of whose kind was found is a count, not a row."""
     for kind in Safeguard:
-        rows = [s for s in summaries if s.control.safeguard is kind]
+        rows = [s for s in summaries if s.control.safeguard is kind and s.status is not Status.NOT_APPLICABLE]
         if quiet:
             rows = [s for s in rows if s.status.is_failure or s.status.is_unevaluated]
         if rows:
             yield _summary_table(kind, rows, judged_by)
+    absent = sum(1 for s in summaries if s.status is Status.NOT_APPLICABLE)
+    if absent:
+        yield Text(f"{absent} control(s) not applicable: nothing of the kinds they judge was found.", style="dim")
+        yield Text("")
 
 
 def _evaluated_as(control: Control, judged_by: Mapping[ControlId, tuple[str, ...]]) -> str:
@@ -282,22 +277,38 @@ def compact_evidence(value: object) -> str:
     return text if len(text) <= _EVIDENCE_WIDTH else text[: _EVIDENCE_WIDTH - 3] + "..."
 
 
-def _closing(result: ScanResult, summaries: tuple[ControlSummary, ...]) -> RenderableType:
+def _expired_waivers(result: ScanResult) -> Iterable[RenderableType]:
+    expired = result.gate.expired_waivers
+    if not expired:
+        return
+    yield Text("Expired waivers (they no longer waive anything: renew or fix)", style="bold red")
+    for w in expired:
+        yield _indented(Text(f"{w.control_id}  {w.resource}  expired {w.expires}  ({w.origin}; owner "
+                             f"{w.owner or '-'}, ticket {w.ticket or '-'})"), 2)
+    yield Text("")
+
+
+def _closing(result: ScanResult, summaries: tuple[ControlSummary, ...], gate: GateCounts) -> RenderableType:
+    """Totals (the attestation controls no file was given for are the one line below them), what the
+    gate did, and whether anything was left unevaluated."""
     control_counts = _tally(s.status for s in summaries)
     finding_counts = _tally(f.status for f in result.findings)
     totals = Text.assemble(
         (f"{len(summaries)} controls: ", "bold"), _tally_text(control_counts),
         (f"  |  {len(result.findings)} findings: ", "bold"), _tally_text(finding_counts),
     )
+    lines: list[RenderableType] = [totals, Text.assemble(("Failures: ", "bold"), gate.line())]
+    if gate.unattested:
+        lines.append(Text(attestation_line(gate.unattested), style="bold yellow"))
     unevaluated = [s.control.id for s in summaries if s.status.is_unevaluated]
     if unevaluated:
-        verdict = Text(
+        lines.append(Text(
             f"NOT EVALUATED: {len(unevaluated)} control(s) could not be evaluated "
             f"({', '.join(unevaluated)}); this report does not show them to pass.",
-            style="bold yellow")
+            style="bold yellow"))
     else:
-        verdict = Text("Every control was evaluated.", style="green")
-    return Group(totals, verdict)
+        lines.append(Text("Every control was evaluated.", style="green"))
+    return Group(*lines)
 
 
 def _tally(statuses: Iterable[Status]) -> dict[Status, int]:
