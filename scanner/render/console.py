@@ -49,6 +49,8 @@ STATUS_STYLES: Mapping[Status, str] = {
     Status.NOT_APPLICABLE: "dim",
 }
 _EVIDENCE_WIDTH = 240
+#: evidence that explains how a value was found rather than what it is: in the JSON report, not on the terminal
+BACKGROUND = frozenset({"origins", "resource_name", "in_scope_by", "evaluated", "rule", "check"})
 
 
 @dataclass(frozen=True)
@@ -188,7 +190,8 @@ def _failures(result: ScanResult, summaries: tuple[ControlSummary, ...]) -> Iter
         if control.id not in failing:
             yield Text.assemble("    ", status_text(Status.MISSING),
                                 " no attestation is recorded for this control")
-        yield _indented(Text.assemble("Fix: ", (control.remediation.text, "bold")), 4)
+        if not found or any(not f.remediation or f.remediation == control.remediation.text for f in found):
+            yield _indented(Text.assemble("Fix: ", (control.remediation.text, "bold")), 4)  # else each has its own
         yield Text("")
     for control_id in orphans:
         yield _control_heading(control_id, None)
@@ -248,7 +251,7 @@ def _finding_block(f: Finding, control: Control | None) -> Group:
     ]
     for key in sorted(f.evidence):
         value = f.evidence[key]
-        if value != f.message:  # adapters often repeat the check name as evidence
+        if value != f.message and key not in BACKGROUND:  # adapters often repeat the check name as evidence
             lines.append(_indented(Text(f"{key}: {compact_evidence(value)}", style="dim"), 6))
     if f.remediation and (control is None or f.remediation != control.remediation.text):
         lines.append(_indented(Text(f"fix: {f.remediation}"), 6))

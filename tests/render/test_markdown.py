@@ -6,11 +6,23 @@ from dataclasses import replace
 
 import pytest
 
-from scanner.models import Finding, GateNotes, ScanResult, Status
+from scanner.models import Finding, GateNotes, ResourceRef, ScanResult, Status
 from scanner.render import Renderer
 from scanner.render.markdown import COMMENT_LIMIT, MarkdownRenderer, cap, cell, code
 
-from . import AUD_LOG, ENC_REST, ERR_LOG, FAIL_ENC, IMAGES_ADDR, META, PASS_ENC, all_pass_result, make_result
+from . import (
+    ADM_BAA,
+    ADM_RISK,
+    AUD_LOG,
+    ENC_REST,
+    ERR_LOG,
+    FAIL_ENC,
+    IMAGES_ADDR,
+    META,
+    PASS_ENC,
+    all_pass_result,
+    make_result,
+)
 from .test_sarif import MISSING_BAA, YAML_WAIVER, gate_result
 
 
@@ -41,8 +53,8 @@ def test_verdict_is_fail_and_names_unevaluated_controls() -> None:
     assert "**NOT EVALUATED**: 2 control(s) (ENC-REST, AUD-LOG)" not in out  # ENC-REST fails
     assert "**NOT EVALUATED**: 1 control(s) (AUD-LOG) could not be evaluated" in out  # BAK-RET: none found
     counts = table_rows(out[: out.index("<details")])
-    assert counts == [["3", "1", "2", "1", "1"]], "new, baselined, waived, fixed, expired waivers"
-    assert "1 safeguards need attestation: run with `--attestations FILE`." in out  # ADM-BAA, with no file given
+    assert counts == [["4", "1", "2", "1", "1"]], "new, baselined, waived, fixed, expired waivers"
+    assert "need attestation" not in out, "an attestation file was given"
 
 
 def test_never_pass_while_something_is_unevaluated() -> None:
@@ -70,17 +82,27 @@ def test_only_baselined_failures_read_as_no_new_failures() -> None:
 def test_control_table_lists_judged_controls_and_counts_the_rest() -> None:
     block = section(render(), "Controls")
     rows = table_rows(block)
-    assert [r[0] for r in rows] == ["`ENC-REST`", "`NET-DICOM`", "`AUD-LOG`", "`ADM-RISK`", "`PHY-MEDIA`"]
+    assert [r[0] for r in rows] == ["`ENC-REST`", "`NET-DICOM`", "`AUD-LOG`", "`ADM-RISK`", "`ADM-BAA`",
+                                    "`PHY-MEDIA`"]
     enc = rows[0]
     assert enc[2:] == ["high", "**fail**", "1 pass, 2 fail, 1 waived, 1 error", "164.312(a)(2)(iv)"]
     assert rows[1][5] == "164.312(e)(1); 164.312(a)(1)"
     assert "1 control(s) not applicable: nothing of the kinds they judge was found." in block  # BAK-RET
-    assert "ADM-BAA" not in block, "no attestation file was given for it: the one line above the sections"
+
+
+def test_without_an_attestation_file_the_attestation_controls_are_one_line() -> None:
+    unattested = tuple(replace(MISSING_BAA, control_id=c, message="no attestation file given",
+                               resource=ResourceRef(f"attestation:{c}", "attestation"))
+                       for c in (ADM_RISK.id, ADM_BAA.id))
+    out = render(make_result(findings=(FAIL_ENC, *unattested)))
+    assert out.count("2 safeguards need attestation: run with `--attestations FILE`.") == 1
+    assert "ADM-RISK" not in out and "ADM-BAA" not in out
+    assert table_rows(out[: out.index("<details")]) == [["1", "0", "0", "0", "0"]]
 
 
 def test_new_failures_section_names_the_address_location_and_evidence() -> None:
     failing = section(render(), "New failures")
-    assert failing.startswith("<summary><strong>New failures (3)</strong></summary>")  # PHY-MEDIA: expired
+    assert failing.startswith("<summary><strong>New failures (4)</strong></summary>")  # ADM-BAA, PHY-MEDIA too
     row = next(r for r in table_rows(failing) if r[1] == f"`{IMAGES_ADDR}`")
     assert row[2] == "`infra/storage.tf:12-30`"
     assert row[3] == "S3 bucket is not encrypted with a KMS key"
