@@ -384,7 +384,9 @@ def run_command(args: argparse.Namespace, inputs: ScanInputs) -> int:
                          tenant_concurrency=args.tenant_concurrency,
                          options=Options(api_concurrency=args.concurrency))
     run = _run_with_view(request)
-    color = sys.stdout.isatty() and not args.no_color
+    from scanner.colors import wants_color
+
+    color = wants_color(sys.stdout, args.no_color)
     width = shutil.get_terminal_size((120, 40)).columns if sys.stdout.isatty() else 120
     columns = [TenantColumn(o.tenant.name, o.result, o.reason) for o in run.outcomes]
     sys.stdout.write(render_matrix(columns, color=color, width=max(width, 80)))

@@ -24,6 +24,7 @@ from scanner.facts.resource import Inventory
 from scanner.iac import Progress, TerraformOptions, scan_terraform
 from scanner.models import Finding, GateNotes, ScanResult, ScanTarget, Waiver
 from scanner.provenance import file_revision, git_revision, recorded_at
+from scanner.selection import Selection
 from scanner.source_paths import relative, scan_root
 
 
@@ -38,6 +39,8 @@ class ScanInputs:
     baseline: Path | None = None
     since: str | None = None
     today: dt.date = field(default_factory=lambda: dt.datetime.now(dt.UTC).date())
+    #: --check / --skip-check
+    selection: Selection = field(default_factory=Selection)
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,8 @@ class Prepared:
     changed: frozenset[str] | None
     #: the repository root every path is relative to (:mod:`scanner.source_paths`); None for live scans
     root: Path | None = None
+    #: what the selection (--check/--skip-check) left out, for the scan's notes
+    notes: tuple[str, ...] = ()
 
 
 def now_utc() -> str:
@@ -69,7 +74,7 @@ def now_utc() -> str:
 def prepare(inputs: ScanInputs, root: Path | None = None) -> Prepared:
     """Load and validate every input file before anything is scanned. ``root`` is the repository
     root of a Terraform scan (``--since`` asks git there; waiver origins are shown relative to it)."""
-    catalog = load_catalog(inputs.catalog)
+    catalog, selected = inputs.selection.apply(load_catalog(inputs.catalog))
     parameters = effective_parameters(catalog, inputs.config)
     attested = evaluate_attestations(catalog.controls, inputs.attestations, inputs.today)
     if root is not None:  # the attestation file, too, is named relative to the repository root
@@ -85,7 +90,7 @@ def prepare(inputs: ScanInputs, root: Path | None = None) -> Prepared:
         if root is None:
             raise gate.GitError("--since is for Terraform scans (it compares files in a git repository)")
         changed = gate.changed_files(inputs.since, root)
-    return Prepared(catalog, parameters, attested, waivers, known, changed, root)
+    return Prepared(catalog, parameters, attested, waivers, known, changed, root, selected)
 
 
 def finish(prepared: Prepared, inputs: ScanInputs, findings: Sequence[Finding], targets: Sequence[str],
@@ -124,7 +129,7 @@ def finish(prepared: Prepared, inputs: ScanInputs, findings: Sequence[Finding], 
             baseline_commit=file_revision(inputs.baseline) if inputs.baseline else None,
         ),
         identities=dict(identities or {}),
-        notes=tuple(notes),
+        notes=(*prepared.notes, *notes),
         sources=tuple(sources) or tuple(ScanTarget(t) for t in targets),
         judged_by=judged_by,
         root=str(prepared.root) if prepared.root is not None else None,

@@ -153,7 +153,9 @@ def _diff(args: argparse.Namespace) -> int:
     if args.evidence_format == "json":
         sys.stdout.write(json.dumps(diff_document(diff, integrity=sides), indent=2, ensure_ascii=False) + "\n")
     else:
-        color = sys.stdout.isatty() and not args.evidence_no_color
+        from scanner.colors import wants_color
+
+        color = wants_color(sys.stdout, args.evidence_no_color)
         sys.stdout.write(render_console(diff, color=color, integrity=sides))
     if any(side.tampered for side in sides):
         return EXIT_TAMPERED

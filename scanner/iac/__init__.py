@@ -18,6 +18,7 @@ from typing import Any
 
 from scanner.catalog import Catalog
 from scanner.errors import TargetError
+from scanner.iac.file_limits import limited
 from scanner.iac.judge import configuration_findings, terraform_controls
 from scanner.iac.tfmodel import TfConfiguration
 from scanner.models import Finding, Source
@@ -37,6 +38,8 @@ class TerraformOptions:
     var_files: tuple[Path, ...] = ()
     variables: tuple[tuple[str, str], ...] = ()
     environ: Mapping[str, str] | None = None
+    #: files larger than this are not parsed (None: PACSCAN_MAX_FILE_SIZE, else the default; see file_limits)
+    max_file_bytes: int | None = None
 
 
 @dataclass
@@ -81,7 +84,7 @@ def scan_terraform(catalog: Catalog, parameters: Mapping[str, Any], targets: Seq
     plan_configs = [load_plan_configuration(p) for p in plans]  # validate every plan before any work
     root = root or scan_root([*targets, *plans])
     scan = TerraformScan(root=root)
-    with rooted(root):
+    with rooted(root), limited(options.max_file_bytes):
         _scan(catalog, parameters, targets, zip(plans, plan_configs, strict=True), scan, progress, options)
     return scan
 

@@ -71,7 +71,7 @@ class ConsoleRenderer:
         )
         summaries = result.summaries()
         for part in _sections(result, summaries, meta, self.quiet):
-            console.print(part)
+            console.print(part, soft_wrap=isinstance(part, Text) and part.no_wrap is True)
         # Rich pads wrapped text and tables to the full width; drop that so the report diffs cleanly.
         return "".join(line.rstrip() + "\n" for line in buffer.getvalue().splitlines())
 
@@ -201,6 +201,9 @@ def _failures(result: ScanResult, summaries: tuple[ControlSummary, ...]) -> Iter
 
 
 def _unevaluated(result: ScanResult, summaries: tuple[ControlSummary, ...]) -> Iterable[RenderableType]:
+    """What could not be evaluated. A cause shared by several controls (a file that does not parse, a
+    module not on disk, a listing denied) is one line naming how many controls it left open, not one
+    block per control; what is particular to one control and resource is shown per control."""
     findings = [f for f in sorted_findings(result) if f.status.is_unevaluated]
     silent = [s.control for s in summaries
               if s.status.is_unevaluated and not result.findings_for(s.control.id)]
@@ -208,16 +211,35 @@ def _unevaluated(result: ScanResult, summaries: tuple[ControlSummary, ...]) -> I
         return
     yield Text("Not evaluated (error / unknown): these controls are NOT shown to pass",
                style="bold yellow")
+    shared, single = _by_cause(findings)
+    for group in shared:
+        first = group[0]
+        line = Text.assemble("  ", status_text(first.status), f" {location(first.resource)}  {first.message} ",
+                             (f"({len(group)} controls)", "bold"))
+        line.no_wrap = True  # one line per cause, however long
+        yield line
     controls = {s.control.id: s.control for s in summaries}
-    for control_id, group in _grouped(findings):
+    for control_id, found in _grouped(single):
         yield _control_heading(control_id, controls.get(control_id))
-        for f in group:
+        for f in found:
             yield _finding_block(f, controls.get(control_id))
     for control in silent:
         yield _control_heading(control.id, control)
         yield Text("    no finding was produced for this control; nothing was evaluated",
                    style=STATUS_STYLES[Status.UNKNOWN])
     yield Text("")
+
+
+def _by_cause(findings: list[Finding]) -> tuple[list[list[Finding]], list[Finding]]:
+    """(groups of findings one cause left open across several controls, the other findings)."""
+    causes: dict[tuple[str, ...], list[Finding]] = {}
+    for f in findings:
+        r = f.resource
+        causes.setdefault((f.status.value, f.check_id, r.address, r.file or "", r.account or "", r.region or "",
+                           f.message), []).append(f)
+    shared = [group for group in causes.values() if len({f.control_id for f in group}) > 1]
+    grouped = {id(f) for group in shared for f in group}
+    return shared, [f for f in findings if id(f) not in grouped]
 
 
 def _waived(result: ScanResult, controls: Mapping[ControlId, Control]) -> Iterable[RenderableType]:

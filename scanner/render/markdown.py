@@ -215,7 +215,16 @@ def _waiver_cells(w: Waiver | None) -> tuple[str, ...]:
 
 
 def _unevaluated(result: ScanResult, findings: Sequence[Finding]) -> Section:
-    rows = [(*_where(f), f.status.value, cell(f.message)) for f in findings if f.status.is_unevaluated]
+    """One row per cause: a file that does not parse is one row naming how many controls it left open."""
+    causes: dict[tuple[str, ...], list[Finding]] = {}
+    for f in findings:
+        if f.status.is_unevaluated:
+            r = f.resource
+            causes.setdefault((f.status.value, f.check_id, r.address, r.file or "", r.account or "", f.message),
+                              []).append(f)
+    rows = [(*_where(found[0]), found[0].status.value, cell(found[0].message)) if len(found) == 1 else
+            (f"{len(found)} controls", *_where(found[0])[1:], found[0].status.value, cell(found[0].message))
+            for found in causes.values()]
     rows += [(code(s.control.id), code(f"control:{s.control.id}"), "", s.status.value,
               "no finding was produced for this control; nothing was evaluated")
              for s in result.summaries() if s.status.is_unevaluated and not result.findings_for(s.control.id)]
