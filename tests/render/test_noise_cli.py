@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import collections
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -110,3 +111,18 @@ def test_the_same_address_in_two_folders_stays_two_verdicts(tmp_path: Path, caps
     run(capsys, str(tree / "a"), str(tree / "b"), "--format", "json", "--output", str(out))
     admin = [f["resource"]["file"] for f in json.loads(out.read_text())["findings"] if f["control_id"] == "NET-ADMIN"]
     assert sorted(admin) == ["a/main.tf", "b/main.tf"]
+
+
+def test_evidence_diff_sees_the_one_verdict_change(repo: Path, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    estate = Path(shutil.copytree(repo / "examples" / "dental-practice", tmp_path / "estate"))
+    before, after = tmp_path / "before.json", tmp_path / "after.json"
+    run(capsys, str(estate), "--format", "json", "--output", str(before), "--soft-fail")
+    storage = estate / "storage.tf"
+    text = storage.read_text()
+    assert text.count("days = 90") == 1
+    storage.write_text(text.replace("days = 90", "days = 3650"))  # legacy exports now kept ten years
+    run(capsys, str(estate), "--format", "json", "--output", str(after), "--soft-fail")
+    main(["evidence", "diff", str(before), str(after), "--format", "json"])
+    diff = json.loads(capsys.readouterr().out)
+    fixed = [(c["control_id"], c["resource"]["address"]) for c in diff["changes"] if c["category"] == "fixed"]
+    assert fixed == [("RET-LIFECYCLE", "aws_s3_bucket.legacy_exports")]
