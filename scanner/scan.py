@@ -74,17 +74,25 @@ def now_utc() -> str:
 def prepare(inputs: ScanInputs, root: Path | None = None) -> Prepared:
     """Load and validate every input file before anything is scanned. ``root`` is the repository
     root of a Terraform scan (``--since`` asks git there; waiver origins are shown relative to it)."""
-    catalog, selected = inputs.selection.apply(load_catalog(inputs.catalog))
+    full = load_catalog(inputs.catalog)
+    catalog, selected = inputs.selection.apply(full)  # input files are validated against the full catalog
+    kept = {c.id for c in catalog.controls}
     parameters = effective_parameters(catalog, inputs.config)
-    attested = evaluate_attestations(catalog.controls, inputs.attestations, inputs.today)
+    attested = tuple(f for f in evaluate_attestations(full.controls, inputs.attestations, inputs.today)
+                     if f.control_id in kept)
     if root is not None:  # the attestation file, too, is named relative to the repository root
         attested = tuple(replace(f, resource=replace(f.resource, file=relative(f.resource.file, root)))
                          if f.resource.file else f for f in attested)
     waivers: tuple[Waiver, ...] = ()
     if inputs.waivers is not None:
         shown = relative(inputs.waivers, root) if root is not None else None
-        waivers = gate.load_waivers(inputs.waivers, [c.id for c in catalog.controls], shown=shown)
+        loaded = gate.load_waivers(inputs.waivers, [c.id for c in full.controls], shown=shown)
+        waivers = tuple(w for w in loaded if w.control_id in kept)  # a skipped control's waiver is not stale
     known = gate.load_baseline(inputs.baseline) if inputs.baseline is not None else None
+    if known is not None and selected:  # what was not run is neither fixed nor new
+        checks = {r.id for r in catalog.rules} | set(catalog.terraform_check_ids())
+        known = replace(known, entries=tuple(e for e in known.entries if e.control_id in kept
+                                             and (e.check_id is None or e.check_id in checks)))
     changed = None
     if inputs.since:
         if root is None:

@@ -197,3 +197,17 @@ def test_checkov_built_in_checks_never_read_a_file_over_the_limit(tmp_path: Path
     by_file = {(f["resource"]["file"], f["check_id"], f["status"]) for f in doc["findings"]}
     assert ("generated.tf", "parse", "error") in by_file
     assert any(file == "disk.tf" and check == "CKV_AZURE_2" for file, check, _ in by_file), by_file
+
+
+def test_skipping_a_control_neither_stales_its_waiver_nor_fixes_its_baseline(tree: Path, tmp_path: Path,  # type: ignore[no-untyped-def]
+                                                                              capsys) -> None:
+    baseline = tmp_path / "baseline.json"
+    assert run(capsys, "iac", str(tree), "--create-baseline", str(baseline))[0] == 0
+    waivers = tmp_path / "waivers.yaml"
+    waivers.write_text("waivers:\n  - control: NET-ADMIN\n    resource: aws_security_group.bastion\n"
+                       "    justification: Break-glass\n    owner: it@clinic.example\n    ticket: SEC-1\n"
+                       "    expires: 2099-01-01\n")
+    code, doc, err = evidence(capsys, tmp_path, str(tree), "--skip-check", "NET-ADMIN", "--baseline", str(baseline),
+                              "--waivers", str(waivers))
+    assert code == 0, err
+    assert doc["gate"]["stale_waivers"] == [] and doc["gate"]["fixed"] == []
