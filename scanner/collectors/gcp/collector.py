@@ -1,8 +1,10 @@
 """The GCP collector: every ``--project`` (ADC, or that project's service-account key file) ->
 one :class:`~scanner.facts.resource.Inventory`.
 
-Per project, four independent parts run concurrently (bounded): Cloud Storage (storage.py),
-Compute Engine (compute.py), Cloud KMS (kms.py) and the project's audit-log configuration (iam.py).
+Per project, five independent parts run concurrently (bounded): Cloud Storage (storage.py),
+Compute Engine (compute.py), Cloud KMS (kms.py), the project's audit-log configuration (iam.py) and
+Cloud Healthcare API datasets and DICOM stores (healthcare.py), whose stores then take the project's
+audit configs as iam.py read them.
 The fact keys of each resource type are documented in those modules. Nothing is skipped silently:
 a listing that fails is a ``CollectionFailure``; a per-resource read that fails is a fact error.
 """
@@ -15,7 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from scanner.collectors.base import CollectorError, Progress
-from scanner.collectors.gcp import compute, iam, kms, storage
+from scanner.collectors.gcp import compute, healthcare, iam, kms, storage
 from scanner.collectors.gcp.credentials import GcpProject, default_project, resolve
 from scanner.collectors.gcp.session import GcpEndpoints, GcpSession, RetryPolicy
 from scanner.facts.resource import CollectionFailure, Inventory, Resource
@@ -73,6 +75,7 @@ class GcpCollector:
             compute.collect,
             lambda s: kms.collect(s, self._workers),
             iam.collect,
+            lambda s: healthcare.collect(s, self._workers),
         ]
         resources: list[Resource] = []
         failures: list[CollectionFailure] = []
@@ -80,4 +83,4 @@ class GcpCollector:
             for found, failed in pool.map(lambda part: part(session), parts):
                 resources += found
                 failures += failed
-        return resources, failures
+        return healthcare.with_audit(resources, failures, session.project), failures
