@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import re
 import shutil
 import sys
@@ -21,15 +20,13 @@ from scanner import __version__
 from scanner.cli_args import EXIT_FAILED, EXIT_INPUT, EXIT_OK, EXIT_UNEVALUATED, build_parser
 from scanner.cli_inputs import deid_collector, probe_collector, with_deid_sample
 from scanner.collectors.base import Collector
-from scanner.colors import wants_color
-from scanner.errors import InputError, OutputError, PacscanError
+from scanner.errors import OutputError, PacscanError
 from scanner.evidence.writer import write_atomic
-from scanner.gate import head_commit, write_baseline
+from scanner.gate import write_baseline
 from scanner.iac import TerraformOptions
 from scanner.models import ScanResult, Severity, Source
 from scanner.render.base import Renderer, ToolMeta
 from scanner.scan import IacRequest, ScanInputs, run_cloud, run_iac
-from scanner.selection import Selection, parse_ids
 
 __all__ = ["EXIT_FAILED", "EXIT_INPUT", "EXIT_OK", "EXIT_UNEVALUATED", "exit_code", "main"]
 
@@ -64,6 +61,8 @@ def _renderer(fmt: str, args: argparse.Namespace, color: bool) -> Renderer:
 def _emit(result: ScanResult, args: argparse.Namespace) -> None:
     pairs = list(zip(args.formats, args.outputs + [None] * (len(args.formats) - len(args.outputs)), strict=True))
     to_stdout = [fmt for fmt, out in pairs if out is None] or ["console"]
+    from scanner.colors import wants_color
+
     color = wants_color(sys.stdout, args.no_color)
     rendered = {fmt: _renderer(fmt, args, color).render(result, META) for fmt in {*args.formats, *to_stdout}}
     for fmt, out in pairs:
@@ -168,7 +167,9 @@ def _configure_logging(debug: bool) -> None:
 
 
 def _inputs(args: argparse.Namespace) -> ScanInputs:
-    selection = Selection(parse_ids(getattr(args, "checks", [])), parse_ids(getattr(args, "skip_checks", [])))
+    from scanner.selection import Selection
+
+    selection = Selection.of(getattr(args, "checks", []), getattr(args, "skip_checks", []))
     return ScanInputs(catalog=args.catalog, config=args.config, attestations=args.attestations,
                       waivers=args.waivers, baseline=args.baseline, since=getattr(args, "since", None),
                       selection=selection)
@@ -219,16 +220,12 @@ def _gcp_collector(args: argparse.Namespace) -> tuple[str, Any]:
 
 
 def _terraform_options(args: argparse.Namespace) -> TerraformOptions:
-    from scanner.iac.file_limits import ENV, parse_size
+    from scanner.iac.file_limits import limit_given
     from scanner.iac.hcl import parse_var_option
 
-    given, option = (args.max_file_size, "--max-file-size") if args.max_file_size else (os.environ.get(ENV), ENV)
-    try:
-        limit = parse_size(given) if given else None
-    except ValueError as err:
-        raise InputError(f"{option}: {err}") from None
     return TerraformOptions(var_files=tuple(args.var_files),
-                            variables=tuple(parse_var_option(v) for v in args.variables), max_file_bytes=limit)
+                            variables=tuple(parse_var_option(v) for v in args.variables),
+                            max_file_bytes=limit_given(args.max_file_size))
 
 
 def _run(args: argparse.Namespace) -> ScanResult:
@@ -284,8 +281,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         _emit(result, args)
         _warn_unevaluated(result)
         if args.create_baseline is not None:
-            commit = head_commit(Path(result.root)) if result.root is not None else None
-            count = write_baseline(args.create_baseline, result, commit)
+            count = write_baseline(args.create_baseline, result)
             print(f"pacscan: baseline of {count} failure(s) written to {args.create_baseline}", file=sys.stderr)
             return EXIT_OK
     except PacscanError as err:

@@ -44,6 +44,11 @@ class Selection:
     checks: tuple[str, ...] = ()
     skips: tuple[str, ...] = ()
 
+    @classmethod
+    def of(cls, checks: Iterable[str], skips: Iterable[str]) -> Selection:
+        """From the options' raw values (``--check A,B --check C``)."""
+        return cls(parse_ids(checks), parse_ids(skips))
+
     def __bool__(self) -> bool:
         return bool(self.checks or self.skips)
 

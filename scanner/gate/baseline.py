@@ -26,6 +26,7 @@ from typing import Any
 
 from scanner.errors import InputError
 from scanner.evidence.writer import write_atomic
+from scanner.gate.since import head_commit
 from scanner.models import Finding, ScanResult, Status
 
 log = logging.getLogger("pacscan.gate")
@@ -84,6 +85,10 @@ class Baseline:
 
 
 def write_baseline(path: Path, result: ScanResult, commit: str | None = None) -> int:
+    """Record ``result``'s failures; ``commit`` (default: the commit the scanned repository is at) is
+    where renames are followed from."""
+    if commit is None and result.root is not None:
+        commit = head_commit(Path(result.root))
     failing = sorted({(f.control_id, f.resource.address, f.resource.file or "", f.check_id, f.digest)
                       for f in result.findings if f.status is Status.FAIL})
     doc = {

@@ -16,9 +16,11 @@ import contextlib
 import contextvars
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
-__all__ = ["DEFAULT_MAX_FILE_BYTES", "ENV", "limited", "max_file_bytes", "parse_size", "too_large"]
+from scanner.errors import InputError
+
+__all__ = ["DEFAULT_MAX_FILE_BYTES", "ENV", "limit_given", "limited", "max_file_bytes", "parse_size", "too_large"]
 
 DEFAULT_MAX_FILE_BYTES = 4 * 1024 * 1024
 ENV = "PACSCAN_MAX_FILE_SIZE"
@@ -36,6 +38,19 @@ def parse_size(text: str) -> int:
     if size < 1:
         raise ValueError(f"not a size: {text!r} (must be at least 1 byte)")
     return size
+
+
+def limit_given(option: str | None, environ: Mapping[str, str] | None = None) -> int | None:
+    """The limit ``--max-file-size`` (else ``PACSCAN_MAX_FILE_SIZE``) sets, None when neither is given;
+    an input error naming the option or the variable when it is not a size."""
+    env = os.environ if environ is None else environ
+    given, name = (option, "--max-file-size") if option else (env.get(ENV), ENV)
+    if not given:
+        return None
+    try:
+        return parse_size(given)
+    except ValueError as err:
+        raise InputError(f"{name}: {err}") from None
 
 
 def max_file_bytes() -> int:
