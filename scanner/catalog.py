@@ -337,7 +337,7 @@ def _rules(parts: list[yamlfile.Document], controls: Mapping[str, Control], para
             if schema is None:
                 raise doc.error(f"rules[{index}].resource: no input produces resource kind {rule.resource!r} "
                                 f"(no fact schema declares it under `kinds`)", (*where, "resource"), CatalogError)
-            for key in (*rule.reads(), *rule.evidence):
+            for key in (*rule.reads(), *rule.evidence, *rule.digest):
                 if not schema.declares(key):
                     raise doc.error(f"rules[{index}] ({rule.id}): fact key {key!r} is not in the fact schema of "
                                     f"{rule.resource}", where, CatalogError)

@@ -61,7 +61,9 @@ def _renderer(fmt: str, args: argparse.Namespace, color: bool) -> Renderer:
 def _emit(result: ScanResult, args: argparse.Namespace) -> None:
     pairs = list(zip(args.formats, args.outputs + [None] * (len(args.formats) - len(args.outputs)), strict=True))
     to_stdout = [fmt for fmt, out in pairs if out is None] or ["console"]
-    color = sys.stdout.isatty() and not args.no_color
+    from scanner.colors import wants_color
+
+    color = wants_color(sys.stdout, args.no_color)
     rendered = {fmt: _renderer(fmt, args, color).render(result, META) for fmt in {*args.formats, *to_stdout}}
     for fmt, out in pairs:
         if out is not None:
@@ -155,8 +157,12 @@ def _configure_logging(debug: bool) -> None:
 
 
 def _inputs(args: argparse.Namespace) -> ScanInputs:
+    from scanner.selection import Selection
+
+    selection = Selection.of(getattr(args, "checks", []), getattr(args, "skip_checks", []))
     return ScanInputs(catalog=args.catalog, config=args.config, attestations=args.attestations,
-                      waivers=args.waivers, baseline=args.baseline, since=getattr(args, "since", None))
+                      waivers=args.waivers, baseline=args.baseline, since=getattr(args, "since", None),
+                      selection=selection)
 
 
 def _aws_collector(args: argparse.Namespace) -> tuple[str, Any]:
@@ -206,10 +212,12 @@ def _gcp_collector(args: argparse.Namespace) -> tuple[str, Any]:
 
 
 def _terraform_options(args: argparse.Namespace) -> TerraformOptions:
+    from scanner.iac.file_limits import limit_given
     from scanner.iac.hcl import parse_var_option
 
     return TerraformOptions(var_files=tuple(args.var_files),
-                            variables=tuple(parse_var_option(v) for v in args.variables))
+                            variables=tuple(parse_var_option(v) for v in args.variables),
+                            max_file_bytes=limit_given(args.max_file_size))
 
 
 def _run(args: argparse.Namespace) -> ScanResult:

@@ -32,6 +32,11 @@ def _common() -> argparse.ArgumentParser:
     inputs.add_argument("--config", type=Path, help="YAML file overriding catalog parameters")
     inputs.add_argument("--attestations", type=Path, metavar="FILE",
                         help="attestations for the administrative, physical and privacy controls")
+    inputs.add_argument("--check", action="append", default=[], dest="checks", metavar="IDS",
+                        help="run only these controls or rules (ids, comma-separated, repeatable, * wildcards: "
+                             "NET-DICOM, AWS-SG-*, a mapped Checkov id)")
+    inputs.add_argument("--skip-check", action="append", default=[], dest="skip_checks", metavar="IDS",
+                        help="do not run these controls or rules (same ids as --check)")
     report = common.add_argument_group("reports")
     report.add_argument("--format", action="append", choices=FORMATS, default=[], dest="formats",
                         help="output format (repeatable; pairs with --output in order). The console report is "
@@ -42,8 +47,8 @@ def _common() -> argparse.ArgumentParser:
     report.add_argument("--no-color", action="store_true", help="console: plain text")
     report.add_argument("--debug", action="store_true", help="debug logging on stderr (never secrets)")
     gate = common.add_argument_group("CI gate")
-    gate.add_argument("--fail-on", choices=[s.value for s in Severity], default=Severity.LOW.value,
-                      help="lowest severity whose failure fails the build (default: low, any failure)")
+    gate.add_argument("--fail-on", type=str.lower, choices=[s.value for s in Severity], default=Severity.LOW.value,
+                      help="lowest severity whose failure fails the build, any case (default: low, any failure)")
     gate.add_argument("--fail-on-unknown", action="store_true",
                       help="exit 3 also when something is unknown (undecidable from the code: known only after "
                            "apply, a variable with no value)")
@@ -89,6 +94,9 @@ def _iac(commands: Any, common: argparse.ArgumentParser) -> None:
                      help="one variable value, as for `terraform plan -var` (repeatable; later wins)")
     iac.add_argument("--since", metavar="GIT_REF",
                      help="report only resources in files changed since GIT_REF (all files are still evaluated)")
+    iac.add_argument("--max-file-size", metavar="SIZE", dest="max_file_size",
+                     help="do not parse Terraform files larger than SIZE (bytes, or with k/M/G; default 4M, or "
+                          "PACSCAN_MAX_FILE_SIZE): such a file is one error finding per control it leaves open")
 
 
 def _cloud(commands: Any, common: argparse.ArgumentParser) -> None:

@@ -9,6 +9,7 @@ import argparse
 import shutil
 import sys
 
+from scanner.colors import wants_color
 from scanner.evidence.bundle import INDEX_NAME
 from scanner.exitcodes import Gate, Verdict, decide
 from scanner.msp import LogProgress, MspRequest, MspRun, Options, RichProgress, default_evidence_dir, execute, plan
@@ -26,7 +27,7 @@ def run_tenants(args: argparse.Namespace, inputs: ScanInputs, gate: Gate) -> Ver
                          tenant_concurrency=args.tenant_concurrency,
                          options=Options(api_concurrency=args.concurrency))
     run = _run_with_view(request)
-    color = sys.stdout.isatty() and not args.no_color
+    color = wants_color(sys.stdout, args.no_color)
     width = shutil.get_terminal_size((120, 40)).columns if sys.stdout.isatty() else 120
     columns = [TenantColumn(o.tenant.name, o.result, o.reason) for o in run.outcomes]
     sys.stdout.write(render_matrix(columns, color=color, width=max(width, 80)))

@@ -200,6 +200,8 @@ class ResourceRef:
     line_range: tuple[int, int] | None = None
     account: str | None = None
     region: str | None = None
+    #: files of the declarations folded into this resource (a Terraform bucket's versioning resource)
+    configured_in: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -213,6 +215,8 @@ class Waiver:
     ticket: str | None
     expires: str | None  # ISO date; None only for inline Checkov skips
     origin: str  # "waivers.yaml:12" or "inline skip comment"
+    #: a glob over the finding's file (relative to the repository root); None: any file
+    file: str | None = None
 
 
 @dataclass(frozen=True)
@@ -229,12 +233,27 @@ class Finding:
     waiver: Waiver | None = None
     #: a failure already recorded in the --baseline file (reported, but does not fail the gate)
     baselined: bool = False
+    #: of a failure: what failed, digested (:mod:`scanner.engine.witness`); "" when not known
+    digest: str = ""
 
     @property
     def key(self) -> str:
         """Identity across runs: control + resource address + file (no line numbers, so it is
-        stable under reformatting and moves; the file keeps equal addresses in two folders apart)."""
+        stable under reformatting and moves; the file, relative to the repository root, keeps equal
+        addresses in two folders apart)."""
         return f"{self.control_id}|{self.resource.address}|{self.resource.file or ''}"
+
+    @property
+    def identity(self) -> tuple[str, ...]:
+        """One verdict per (control, check, resource): no two findings of a scan share it."""
+        r = self.resource
+        return (self.control_id, self.check_id, r.address, r.file or "", r.account or "", r.region or "")
+
+    @property
+    def baseline_key(self) -> str:
+        """What a baseline records of a failure: its key, the check and the digest of what failed,
+        so a new failure on a baselined resource (another port opened) is new."""
+        return f"{self.key}|{self.check_id}|{self.digest}"
 
 
 @dataclass(frozen=True)
@@ -301,6 +320,9 @@ class ScanResult:
     judged_by: Mapping[ControlId, tuple[str, ...]] = field(default_factory=dict)
     #: each target with its provenance (the git commit and author of a Terraform folder)
     sources: tuple[ScanTarget, ...] = ()
+    #: the absolute folder every file path in the findings is relative to: the scanned target's
+    #: repository root (None for live scans, whose findings name no file)
+    root: str | None = None
 
     def findings_for(self, control_id: ControlId) -> tuple[Finding, ...]:
         return tuple(f for f in self.findings if f.control_id == control_id)

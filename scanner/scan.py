@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +24,8 @@ from scanner.facts.resource import Inventory
 from scanner.iac import Progress, TerraformOptions, scan_terraform
 from scanner.models import Finding, GateNotes, ScanResult, ScanTarget, Waiver
 from scanner.provenance import file_revision, git_revision, recorded_at
+from scanner.selection import Selection
+from scanner.source_paths import relative, scan_root
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,8 @@ class ScanInputs:
     baseline: Path | None = None
     since: str | None = None
     today: dt.date = field(default_factory=lambda: dt.datetime.now(dt.UTC).date())
+    #: --check / --skip-check
+    selection: Selection = field(default_factory=Selection)
 
 
 @dataclass(frozen=True)
@@ -53,8 +57,13 @@ class Prepared:
     parameters: dict[str, Any]
     attested: tuple[Finding, ...]
     waivers: tuple[Waiver, ...]
-    baseline: frozenset[str] | None
-    changed: frozenset[Path] | None
+    baseline: gate.Baseline | None
+    #: --since: files changed since the ref, relative to ``root``
+    changed: frozenset[str] | None
+    #: the repository root every path is relative to (:mod:`scanner.source_paths`); None for live scans
+    root: Path | None = None
+    #: what the selection (--check/--skip-check) left out, for the scan's notes
+    notes: tuple[str, ...] = ()
 
 
 def now_utc() -> str:
@@ -62,16 +71,34 @@ def now_utc() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
-def prepare(inputs: ScanInputs) -> Prepared:
-    catalog = load_catalog(inputs.catalog)
+def prepare(inputs: ScanInputs, root: Path | None = None) -> Prepared:
+    """Load and validate every input file before anything is scanned. ``root`` is the repository
+    root of a Terraform scan (``--since`` asks git there; waiver origins are shown relative to it)."""
+    full = load_catalog(inputs.catalog)
+    catalog, selected = inputs.selection.apply(full)  # input files are validated against the full catalog
+    kept = {c.id for c in catalog.controls}
     parameters = effective_parameters(catalog, inputs.config)
-    attested = evaluate_attestations(catalog.controls, inputs.attestations, inputs.today)
+    attested = tuple(f for f in evaluate_attestations(full.controls, inputs.attestations, inputs.today)
+                     if f.control_id in kept)
+    if root is not None:  # the attestation file, too, is named relative to the repository root
+        attested = tuple(replace(f, resource=replace(f.resource, file=relative(f.resource.file, root)))
+                         if f.resource.file else f for f in attested)
     waivers: tuple[Waiver, ...] = ()
     if inputs.waivers is not None:
-        waivers = gate.load_waivers(inputs.waivers, [c.id for c in catalog.controls])
+        shown = relative(inputs.waivers, root) if root is not None else None
+        loaded = gate.load_waivers(inputs.waivers, [c.id for c in full.controls], shown=shown)
+        waivers = tuple(w for w in loaded if w.control_id in kept)  # a skipped control's waiver is not stale
     known = gate.load_baseline(inputs.baseline) if inputs.baseline is not None else None
-    changed = gate.changed_files(inputs.since, Path.cwd()) if inputs.since else None
-    return Prepared(catalog, parameters, attested, waivers, known, changed)
+    if known is not None and selected:  # what was not run is neither fixed nor new
+        checks = {r.id for r in catalog.rules} | set(catalog.terraform_check_ids())
+        known = replace(known, entries=tuple(e for e in known.entries if e.control_id in kept
+                                             and (e.check_id is None or e.check_id in checks)))
+    changed = None
+    if inputs.since:
+        if root is None:
+            raise gate.GitError("--since is for Terraform scans (it compares files in a git repository)")
+        changed = gate.changed_files(inputs.since, root)
+    return Prepared(catalog, parameters, attested, waivers, known, changed, root, selected)
 
 
 def finish(prepared: Prepared, inputs: ScanInputs, findings: Sequence[Finding], targets: Sequence[str],
@@ -88,9 +115,10 @@ def finish(prepared: Prepared, inputs: ScanInputs, findings: Sequence[Finding], 
     attested = [f for f in prepared.attested if f.control_id not in judged_by]
     findings, unreasoned = gate.apply_inline_skips(findings)
     findings, expired, stale = gate.apply_waivers([*findings, *attested], prepared.waivers, inputs.today)
+    findings = one_per_check(findings)
     fixed: tuple[str, ...] = ()
     if prepared.baseline is not None:
-        findings, fixed = gate.apply_baseline(findings, prepared.baseline)
+        findings, fixed = gate.apply_baseline(findings, prepared.baseline, _renames(prepared, inputs))
     if prepared.changed is not None:
         findings = gate.limit_to_files(findings, prepared.changed)
     return ScanResult(
@@ -103,23 +131,52 @@ def finish(prepared: Prepared, inputs: ScanInputs, findings: Sequence[Finding], 
         findings=tuple(findings),
         parameters=prepared.parameters,
         gate=GateNotes(
-            baseline=str(inputs.baseline) if inputs.baseline else None,
+            baseline=_shown(inputs.baseline, prepared.root) if inputs.baseline else None,
             fixed=fixed, expired_waivers=expired, stale_waivers=stale, unreasoned_skips=unreasoned,
             baseline_created_at=recorded_at(inputs.baseline) if inputs.baseline else None,
             baseline_commit=file_revision(inputs.baseline) if inputs.baseline else None,
         ),
         identities=dict(identities or {}),
-        notes=tuple(notes),
+        notes=(*prepared.notes, *notes),
         sources=tuple(sources) or tuple(ScanTarget(t) for t in targets),
         judged_by=judged_by,
+        root=str(prepared.root) if prepared.root is not None else None,
     )
 
 
+def one_per_check(findings: Sequence[Finding]) -> list[Finding]:
+    """One verdict per (control, check, resource): should an input report one twice (two folders
+    declaring the same address in the same file cannot; a Checkov graph check can), the worst stays."""
+    kept: dict[tuple[str, ...], Finding] = {}
+    for finding in findings:
+        seen = kept.get(finding.identity)
+        if seen is None or finding.status.rank > seen.status.rank:
+            kept[finding.identity] = finding
+    return list(kept.values())
+
+
+def _renames(prepared: Prepared, inputs: ScanInputs) -> dict[str, str]:
+    """Files renamed since the baseline was recorded: from the commit it names, else from the commit
+    that last changed the baseline file."""
+    if prepared.root is None or prepared.baseline is None or inputs.baseline is None:
+        return {}
+    since = prepared.baseline.commit
+    if since is None:
+        revision = file_revision(inputs.baseline)
+        since = revision.commit if revision is not None else None
+    return gate.renamed_files(since, prepared.root) if since else {}
+
+
+def _shown(path: Path, root: Path | None) -> str:
+    return relative(path, root) if root is not None else str(path)
+
+
 def run_iac(request: IacRequest, progress: Progress | None = None) -> ScanResult:
-    prepared = prepare(request.inputs)
+    root = scan_root([*request.targets, *request.plans])
+    prepared = prepare(request.inputs, root)
     started = now_utc()
     scan = scan_terraform(prepared.catalog, prepared.parameters, request.targets, request.plans, progress,
-                          request.terraform)
+                          request.terraform, root=root)
     targets = [str(t) for t in request.targets] + [f"plan:{p}" for p in request.plans]
     paths = [*request.targets, *request.plans]
     sources = [ScanTarget(label, git_revision(path)) for label, path in zip(targets, paths, strict=True)]

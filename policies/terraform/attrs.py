@@ -9,13 +9,13 @@ stands for blocks nobody could see (a ``dynamic`` block over an unknown collecti
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from scanner.facts.resource import Resource
 from scanner.facts.values import Unknown
 from scanner.iac.tfmodel import TfInstance
+from scanner.source_paths import display_path
 
 
 def arg(attrs: Mapping[str, Any], name: str, default: Any = None) -> Any:
@@ -69,13 +69,10 @@ def path(attrs: Mapping[str, Any], *names: str, default: Any = None) -> Any:
 
 
 def where(instance: TfInstance) -> str:
-    """``file:line`` of an instance, the file relative to the working directory where possible."""
+    """``file:line`` of an instance, the file relative to the scan's repository root
+    (:func:`scanner.source_paths.display_path`)."""
     line = instance.line_range[0] if instance.line_range else "?"
-    try:
-        shown = os.path.relpath(instance.file)
-    except ValueError:
-        shown = instance.file
-    return f"{shown}:{line}"
+    return f"{display_path(instance.file)}:{line}"
 
 
 def resource(kind: str, instance: TfInstance, facts: Mapping[str, Any], *, name: Any = None,

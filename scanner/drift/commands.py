@@ -107,7 +107,9 @@ def _live_side(args: argparse.Namespace) -> tuple[tuple[Finding, ...], tuple[str
 def _emit(report: DriftReport, args: argparse.Namespace) -> None:
     formats: list[str] = args.drift_formats or ["console"]
     outputs: list[Path | None] = [*args.drift_outputs, *[None] * (len(formats) - len(args.drift_outputs))]
-    color = sys.stdout.isatty() and not args.no_color
+    from scanner.colors import wants_color
+
+    color = wants_color(sys.stdout, args.no_color)
     width = max(shutil.get_terminal_size((120, 40)).columns, 80) if sys.stdout.isatty() else 120
     for fmt, out in zip(formats, outputs, strict=True):
         text = render_json(report, __version__) if fmt == "json" else \

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from scanner.catalog import Catalog
+from scanner.engine import witness
 from scanner.engine.predicates import PredicateError, Truth, evaluate, lookup
 from scanner.engine.rules import Rule
 from scanner.facts.resource import CollectionFailure, Inventory, Resource
@@ -71,7 +72,8 @@ class _Judged:
         self.parameters = parameters
         self.source = Source(resource.source or resource.provider)
         self.ref = ResourceRef(address=resource.id, type=resource.display_type, file=resource.file,
-                               line_range=resource.line_range, account=resource.account, region=resource.region)
+                               line_range=resource.line_range, account=resource.account, region=resource.region,
+                               configured_in=_files(resource.configured_by))
 
     def findings(self, rule: Rule, controls: Mapping[str, Control]) -> list[Finding]:
         evidence: dict[str, Any] = {"rule": rule.title, "resource_name": self.resource.name}
@@ -81,7 +83,14 @@ class _Judged:
             evidence["rule_error"] = str(err)
             status, message = Status.ERROR, f"rule could not be evaluated: {err}"
         self._add_evidence(rule, evidence)
-        return _each(rule, controls, status, self.source, self.ref, message, evidence)
+        digest = self._digest(rule) if status is Status.FAIL else ""
+        return _each(rule, controls, status, self.source, self.ref, message, evidence, digest)
+
+    def _digest(self, rule: Rule) -> str:
+        """What failed, digested: the rule's named keys, else the values that made its check false."""
+        if rule.digest:
+            return witness.digest(witness.named_parts(rule.digest, self.facts))
+        return witness.digest(witness.failed_parts(rule.check, self.facts, self.parameters))
 
     def _verdict(self, rule: Rule, evidence: dict[str, Any]) -> tuple[Status, str]:
         when: Truth = True
@@ -124,6 +133,11 @@ class _Judged:
             evidence["by_design"] = rule.by_design
 
 
+def _files(configured_by: Iterable[tuple[str, str]]) -> tuple[str, ...]:
+    """The files of ``(address, "file:line")`` pairs, sorted, once each."""
+    return tuple(sorted({where.rsplit(":", 1)[0] for _address, where in configured_by}))
+
+
 def _unknown(rule: Rule, why: Unknown, evidence: dict[str, Any], lead: str = "") -> tuple[Status, str]:
     evidence["unknown"] = why.describe()
     status = Status.ERROR if why.error else Status.UNKNOWN
@@ -141,13 +155,13 @@ def _failed_listing(rule: Rule, failure: CollectionFailure, controls: Mapping[st
 
 
 def _each(rule: Rule, controls: Mapping[str, Control], status: Status, source: Source, ref: ResourceRef,
-          message: str, evidence: Mapping[str, Any]) -> list[Finding]:
+          message: str, evidence: Mapping[str, Any], digest: str = "") -> list[Finding]:
     out = []
     for control_id in rule.controls:
         control = controls[control_id]
         out.append(Finding(
             control_id=ControlId(control_id), status=status, severity=control.severity, source=source,
             resource=ref, check_id=rule.id, message=message, evidence=dict(evidence),
-            remediation=control.remediation.for_provider(rule.provider).text,
+            remediation=control.remediation.for_provider(rule.provider).text, digest=digest,
         ))
     return out

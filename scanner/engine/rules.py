@@ -23,6 +23,8 @@ class Rule:
     origin: str = ""  # "rules/aws/s3.yaml:12"
     #: the inputs the rule judges ("terraform", "aws", ...); empty: every input that produces its kind
     inputs: tuple[str, ...] = ()
+    #: fact keys whose values identify a failure (default: what failed, :mod:`scanner.engine.witness`)
+    digest: tuple[str, ...] = ()
 
     @property
     def provider(self) -> str:
@@ -49,6 +51,7 @@ def parse_rule(raw: Mapping[str, Any], origin: str) -> Rule:
         id=raw["id"], controls=tuple(raw["controls"]), resource=raw["resource"], title=raw["title"],
         check=raw["check"], when=raw.get("when"), evidence=tuple(raw.get("evidence", ())),
         by_design=raw.get("by_design"), origin=origin, inputs=tuple(raw.get("inputs", ())),
+        digest=tuple(raw.get("digest", ())),
     )
 
 

@@ -1,10 +1,11 @@
 """``pacscan evidence ...``: bundle, verify, diff, merge, html, trend and keygen.
 
-Exit codes: 0 done (verify: intact, and the signature good when a key is given); 1 verify found
-tampering (html and trend: the evidence they rendered is tampered; they still write the page,
-which says so first), or diff ``--fail-on-new-failures`` found new failures; 2 usage or input error (raised
-as :class:`~scanner.errors.InputError` / :class:`~scanner.errors.OutputError`; the CLI prints
-one line).
+Exit codes: 0 done (verify: intact and signed by the pinned ``--public-key``); 1 tampered (verify,
+and html, diff and trend of tampered evidence: they still write their report, which says so first),
+or diff ``--fail-on-new-failures`` found new failures; 2 usage or input error (raised as
+:class:`~scanner.errors.InputError` / :class:`~scanner.errors.OutputError`; the CLI prints one line);
+3 verify found the files match their manifest but could not show who wrote it (unsigned, or signed by
+a key nobody pinned with ``--public-key``: whoever could change the files could re-sign them).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from scanner.render.base import ToolMeta
 EXIT_OK = 0
 EXIT_TAMPERED = 1
 EXIT_NEW_FAILURES = 1
+EXIT_UNVERIFIED = 3
 META = ToolMeta(name="pacscan", version=__version__)
 
 
@@ -35,20 +37,29 @@ def add_evidence_commands(subparsers: Any) -> None:
     bundle = commands.add_parser("bundle", help="write DIR/manifest.json (SHA-256 of every file), optionally signed")
     bundle.add_argument("directory", type=Path, metavar="DIR")
     bundle.add_argument("--sign-key", type=Path, metavar="KEY.pem", help="Ed25519 PKCS8 PEM private key")
-    verify = commands.add_parser("verify", help="check DIR against its manifest (exit 1 when tampered)")
+    verify = commands.add_parser(
+        "verify", help="check DIR against its manifest and the pinned signer (exit 1 tampered, 3 signer not pinned)",
+        description="Check every file of DIR against its manifest, and the manifest's signature under the public key "
+        "you pin with --public-key. Without a pinned key nothing shows who wrote the evidence (anyone who can change "
+        "the files can re-sign them with their own key): verify says the signer is unpinned and exits 3.")
     verify.add_argument("directory", type=Path, metavar="DIR")
     verify.add_argument("--public-key", type=Path, metavar="PUB.pem",
                         help="Ed25519 PEM public key: the signature must verify under it")
-    diff = commands.add_parser("diff", help="what changed between two evidence sets")
+    diff = commands.add_parser("diff", help="what changed between two evidence sets (each checked against its "
+                               "manifest first; exit 1 if either is tampered)")
     diff.add_argument("old", type=Path, metavar="OLD", help="evidence DIR or file")
     diff.add_argument("new", type=Path, metavar="NEW", help="evidence DIR or file")
+    diff.add_argument("--public-key", type=Path, metavar="PUB.pem",
+                      help="Ed25519 public key the signature of each bundle must verify under")
     diff.add_argument("--format", choices=("console", "json"), default="console", dest="evidence_format")
     diff.add_argument("--fail-on-new-failures", action="store_true",
                       help="exit 1 when a resource newly fails (or a new resource fails)")
     diff.add_argument("--no-color", action="store_true", dest="evidence_no_color")
-    merge = commands.add_parser("merge", help="merge --shard run directories into one")
+    merge = commands.add_parser("merge", help="merge the --shard run directories of one run into one (every slice)")
     merge.add_argument("shards", type=Path, nargs="+", metavar="SHARD_DIR")
     merge.add_argument("--output", type=Path, required=True, dest="evidence_output", metavar="DIR")
+    merge.add_argument("--allow-incomplete", action="store_true", dest="merge_incomplete",
+                       help="merge a set that lacks a slice (or mixes runs) anyway; index.json marks it incomplete")
     html = commands.add_parser(
         "html", help="render the compliance officer's self-contained HTML report (exit 1 if the evidence is tampered)",
         description="Render evidence as one self-contained HTML page: integrity, executive summary, who scanned what, "
@@ -109,9 +120,10 @@ def _bundle(args: argparse.Namespace) -> int:
 
 
 def _verify(args: argparse.Namespace) -> int:
+    from scanner.evidence.integrity import IntegrityState, check_integrity
     from scanner.evidence.verify import verify_bundle
 
-    report = verify_bundle(args.directory, args.public_key)
+    report = verify_bundle(args.directory, args.public_key)  # no manifest, a bad key: input errors
     for problem in report.problems:
         print(f"TAMPERED: {problem}")
     for note in report.notes:
@@ -120,28 +132,53 @@ def _verify(args: argparse.Namespace) -> int:
         print(f"pacscan: {args.directory}: {len(report.problems)} problem(s); the evidence is NOT intact",
               file=sys.stderr)
         return EXIT_TAMPERED
-    print(f"OK: {args.directory}: {report.files_checked} file(s) match the manifest")
-    return EXIT_OK
+    integrity = check_integrity(args.directory, args.public_key)
+    if integrity.state is IntegrityState.VERIFIED:
+        print(f"OK: {args.directory}: {integrity.summary}")
+        return EXIT_OK
+    word = "UNPINNED" if integrity.state is IntegrityState.SIGNATURE_NOT_CHECKED else "UNSIGNED"
+    print(f"{word}: {args.directory}: {integrity.summary}. NOT verified: nothing shows who wrote this evidence "
+          "(pin the signer with --public-key PUB.pem)")
+    return EXIT_UNVERIFIED
 
 
 def _diff(args: argparse.Namespace) -> int:
     from scanner.evidence.diff import diff_document, diff_paths, render_console
+    from scanner.evidence.integrity import check_integrity
 
+    sides = [check_integrity(path, args.public_key if _bundled(path) else None) for path in (args.old, args.new)]
+    for side in sides:  # said before anything else, even if the tampered files no longer load
+        print(f"pacscan: {side.source}: {side.summary}", file=sys.stderr)
     diff = diff_paths(args.old, args.new)
     if args.evidence_format == "json":
-        sys.stdout.write(json.dumps(diff_document(diff), indent=2, ensure_ascii=False) + "\n")
+        sys.stdout.write(json.dumps(diff_document(diff, integrity=sides), indent=2, ensure_ascii=False) + "\n")
     else:
-        color = sys.stdout.isatty() and not args.evidence_no_color
-        sys.stdout.write(render_console(diff, color=color))
+        from scanner.colors import wants_color
+
+        color = wants_color(sys.stdout, args.evidence_no_color)
+        sys.stdout.write(render_console(diff, color=color, integrity=sides))
+    if any(side.tampered for side in sides):
+        return EXIT_TAMPERED
     return EXIT_NEW_FAILURES if args.fail_on_new_failures and diff.has_new_failures else EXIT_OK
+
+
+def _bundled(path: Path) -> bool:
+    """Whether ``path`` (a directory or a file in one) has a manifest: a key is for bundles, so an unbundled
+    side reads "not bundled" instead of failing the comparison."""
+    from scanner.evidence.bundle import MANIFEST_NAME
+
+    return (path if path.is_dir() else path.parent).joinpath(MANIFEST_NAME).is_file()
 
 
 def _merge(args: argparse.Namespace) -> int:
     from scanner.evidence.merge import merge_shards
 
-    result = merge_shards(args.shards, args.evidence_output)
+    result = merge_shards(args.shards, args.evidence_output, allow_incomplete=args.merge_incomplete)
     print(f"pacscan: merged {len(args.shards)} shard(s) into {result.output}: {len(result.tenants)} tenant(s), "
           f"{len(result.files)} evidence file(s)")
+    if result.shards is not None and not result.shards.complete:
+        print(f"pacscan: INCOMPLETE: {result.shards.describe()}; {result.output}/index.json records the set as "
+              "incomplete (shards.complete = false)", file=sys.stderr)
     return EXIT_OK
 
 
@@ -151,11 +188,11 @@ def _html(args: argparse.Namespace) -> int:
     from scanner.render.html import render_html
 
     integrity = check_integrity(args.source, args.public_key)
-    if integrity.tampered:  # said before anything else, even if the tampered files no longer load
-        print(f"pacscan: {integrity.source}: {integrity.summary}", file=sys.stderr)
+    # said before anything else (the page says it first too), even if tampered files no longer load
+    print(f"pacscan: {integrity.source}: {integrity.summary}", file=sys.stderr)
     evidence = load_evidence(args.source)
     previous = _comparison(args.previous, args.source, args.public_key) if args.previous else None
-    if previous is not None and previous.integrity is not None and previous.integrity.tampered:
+    if previous is not None and previous.integrity is not None:
         print(f"pacscan: {previous.integrity.source}: {previous.integrity.summary}", file=sys.stderr)
     write_atomic(args.evidence_output, render_html(evidence, META, integrity=integrity, previous=previous,
                                                    title=args.title))

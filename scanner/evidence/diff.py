@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,6 +28,7 @@ from rich.console import Console
 from rich.text import Text
 
 from scanner.evidence.bundle import EvidenceSet, load_evidence
+from scanner.evidence.integrity import Integrity
 from scanner.models import Status
 from scanner.render.console import compact_evidence
 
@@ -186,6 +187,11 @@ def _notes(old: EvidenceSet, new: EvidenceSet) -> tuple[str, ...]:
         notes.append("the catalog changed between the two scans: some differences may come from "
                      "changed rules rather than a changed estate")
     for label, evidence in (("old", old), ("new", new)):
+        shards = (evidence.index or {}).get("shards")
+        if isinstance(shards, dict) and shards.get("complete") is False:
+            missing = ", ".join(f"{i}/{shards.get('count')}" for i in shards.get("missing") or [])
+            notes.append(f"{label}: an INCOMPLETE set of shards was merged (missing: {missing or 'see index.json'}): "
+                         "tenants of the missing shards read as removed or added")
         for t in evidence.tenants:
             if t.document is None:
                 notes.append(f"{label}: tenant {t.name} was NOT evaluated ({t.reason or 'scan failed'}); "
@@ -193,10 +199,12 @@ def _notes(old: EvidenceSet, new: EvidenceSet) -> tuple[str, ...]:
     return tuple(notes)
 
 
-def diff_document(diff: EvidenceDiff) -> dict[str, Any]:
-    """The diff as plain JSON values (``--format json``)."""
+def diff_document(diff: EvidenceDiff, integrity: Sequence[Integrity] = ()) -> dict[str, Any]:
+    """The diff as plain JSON values (``--format json``); ``integrity``: of the old and the new side."""
     return {
         "schema": "pacscan-diff/1",
+        "integrity": [{"source": i.source, "state": i.state.value, "summary": i.summary, "problems": list(i.problems)}
+                      for i in integrity],
         "has_new_failures": diff.has_new_failures,
         "counts": {c: len(diff.of(c)) for c in CATEGORIES},
         "tenants_added": list(diff.tenants_added),
@@ -224,12 +232,19 @@ def grouped(changes: Iterable[Change]) -> Mapping[str, Mapping[str, list[Change]
     return out
 
 
-def render_console(diff: EvidenceDiff, *, color: bool = False, width: int = 100) -> str:
-    """The diff as a Rich report, rendered to a string (plain text with ``color=False``)."""
+def render_console(diff: EvidenceDiff, *, color: bool = False, width: int = 100,
+                   integrity: Sequence[Integrity] = ()) -> str:
+    """The diff as a Rich report, rendered to a string (plain text with ``color=False``); the integrity
+    of each side (``integrity``) comes first."""
     buffer = io.StringIO()
     console = Console(file=buffer, width=width, force_terminal=color,
                       color_system="standard" if color else None, no_color=not color,
                       highlight=False, emoji=False, markup=False, _environ={})
+    for side in integrity:
+        style = "bold red" if side.tampered else "green" if side.state.value == "verified" else "bold yellow"
+        console.print(Text(f"Integrity of {side.source}: {side.summary}", style=style))
+        for problem in side.problems:
+            console.print(Text(f"  {problem}", style="red"))
     for part in _console_parts(diff):
         console.print(part)
     return "".join(line.rstrip() + "\n" for line in buffer.getvalue().splitlines())

@@ -7,6 +7,7 @@
         owner: it-security@clinic.example
         ticket: SEC-142
         expires: 2027-03-31
+        file: "infra/network/*.tf"                   # optional: only findings in these files
 
 A waiver turns matching failures into ``waived`` findings carrying the waiver. An expired
 waiver no longer applies and is reported as expired; one that matches nothing is stale.
@@ -49,6 +50,7 @@ _SCHEMA: dict[str, Any] = {
                     "owner": _TEXT,
                     "ticket": _TEXT,
                     "expires": _TEXT,
+                    "file": _TEXT,
                 },
             },
         }
@@ -57,7 +59,8 @@ _SCHEMA: dict[str, Any] = {
 NO_REASON = "No comment provided"  # what Checkov records for `#checkov:skip=ID` without a reason
 
 
-def load_waivers(path: Path, control_ids: Iterable[str]) -> tuple[Waiver, ...]:
+def load_waivers(path: Path, control_ids: Iterable[str], shown: str | None = None) -> tuple[Waiver, ...]:
+    """``shown`` is how the file is named in each waiver's origin (relative to the repository root)."""
     doc = yamlfile.load(path, WaiverError)
     yamlfile.validate(doc, _SCHEMA, WaiverError)
     known = set(control_ids)
@@ -75,12 +78,14 @@ def load_waivers(path: Path, control_ids: Iterable[str]) -> tuple[Waiver, ...]:
         out.append(Waiver(
             control_id=entry["control"], resource=entry["resource"], justification=entry["justification"].strip(),
             owner=entry.get("owner"), ticket=entry.get("ticket"), expires=expires.isoformat(),
-            origin=f"{path}:{doc.line_of(where)}",
+            origin=f"{shown or path}:{doc.line_of(where)}", file=entry.get("file"),
         ))
     return tuple(out)
 
 
 def _matches(waiver: Waiver, finding: Finding) -> bool:
+    if waiver.file is not None and not fnmatch.fnmatchcase(finding.resource.file or "", waiver.file):
+        return False
     return waiver.control_id == finding.control_id and fnmatch.fnmatchcase(finding.resource.address, waiver.resource)
 
 

@@ -11,16 +11,18 @@ value the evaluator could not know becomes ``unknown``.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from scanner.catalog import Catalog
 from scanner.errors import TargetError
+from scanner.iac.file_limits import limited
 from scanner.iac.judge import configuration_findings, terraform_controls
 from scanner.iac.tfmodel import TfConfiguration
 from scanner.models import Finding, Source
+from scanner.source_paths import rooted, scan_root
 
 __all__ = ["TerraformOptions", "TerraformScan", "find_terraform_files", "scan_terraform"]
 
@@ -36,6 +38,8 @@ class TerraformOptions:
     var_files: tuple[Path, ...] = ()
     variables: tuple[tuple[str, str], ...] = ()
     environ: Mapping[str, str] | None = None
+    #: files larger than this are not parsed (None: PACSCAN_MAX_FILE_SIZE, else the default; see file_limits)
+    max_file_bytes: int | None = None
 
 
 @dataclass
@@ -43,6 +47,8 @@ class TerraformScan:
     findings: list[Finding] = field(default_factory=list)
     #: what the user should know about what was not read (hidden folders, override files)
     notes: list[str] = field(default_factory=list)
+    #: the folder every path in the findings is relative to (:mod:`scanner.source_paths`)
+    root: Path | None = None
 
 
 def find_terraform_files(root: Path) -> list[Path]:
@@ -68,15 +74,27 @@ def check_targets(targets: Sequence[Path]) -> None:
 
 def scan_terraform(catalog: Catalog, parameters: Mapping[str, Any], targets: Sequence[Path],
                    plans: Sequence[Path], progress: Progress | None = None,
-                   options: TerraformOptions | None = None) -> TerraformScan:
-    from scanner.iac import prefetch
-    from scanner.iac.hcl import load_configuration
+                   options: TerraformOptions | None = None, root: Path | None = None) -> TerraformScan:
+    """Judge ``targets`` and ``plans``; every path in the findings is relative to ``root`` (default:
+    the targets' repository root, :func:`scanner.source_paths.scan_root`)."""
     from scanner.iac.plan import load_plan_configuration
 
     options = options or TerraformOptions()
     check_targets(targets)
     plan_configs = [load_plan_configuration(p) for p in plans]  # validate every plan before any work
-    scan = TerraformScan()
+    root = root or scan_root([*targets, *plans])
+    scan = TerraformScan(root=root)
+    with rooted(root), limited(options.max_file_bytes):
+        _scan(catalog, parameters, targets, zip(plans, plan_configs, strict=True), scan, progress, options)
+    return scan
+
+
+def _scan(catalog: Catalog, parameters: Mapping[str, Any], targets: Sequence[Path],
+          plans: Iterable[tuple[Path, TfConfiguration]], scan: TerraformScan, progress: Progress | None,
+          options: TerraformOptions) -> None:
+    from scanner.iac import prefetch
+    from scanner.iac.hcl import load_configuration
+
     ahead = prefetch.start(targets)  # a second core parses from the other end (see prefetch)
     try:
         for target in targets:
@@ -90,11 +108,10 @@ def scan_terraform(catalog: Catalog, parameters: Mapping[str, Any], targets: Seq
         if ahead is not None:
             ahead.close()
             log.debug("parse-ahead: %d file(s) parsed by the helper", ahead.used)
-    for plan, config in zip(plans, plan_configs, strict=True):
+    for plan, config in plans:
         if progress:
             progress(f"Judging plan {plan}")
         _judge(catalog, parameters, config, Source.TERRAFORM_PLAN, scan, progress, plan)
-    return scan
 
 
 def _judge(catalog: Catalog, parameters: Mapping[str, Any], config: TfConfiguration, source: Source,

@@ -17,6 +17,7 @@ from typing import Any
 
 from scanner.catalog import Catalog
 from scanner.facts.values import Unknown, unknowns
+from scanner.iac.file_limits import too_large
 from scanner.iac.tfmodel import ParseFailure, TfConfiguration, TfInstance
 from scanner.models import Finding, Source
 from scanner.scope import ImagingScope
@@ -41,7 +42,14 @@ def builtin_findings(catalog: Catalog, parameters: Mapping[str, Any], config: Tf
         output.index.attribute(catalog.parents, facts.references)
     else:
         root = Path(config.root)
-        output = checkov_run.run_directory(root, checks) if root.is_dir() else checkov_run.run_files([root], checks)
+        oversize = {f.file for f in config.parse_failures if _too_large(f.file)}
+        if oversize:  # Checkov would parse them whole (gigabytes): give it the files pacscan read instead
+            readable = [Path(f) for f in config.files if f not in oversize and f.endswith((".tf", ".tf.json"))]
+            output = checkov_run.run_files(readable, checks)
+        elif root.is_dir():
+            output = checkov_run.run_directory(root, checks)
+        else:
+            output = checkov_run.run_files([root], checks)
         output.index.attribute(catalog.parents)
         facts = None
     scope = ImagingScope.from_parameter(parameters["imaging_data"])
@@ -51,6 +59,13 @@ def builtin_findings(catalog: Catalog, parameters: Mapping[str, Any], config: Tf
               for f in output.parse_errors if os.path.realpath(f) not in ours]
     judged = [c for c in catalog.controls if c.terraform_checks]
     return findings + parse_error_findings(catalog, missed, source, judged)
+
+
+def _too_large(file: str) -> bool:
+    try:
+        return too_large(os.path.getsize(file)) is not None
+    except OSError:
+        return False
 
 
 def _any_judged(checks: Sequence[str], config: TfConfiguration) -> bool:

@@ -8,12 +8,11 @@ after apply turns the verdict into ``unknown``: a plan never passes on a guess.
 
 from __future__ import annotations
 
-import functools
-import os
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from scanner.catalog import Catalog
+from scanner.engine.witness import digest
 from scanner.facts.values import Unknown
 from scanner.iac.checkov_run import CheckovOutput, CheckRecord, Outcome
 from scanner.iac.plan import PlanFacts, unknown_keys
@@ -30,6 +29,7 @@ from scanner.models import (
     Status,
 )
 from scanner.scope import ImagingScope
+from scanner.source_paths import display_path
 
 #: Resource types that hold imaging data; the `imaging_data` parameter selects among them.
 STORAGE_TYPES: Mapping[str, str] = {
@@ -44,20 +44,6 @@ _OUTCOME_STATUS = {
     Outcome.UNKNOWN: Status.UNKNOWN,
     Outcome.SKIPPED: Status.WAIVED,
 }
-
-
-def display_path(path: str) -> str:
-    """Paths relative to the working directory where possible (portable evidence)."""
-    return _relative(path, os.getcwd())
-
-
-@functools.lru_cache(maxsize=4096)
-def _relative(path: str, cwd: str) -> str:
-    """Memoised: every finding in a file asks for the same path."""
-    try:
-        return os.path.relpath(path, cwd) if os.path.isabs(path) else path
-    except ValueError:
-        return path
 
 
 def _selector(scope: ImagingScope, resource: TfResource) -> str | Unknown | None:
@@ -138,11 +124,13 @@ def _finding(control: Control, record: CheckRecord, output: CheckovOutput, sourc
             type=where.type if where else record.resource_type,
             file=display_path(where.file if where else record.file),
             line_range=(where.line_range if where else None) or record.line_range,
+            configured_in=(display_path(own.file),) if parent_address and own is not None else (),
         ),
         check_id=record.check_id,
         message=message,
         evidence=evidence,
         remediation=control.remediation.text,
+        digest=digest(list(evidence["observed"].items())) if status is Status.FAIL else "",
     )
 
 

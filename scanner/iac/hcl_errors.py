@@ -5,17 +5,18 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-MAX_DESCRIBE_BYTES = 20 * 1024 * 1024
+from scanner.iac.file_limits import too_large
 
 
 def describe_parse_error(path: Path) -> tuple[str, int | None]:
     """A short reason and the line it points at, for a file Checkov reported unparseable."""
     try:
+        oversize = too_large(path.stat().st_size)
+        if oversize is not None:
+            return oversize, None
         raw = path.read_bytes()
     except OSError as err:
         return f"cannot read file: {err.strerror}", None
-    if len(raw) > MAX_DESCRIBE_BYTES:
-        return f"file is larger than {MAX_DESCRIBE_BYTES} bytes", None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as err:

@@ -17,9 +17,9 @@ from typing import Any
 from scanner.catalog import Catalog
 from scanner.engine.evaluate import judge
 from scanner.engine.rules import Rule
-from scanner.iac.findings import display_path
 from scanner.iac.tfmodel import TfConfiguration, UnreadModule
 from scanner.models import Control, Evaluation, Finding, ResourceRef, Source, Status
+from scanner.source_paths import display_path
 
 
 def terraform_rules(catalog: Catalog, source: Source) -> list[Rule]:

@@ -14,7 +14,7 @@ from typing import Any, Protocol
 import orjson
 
 from scanner.errors import PacscanError
-from scanner.models import ControlId, Finding, ScanResult
+from scanner.models import ControlId, Finding, ScanResult, Source, Status
 
 
 @dataclass(frozen=True)
@@ -36,6 +36,46 @@ class Renderer(Protocol):
     def name(self) -> str: ...
 
     def render(self, result: ScanResult, meta: ToolMeta) -> str: ...
+
+
+def unattested(result: ScanResult) -> tuple[ControlId, ...]:
+    """Attestation controls that are missing only because no attestation file was given
+    (``--attestations``), in catalog order: every format shows them as one line
+    (:func:`attestation_line`), not one row each, so they neither vanish nor drown the report."""
+    ids = {f.control_id for f in result.findings
+           if f.source is Source.ATTESTATION and f.status is Status.MISSING and f.resource.file is None}
+    return tuple(c.id for c in result.controls if c.id in ids)
+
+
+def attestation_line(count: int) -> str:
+    """The one line that stands for the attestation controls when no attestation file was given."""
+    return f"{count} safeguards need attestation: run with --attestations FILE"
+
+
+@dataclass(frozen=True)
+class GateCounts:
+    """What the CI gate did, as the console and Markdown summaries count it. Attestation controls
+    left missing because no attestation file was given are not failures here (see :func:`unattested`)."""
+
+    new: int  # failures that fail the gate: not baselined, not waived
+    baselined: int
+    waived: int
+    fixed: int  # baseline entries that no longer fail
+    expired_waivers: int
+    unattested: int
+
+    @classmethod
+    def of(cls, result: ScanResult) -> GateCounts:
+        skipped = set(unattested(result))
+        failing = [f for f in result.findings if f.status.is_failure and f.control_id not in skipped]
+        return cls(new=sum(1 for f in failing if not f.baselined), baselined=sum(1 for f in failing if f.baselined),
+                   waived=sum(1 for f in result.findings if f.status is Status.WAIVED), fixed=len(result.gate.fixed),
+                   expired_waivers=len(result.gate.expired_waivers), unattested=len(skipped))
+
+    def line(self) -> str:
+        """``2 new, 7 baselined, 1 waived, 0 fixed, 1 expired waiver(s)``."""
+        return (f"{self.new} new, {self.baselined} baselined, {self.waived} waived, {self.fixed} fixed, "
+                f"{self.expired_waivers} expired waiver(s)")
 
 
 def sorted_findings(result: ScanResult) -> list[Finding]:

@@ -33,10 +33,9 @@ from scanner.models import (
     ResourceRef,
     Safeguard,
     ScanResult,
-    Source,
     Status,
 )
-from scanner.render.base import ToolMeta, sorted_findings
+from scanner.render.base import GateCounts, ToolMeta, attestation_line, sorted_findings, unattested
 
 STATUS_STYLES: Mapping[Status, str] = {
     Status.PASS: "green",
@@ -50,6 +49,8 @@ STATUS_STYLES: Mapping[Status, str] = {
     Status.NOT_APPLICABLE: "dim",
 }
 _EVIDENCE_WIDTH = 240
+#: evidence that explains how a value was found rather than what it is: in the JSON report, not on the terminal
+BACKGROUND = frozenset({"origins", "resource_name", "in_scope_by", "evaluated", "rule", "check"})
 
 
 @dataclass(frozen=True)
@@ -70,7 +71,7 @@ class ConsoleRenderer:
         )
         summaries = result.summaries()
         for part in _sections(result, summaries, meta, self.quiet):
-            console.print(part)
+            console.print(part, soft_wrap=isinstance(part, Text) and part.no_wrap is True)
         # Rich pads wrapped text and tables to the full width; drop that so the report diffs cleanly.
         return "".join(line.rstrip() + "\n" for line in buffer.getvalue().splitlines())
 
@@ -78,26 +79,17 @@ class ConsoleRenderer:
 def _sections(result: ScanResult, summaries: tuple[ControlSummary, ...], meta: ToolMeta,
               quiet: bool) -> Iterable[RenderableType]:
     yield _header(result, meta)
-    yield from _summary_tables(summaries, quiet, result.judged_by)
-    unattested = _unattested(result)
-    shown = result if not unattested else replace(
-        result, findings=tuple(f for f in result.findings if f.control_id not in unattested))
-    yield from _failures(shown, tuple(s for s in summaries if s.control.id not in unattested))
-    if unattested:
-        yield Text("No attestation file given (--attestations): these controls are MISSING", style="bold red")
-        yield _indented(Text(", ".join(sorted(unattested))), 4)
-        yield Text("")
+    skipped = set(unattested(result))
+    shown = result if not skipped else replace(
+        result, findings=tuple(f for f in result.findings if f.control_id not in skipped))
+    judged = tuple(s for s in summaries if s.control.id not in skipped)
+    yield from _summary_tables(judged, quiet, result.judged_by)
+    yield from _failures(shown, judged)
     yield from _unevaluated(result, summaries)
     if not quiet:
         yield from _waived(result, {s.control.id: s.control for s in summaries})
-    yield _closing(result, summaries)
-
-
-def _unattested(result: ScanResult) -> set[str]:
-    """Attestation controls that are missing only because no attestation file was given: listed
-    in one block (by id), not one remediation each, so they neither vanish nor drown the report."""
-    return {f.control_id for f in result.findings
-            if f.source is Source.ATTESTATION and f.status is Status.MISSING and f.resource.file is None}
+    yield from _expired_waivers(result)
+    yield _closing(shown, judged, GateCounts.of(result))
 
 
 def status_text(status: Status) -> Text:
@@ -118,12 +110,17 @@ def _header(result: ScanResult, meta: ToolMeta) -> RenderableType:
 
 def _summary_tables(summaries: tuple[ControlSummary, ...], quiet: bool,
                     judged_by: Mapping[ControlId, tuple[str, ...]]) -> Iterable[RenderableType]:
+    """One table per safeguard kind. A control nothing of whose kind was found is a count, not a row."""
     for kind in Safeguard:
-        rows = [s for s in summaries if s.control.safeguard is kind]
+        rows = [s for s in summaries if s.control.safeguard is kind and s.status is not Status.NOT_APPLICABLE]
         if quiet:
             rows = [s for s in rows if s.status.is_failure or s.status.is_unevaluated]
         if rows:
             yield _summary_table(kind, rows, judged_by)
+    absent = sum(1 for s in summaries if s.status is Status.NOT_APPLICABLE)
+    if absent:
+        yield Text(f"{absent} control(s) not applicable: nothing of the kinds they judge was found.", style="dim")
+        yield Text("")
 
 
 def _evaluated_as(control: Control, judged_by: Mapping[ControlId, tuple[str, ...]]) -> str:
@@ -193,7 +190,8 @@ def _failures(result: ScanResult, summaries: tuple[ControlSummary, ...]) -> Iter
         if control.id not in failing:
             yield Text.assemble("    ", status_text(Status.MISSING),
                                 " no attestation is recorded for this control")
-        yield _indented(Text.assemble("Fix: ", (control.remediation.text, "bold")), 4)
+        if not found or any(not f.remediation or f.remediation == control.remediation.text for f in found):
+            yield _indented(Text.assemble("Fix: ", (control.remediation.text, "bold")), 4)  # else each has its own
         yield Text("")
     for control_id in orphans:
         yield _control_heading(control_id, None)
@@ -203,6 +201,9 @@ def _failures(result: ScanResult, summaries: tuple[ControlSummary, ...]) -> Iter
 
 
 def _unevaluated(result: ScanResult, summaries: tuple[ControlSummary, ...]) -> Iterable[RenderableType]:
+    """What could not be evaluated. A cause shared by several controls (a file that does not parse, a
+    module not on disk, a listing denied) is one line naming how many controls it left open, not one
+    block per control; what is particular to one control and resource is shown per control."""
     findings = [f for f in sorted_findings(result) if f.status.is_unevaluated]
     silent = [s.control for s in summaries
               if s.status.is_unevaluated and not result.findings_for(s.control.id)]
@@ -210,16 +211,35 @@ def _unevaluated(result: ScanResult, summaries: tuple[ControlSummary, ...]) -> I
         return
     yield Text("Not evaluated (error / unknown): these controls are NOT shown to pass",
                style="bold yellow")
+    shared, single = _by_cause(findings)
+    for group in shared:
+        first = group[0]
+        line = Text.assemble("  ", status_text(first.status), f" {location(first.resource)}  {first.message} ",
+                             (f"({len(group)} controls)", "bold"))
+        line.no_wrap = True  # one line per cause, however long
+        yield line
     controls = {s.control.id: s.control for s in summaries}
-    for control_id, group in _grouped(findings):
+    for control_id, found in _grouped(single):
         yield _control_heading(control_id, controls.get(control_id))
-        for f in group:
+        for f in found:
             yield _finding_block(f, controls.get(control_id))
     for control in silent:
         yield _control_heading(control.id, control)
         yield Text("    no finding was produced for this control; nothing was evaluated",
                    style=STATUS_STYLES[Status.UNKNOWN])
     yield Text("")
+
+
+def _by_cause(findings: list[Finding]) -> tuple[list[list[Finding]], list[Finding]]:
+    """(groups of findings one cause left open across several controls, the other findings)."""
+    causes: dict[tuple[str, ...], list[Finding]] = {}
+    for f in findings:
+        r = f.resource
+        causes.setdefault((f.status.value, f.check_id, r.address, r.file or "", r.account or "", r.region or "",
+                           f.message), []).append(f)
+    shared = [group for group in causes.values() if len({f.control_id for f in group}) > 1]
+    grouped = {id(f) for group in shared for f in group}
+    return shared, [f for f in findings if id(f) not in grouped]
 
 
 def _waived(result: ScanResult, controls: Mapping[ControlId, Control]) -> Iterable[RenderableType]:
@@ -253,7 +273,7 @@ def _finding_block(f: Finding, control: Control | None) -> Group:
     ]
     for key in sorted(f.evidence):
         value = f.evidence[key]
-        if value != f.message:  # adapters often repeat the check name as evidence
+        if value != f.message and key not in BACKGROUND:  # adapters often repeat the check name as evidence
             lines.append(_indented(Text(f"{key}: {compact_evidence(value)}", style="dim"), 6))
     if f.remediation and (control is None or f.remediation != control.remediation.text):
         lines.append(_indented(Text(f"fix: {f.remediation}"), 6))
@@ -282,22 +302,38 @@ def compact_evidence(value: object) -> str:
     return text if len(text) <= _EVIDENCE_WIDTH else text[: _EVIDENCE_WIDTH - 3] + "..."
 
 
-def _closing(result: ScanResult, summaries: tuple[ControlSummary, ...]) -> RenderableType:
+def _expired_waivers(result: ScanResult) -> Iterable[RenderableType]:
+    expired = result.gate.expired_waivers
+    if not expired:
+        return
+    yield Text("Expired waivers (they no longer waive anything: renew or fix)", style="bold red")
+    for w in expired:
+        yield _indented(Text(f"{w.control_id}  {w.resource}  expired {w.expires}  ({w.origin}; owner "
+                             f"{w.owner or '-'}, ticket {w.ticket or '-'})"), 2)
+    yield Text("")
+
+
+def _closing(result: ScanResult, summaries: tuple[ControlSummary, ...], gate: GateCounts) -> RenderableType:
+    """Totals (the attestation controls no file was given for are the one line below them), what the
+    gate did, and whether anything was left unevaluated."""
     control_counts = _tally(s.status for s in summaries)
     finding_counts = _tally(f.status for f in result.findings)
     totals = Text.assemble(
         (f"{len(summaries)} controls: ", "bold"), _tally_text(control_counts),
         (f"  |  {len(result.findings)} findings: ", "bold"), _tally_text(finding_counts),
     )
+    lines: list[RenderableType] = [totals, Text.assemble(("Failures: ", "bold"), gate.line())]
+    if gate.unattested:
+        lines.append(Text(attestation_line(gate.unattested), style="bold yellow"))
     unevaluated = [s.control.id for s in summaries if s.status.is_unevaluated]
     if unevaluated:
-        verdict = Text(
+        lines.append(Text(
             f"NOT EVALUATED: {len(unevaluated)} control(s) could not be evaluated "
             f"({', '.join(unevaluated)}); this report does not show them to pass.",
-            style="bold yellow")
+            style="bold yellow"))
     else:
-        verdict = Text("Every control was evaluated.", style="green")
-    return Group(totals, verdict)
+        lines.append(Text("Every control was evaluated.", style="green"))
+    return Group(*lines)
 
 
 def _tally(statuses: Iterable[Status]) -> dict[Status, int]:

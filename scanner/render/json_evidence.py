@@ -31,7 +31,7 @@ from scanner.models import (
     Status,
     Waiver,
 )
-from scanner.render.base import RenderError, ToolMeta, dumps_indented, sorted_findings
+from scanner.render.base import RenderError, ToolMeta, attestation_line, dumps_indented, sorted_findings, unattested
 
 SCHEMA_VERSION = "1.2"
 _SCHEMA_FILE = "schemas/evidence.schema.json"
@@ -97,6 +97,7 @@ def _counts(counts: Mapping[Status, int]) -> dict[str, int]:
 
 
 def _summary(result: ScanResult, summaries: Sequence[ControlSummary]) -> dict[str, Any]:
+    skipped = unattested(result)
     by_status = {s: 0 for s in Status}
     for f in result.findings:
         by_status[f.status] += 1
@@ -109,6 +110,8 @@ def _summary(result: ScanResult, summaries: Sequence[ControlSummary]) -> dict[st
         "controls_by_status": _counts(controls_by_status),
         "errors": any(f.status.is_unevaluated for f in result.findings),
         "unevaluated_controls": [s.control.id for s in summaries if s.status.is_unevaluated],
+        "attestation_needed": ({"message": attestation_line(len(skipped)), "controls": list(skipped)}
+                               if skipped else None),
     }
 
 
@@ -157,12 +160,13 @@ def _finding(f: Finding) -> dict[str, Any]:
         "remediation": f.remediation,
         "waiver": waiver_document(f.waiver) if f.waiver is not None else None,
         "baselined": f.baselined,
+        "digest": f.digest or None,
     }
 
 
 def waiver_document(w: Waiver) -> dict[str, Any]:
     """A waiver as JSON (also used by the SARIF and Markdown reports)."""
-    return {"control_id": w.control_id, "resource": w.resource, "justification": w.justification,
+    return {"control_id": w.control_id, "resource": w.resource, "file": w.file, "justification": w.justification,
             "owner": w.owner, "ticket": w.ticket, "expires": w.expires, "origin": w.origin}
 
 

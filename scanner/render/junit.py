@@ -8,7 +8,9 @@ One ``<testsuite>`` per control (catalog order), one ``<testcase>`` per control 
 * ``not_applicable`` -> ``<skipped message="not applicable: ...">``;
 * ``pass``/``attested`` -> a plain testcase.
 
-A control with no finding at all still gets one testcase (a ``<failure>`` for an attestation nobody
+Without ``--attestations``, the attestation controls are one skipped testcase ("N safeguards need
+attestation: run with --attestations FILE"), not one failure each. A control with no finding at all
+still gets one testcase (a ``<failure>`` for an attestation nobody
 recorded, a ``<skipped>`` for an automated control with nothing of its kind in the scan).
 Built with :mod:`xml.etree.ElementTree`, which escapes every attribute and text node.
 """
@@ -23,7 +25,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from scanner.models import Control, ControlId, ControlSummary, Finding, ScanResult, Status, Waiver
-from scanner.render.base import ToolMeta, sorted_findings
+from scanner.render.base import ToolMeta, attestation_line, sorted_findings, unattested
 from scanner.render.console import location
 
 _CLASS_PREFIX = "pacscan."
@@ -47,13 +49,27 @@ def to_junit(result: ScanResult, meta: ToolMeta) -> ET.Element:
     """The ``<testsuites>`` element for ``result``."""
     root = ET.Element("testsuites", {"name": f"{meta.name} {meta.version} HIPAA compliance scan"})
     grouped = _by_control(sorted_findings(result))
+    skipped = unattested(result)
     suites = [_suite(s.control.id, s.control, grouped.pop(s.control.id, []), s, result)
-              for s in result.summaries()]
+              for s in result.summaries() if s.control.id not in skipped]
+    for control_id in skipped:
+        grouped.pop(control_id, None)
     suites += [_suite(cid, None, found, None, result) for cid, found in grouped.items()]
+    if skipped:
+        suites.append(_attestation_suite(skipped, result))
     for suite in suites:
         root.append(suite)
     _set_counts(root, suites)
     return root
+
+
+def _attestation_suite(skipped: Sequence[ControlId], result: ScanResult) -> ET.Element:
+    """The attestation controls no attestation file was given for: one skipped testcase, not one each."""
+    suite = ET.Element("testsuite", {"name": "attestations", "timestamp": result.started_at})
+    case = ET.SubElement(suite, "testcase", {"classname": _CLASS_PREFIX + "attestations", "name": "attestations"})
+    ET.SubElement(case, "skipped", {"message": f"{attestation_line(len(skipped))} ({', '.join(skipped)})"})
+    _set_counts(suite, [case])
+    return suite
 
 
 def _by_control(findings: Iterable[Finding]) -> dict[ControlId, list[Finding]]:

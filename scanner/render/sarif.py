@@ -1,15 +1,23 @@
 """SARIF 2.1.0 for code scanning (GitHub, Azure DevOps, any SARIF viewer).
 
-One rule per catalog control (help text, HIPAA citations, ``security-severity``); one result per
-finding that needs attention: ``fail``/``missing``/``expired`` (at the rule's level), ``waived``
-(with a suppression saying who accepted it and why), ``error``/``unknown`` (a ``warning`` whose
-message says the control was NOT evaluated). ``pass``, ``attested`` and ``not_applicable`` are not
-results. An attestation control with no attestation is reported at a logical location so it never
-silently reads as clean.
+One rule per catalog control, in the control's own words (title, fix per provider, HIPAA
+citations, ``security-severity``). A *result* is a finding that needs attention in a file of the
+scanned repository: ``fail`` (at the rule's level), ``waived`` (with a suppression saying who
+accepted it and why), ``error``/``unknown`` (a ``warning`` whose message says the control was NOT
+evaluated). Every result has a physical location: the file relative to ``%SRCROOT%``, the
+repository root of the scanned target (:mod:`scanner.source_paths`), and a region (line 1 when
+the input gives none, a plan). What has no file (live cloud resources, controls with no resource,
+attestation gaps) is reported as the run's notifications and properties
+(:mod:`scanner.render.sarif_notes`), never as results code scanning would refuse or misplace.
 
-``partialFingerprints`` hash :attr:`Finding.key` (control, address, file; no line numbers) plus the
-check id, so an alert keeps its identity when the file is reformatted, and two checks of one
-control failing on one resource stay two alerts (code scanning merges equal fingerprints).
+GitHub code scanning's documented limits (per run: 25,000 results, 25,000 rules; per result: 1,000
+locations; per rule: 20 tags; 20 runs per file) hold by construction: one run, one location per
+result, three tags, one rule per control; results beyond :data:`MAX_RESULTS` are left out, most
+severe kept, with a notification saying so.
+
+``partialFingerprints`` hash :attr:`Finding.key` (control, address, repository-relative file; no
+line numbers) plus the check id, so an alert keeps its identity when the file is reformatted or
+pacscan runs from another folder, and two checks of one control on one resource stay two alerts.
 """
 
 from __future__ import annotations
@@ -18,18 +26,21 @@ import hashlib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, ClassVar
 from urllib.parse import quote
 
-from scanner.models import Control, ControlId, Finding, ScanResult, Severity, Status, Waiver
+from scanner.models import Control, ControlId, Finding, ScanResult, Severity, Source, Status, Waiver
 from scanner.render.base import ToolMeta, dumps_indented, sorted_findings
 from scanner.render.console import compact_evidence
-from scanner.render.json_evidence import waiver_document
+from scanner.render.sarif_notes import notifications, run_properties
 
 SARIF_VERSION = "2.1.0"
 SARIF_SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 FINGERPRINT_NAME = "pacscan/v1"
 SRCROOT = "%SRCROOT%"
+#: GitHub code scanning rejects a run with more results than this
+MAX_RESULTS = 25_000
 
 #: GitHub code scanning reads this property to rank alerts (critical >= 9.0, high >= 7.0, ...).
 SECURITY_SEVERITY: Mapping[Severity, str] = {
@@ -38,8 +49,7 @@ SECURITY_SEVERITY: Mapping[Severity, str] = {
 LEVELS: Mapping[Severity, str] = {
     Severity.CRITICAL: "error", Severity.HIGH: "error", Severity.MEDIUM: "warning", Severity.LOW: "note",
 }
-_RESULT_STATUSES = frozenset({Status.FAIL, Status.MISSING, Status.EXPIRED, Status.WAIVED,
-                              Status.ERROR, Status.UNKNOWN})
+_RESULT_STATUSES = frozenset({Status.FAIL, Status.WAIVED, Status.ERROR, Status.UNKNOWN})
 _INLINE_ORIGIN = "inline"
 
 
@@ -49,42 +59,65 @@ class SarifRenderer:
     ``tool.driver.informationUri``); it is left out when not given rather than invented."""
 
     information_uri: str | None = None
+    max_results: int = MAX_RESULTS
     name: ClassVar[str] = "sarif"
 
     def render(self, result: ScanResult, meta: ToolMeta) -> str:
-        return dumps_indented(to_sarif(result, meta, self.information_uri))
+        return dumps_indented(to_sarif(result, meta, self.information_uri, self.max_results))
 
 
-def to_sarif(result: ScanResult, meta: ToolMeta, information_uri: str | None = None) -> dict[str, Any]:
+def to_sarif(result: ScanResult, meta: ToolMeta, information_uri: str | None = None,
+             max_results: int = MAX_RESULTS) -> dict[str, Any]:
     """Build the SARIF log (plain JSON values) for ``result``."""
     rules = _rule_table(result)
     index = {rule_id: i for i, rule_id in enumerate(rules)}
+    located = [f for f in sorted_findings(result) if is_result(f)]
+    kept = _most_severe(located, max_results)
     results = [_result(f, rules.get(f.control_id), index[f.control_id], result.gate.baseline is not None)
-               for f in sorted_findings(result) if is_result(f)]
-    results += _silent_controls(result, index)
+               for f in located if id(f) in kept]
     driver: dict[str, Any] = {"name": meta.name, "version": meta.version}
     if information_uri is not None:
         driver["informationUri"] = information_uri
     driver["rules"] = [_rule(rule_id, control) for rule_id, control in rules.items()]
+    invocation: dict[str, Any] = {"executionSuccessful": True, "startTimeUtc": result.started_at,
+                                  "endTimeUtc": result.finished_at}
+    notes = notifications(result, index, left_out=len(located) - len(kept))
+    if notes:
+        invocation["toolExecutionNotifications"] = notes
     run: dict[str, Any] = {
         "tool": {"driver": driver},
-        "invocations": [_invocation(result)],
-        "originalUriBaseIds": {SRCROOT: {"description": {"text": "The folder pacscan was run from."}}},
+        "invocations": [invocation],
+        "originalUriBaseIds": {SRCROOT: _srcroot(result.root)},
         "columnKind": "unicodeCodePoints",
         "results": results,
-        "properties": _run_properties(result),
+        "properties": run_properties(result, shown=len(results)),
     }
     return {"$schema": SARIF_SCHEMA_URI, "version": SARIF_VERSION, "runs": [run]}
 
 
 def is_result(f: Finding) -> bool:
-    """Whether a finding becomes a SARIF result: anything that is not a pass or a valid attestation."""
-    return f.status in _RESULT_STATUSES
+    """Whether a finding becomes a SARIF result: it needs attention and has a file to point at."""
+    return f.status in _RESULT_STATUSES and f.resource.file is not None and f.source is not Source.ATTESTATION
 
 
 def fingerprint(key: str, check_id: str = "") -> str:
     """sha256 of ``key|check_id``: what ``pacscan/v1`` holds (no line numbers, no message)."""
     return hashlib.sha256(f"{key}|{check_id}".encode()).hexdigest()
+
+
+def _most_severe(findings: list[Finding], limit: int) -> set[int]:
+    """Ids of the findings kept under ``limit``: failures before the rest, most severe first."""
+    if len(findings) <= limit:
+        return {id(f) for f in findings}
+    ranked = sorted(findings, key=lambda f: (f.status is not Status.FAIL, -f.severity.rank))
+    return {id(f) for f in ranked[:limit]}
+
+
+def _srcroot(root: str | None) -> dict[str, Any]:
+    text = "The repository root of the scanned target (its git top level, else the target folder)."
+    if root is None:
+        return {"description": {"text": text}}
+    return {"uri": Path(root).as_uri().rstrip("/") + "/", "description": {"text": text}}
 
 
 def _rule_table(result: ScanResult) -> dict[ControlId, Control | None]:
@@ -103,8 +136,8 @@ def _rule(rule_id: ControlId, control: Control | None) -> dict[str, Any]:
         "id": control.id,
         "name": _pascal(control.title),
         "shortDescription": {"text": control.title},
-        "fullDescription": {"text": control.rationale},
-        "help": {"text": _help_text(control), "markdown": _help_markdown(control)},
+        "fullDescription": {"text": _full_description(control)},
+        "help": {"text": help_text(control), "markdown": _help_markdown(control)},
         "defaultConfiguration": {"level": LEVELS[control.severity]},
         "properties": {
             "tags": ["hipaa", "security", control.safeguard.value],
@@ -130,20 +163,29 @@ def _citations(control: Control) -> list[str]:
 _PROVIDER_LABELS = {"aws": "AWS", "azure": "Azure", "gcp": "GCP"}
 
 
-def _help_text(control: Control) -> str:
-    lines = [control.rationale, "", f"Fix: {control.remediation.text}"]
+def _full_description(control: Control) -> str:
+    """What the control requires and where HIPAA says so: the control's own words."""
+    return f"{control.title.rstrip('.')}. HIPAA: {'; '.join(_citations(control))}."
+
+
+def help_text(control: Control) -> str:
+    """The control's own words: what must be true, how to fix it (per provider), and the HIPAA text
+    it implements. Not the catalog's rationale, which explains where the control came from."""
+    lines = [f"{control.title.rstrip('.')}.", "", f"Fix: {control.remediation.text}"]
     lines += [f"Fix on {_PROVIDER_LABELS.get(f.provider, f.provider)}: {f.text}" for f in control.remediation.providers]
     lines += ["", "HIPAA:", *(f"  {c}" for c in _citations(control))]
     for fix in (control.remediation.for_provider(None), *control.remediation.providers):
         if fix.cli:
             lines += ["", f"CLI: {fix.cli}"]
+    if control.references:
+        lines += ["", "References:", *(f"  {r}" for r in control.references)]
     return "\n".join(lines)
 
 
 def _help_markdown(control: Control) -> str:
     """The rule's help: one fix section per provider (a rule spans providers; a result names its own)."""
     remediation = control.remediation
-    parts = [f"**{control.title}**", control.rationale, f"**Fix:** {remediation.text}"]
+    parts = [f"**{control.title.rstrip('.')}.**", f"**Fix:** {remediation.text}"]
     for fix in (remediation.for_provider(None), *remediation.providers):
         if fix.provider:
             parts.append(f"**Fix on {_PROVIDER_LABELS.get(fix.provider, fix.provider)}:** {fix.text}")
@@ -226,20 +268,17 @@ def artifact_uri(path: str) -> tuple[str, str | None]:
 
 def _location(f: Finding) -> dict[str, Any]:
     r = f.resource
+    assert r.file is not None  # is_result
+    uri, base = artifact_uri(r.file)
+    artifact: dict[str, Any] = {"uri": uri}
+    if base is not None:
+        artifact["uriBaseId"] = base
+    start, end = r.line_range if r.line_range is not None and r.line_range[0] >= 1 else (1, 1)
     qualified = "/".join(p for p in (r.account, r.region, r.address) if p)
-    location: dict[str, Any] = {}
-    if r.file:
-        uri, base = artifact_uri(r.file)
-        artifact: dict[str, Any] = {"uri": uri}
-        if base is not None:
-            artifact["uriBaseId"] = base
-        physical: dict[str, Any] = {"artifactLocation": artifact}
-        if r.line_range is not None and r.line_range[0] >= 1:
-            start, end = r.line_range
-            physical["region"] = {"startLine": start, "endLine": max(start, end)}
-        location["physicalLocation"] = physical
-    location["logicalLocations"] = [{"name": r.address, "fullyQualifiedName": qualified, "kind": "resource"}]
-    return location
+    return {
+        "physicalLocation": {"artifactLocation": artifact, "region": {"startLine": start, "endLine": max(start, end)}},
+        "logicalLocations": [{"name": r.address, "fullyQualifiedName": qualified, "kind": "resource"}],
+    }
 
 
 def _suppression(w: Waiver | None) -> dict[str, Any]:
@@ -257,61 +296,3 @@ def _result_properties(f: Finding) -> dict[str, Any]:
     if f.baselined:
         props["baselined"] = True
     return props
-
-
-def _silent_controls(result: ScanResult, index: Mapping[ControlId, int]) -> list[dict[str, Any]]:
-    """Controls with no finding at all that are not merely not applicable: an attestation control
-    nobody attested (missing)."""
-    out = []
-    for summary in result.summaries():
-        control = summary.control
-        if result.findings_for(control.id) or summary.status is Status.NOT_APPLICABLE:
-            continue
-        if summary.status is Status.MISSING:
-            text, level = f"No attestation is recorded for {control.id}. Fix: {control.remediation.text}", None
-        else:
-            text = (f"NOT evaluated ({summary.status.value}): no finding was produced for {control.id}; "
-                    "nothing was evaluated. This is not a pass.")
-            level = "warning"
-        address = f"control:{control.id}"
-        out.append({
-            "ruleId": control.id,
-            "ruleIndex": index[control.id],
-            "level": level or LEVELS[control.severity],
-            "message": {"text": text},
-            "locations": [{"logicalLocations": [{"name": address, "fullyQualifiedName": address,
-                                                 "kind": "resource"}]}],
-            "partialFingerprints": {FINGERPRINT_NAME: fingerprint(f"{control.id}|{address}|", "control")},
-            "properties": {"status": summary.status.value, "severity": control.severity.value},
-        })
-    return out
-
-
-def _invocation(result: ScanResult) -> dict[str, Any]:
-    unevaluated = [s.control.id for s in result.summaries() if s.status.is_unevaluated]
-    invocation: dict[str, Any] = {
-        "executionSuccessful": True,
-        "startTimeUtc": result.started_at,
-        "endTimeUtc": result.finished_at,
-    }
-    if unevaluated:
-        invocation["toolExecutionNotifications"] = [{
-            "level": "warning",
-            "message": {"text": f"{len(unevaluated)} control(s) could not be evaluated: "
-                                f"{', '.join(unevaluated)}. This log does not show them to pass."},
-        }]
-    return invocation
-
-
-def _run_properties(result: ScanResult) -> dict[str, Any]:
-    gate = result.gate
-    return {
-        "scan_id": result.scan_id,
-        "catalog_sha256": result.catalog_sha256,
-        "targets": list(result.targets),
-        "baseline": gate.baseline,
-        "fixed_since_baseline": list(gate.fixed),
-        "expired_waivers": [waiver_document(w) for w in gate.expired_waivers],
-        "stale_waivers": [waiver_document(w) for w in gate.stale_waivers],
-        "unreasoned_skips": list(gate.unreasoned_skips),
-    }

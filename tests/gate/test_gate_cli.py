@@ -92,7 +92,7 @@ def test_baseline_fails_only_on_new_failures_and_reports_fixed(tmp_path: Path, c
     assert code == 1
     new = [f for f in doc["findings"] if f["status"] == "fail" and not f["baselined"]]
     assert {f["resource"]["address"] for f in new if f["control_id"] == "NET-DICOM"} == {"aws_security_group.viewer"}
-    assert any(k.startswith("NET-DICOM|aws_security_group.orthanc|") and "/a/" in k for k in doc["gate"]["fixed"])
+    assert "NET-DICOM|aws_security_group.orthanc|a/main.tf|AWS-SG-DICOM" in doc["gate"]["fixed"]
 
 
 WAIVERS = """\

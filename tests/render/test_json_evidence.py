@@ -267,7 +267,8 @@ def test_waived_findings_carry_their_waiver() -> None:
     assert finding_at(doc, "aws_s3_bucket.scratch")["waiver"] == {
         "control_id": "ENC-REST", "resource": "aws_s3_bucket.scratch*",
         "justification": "Scratch bucket holds synthetic test studies only | no PHI",
-        "owner": "it@smiledental.example", "ticket": "SEC-142", "expires": "2099-12-31", "origin": "waivers.yaml:4"}
+        "owner": "it@smiledental.example", "ticket": "SEC-142", "expires": "2099-12-31", "origin": "waivers.yaml:4",
+        "file": None}
     inline = finding_at(doc, "aws_security_group.modality")["waiver"]
     assert inline["origin"] == "inline skip comment" and inline["expires"] is None and inline["owner"] is None
     assert finding_at(doc, IMAGES_ADDR)["waiver"] is None

@@ -11,10 +11,10 @@ import pytest
 
 from scanner.models import ControlId, ScanResult, Status
 from scanner.render import Renderer
-from scanner.render.junit import JunitRenderer
+from scanner.render.junit import JunitRenderer, to_junit
 
 from . import ENC_REST, FAIL_ENC, IMAGES_ADDR, META, make_result
-from .test_sarif import INLINE_WAIVER, YAML_WAIVER, gate_result
+from .test_sarif import INLINE_WAIVER, MISSING_BAA, YAML_WAIVER, gate_result
 
 
 def render(result: ScanResult | None = None) -> str:
@@ -153,8 +153,21 @@ def test_waived_is_skipped_with_justification_and_who() -> None:
 
 
 def test_fileless_case_has_no_file_attribute() -> None:
-    testcase = case(parse(), "ADM-BAA", "attestation:ADM-BAA")
+    testcase = case(parse(), "NET-DICOM", "123456789012/us-east-1/sg-0a1b2c3d4e5f")
     assert testcase.get("file") is None and testcase.get("line") is None
+
+
+def test_without_an_attestation_file_the_attestation_controls_are_one_skipped_case() -> None:
+    from scanner.models import ResourceRef
+
+    unattested = tuple(replace(MISSING_BAA, control_id=ControlId(c), message="no attestation file given",
+                               resource=ResourceRef(f"attestation:{c}", "attestation"))
+                       for c in ("ADM-RISK", "ADM-BAA"))
+    root = to_junit(make_result(findings=(FAIL_ENC, *unattested)), META)
+    names = [s.get("name") for s in root.findall("testsuite")]
+    assert not any(n.startswith(("ADM-RISK", "ADM-BAA")) for n in names) and names[-1] == "attestations"
+    [skipped] = root.find("testsuite[@name='attestations']").iter("skipped")  # type: ignore[union-attr]
+    assert skipped.get("message") == "2 safeguards need attestation: run with --attestations FILE (ADM-RISK, ADM-BAA)"
 
 
 def test_suite_properties_carry_citations_and_severity() -> None:

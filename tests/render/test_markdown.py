@@ -6,11 +6,23 @@ from dataclasses import replace
 
 import pytest
 
-from scanner.models import Finding, GateNotes, ScanResult, Status
+from scanner.models import Finding, GateNotes, ResourceRef, ScanResult, Status
 from scanner.render import Renderer
-from scanner.render.markdown import STEP_SUMMARY_LIMIT, MarkdownRenderer, cap, cell, code
+from scanner.render.markdown import COMMENT_LIMIT, MarkdownRenderer, cap, cell, code
 
-from . import AUD_LOG, ENC_REST, ERR_LOG, FAIL_ENC, IMAGES_ADDR, META, PASS_ENC, all_pass_result, make_result
+from . import (
+    ADM_BAA,
+    ADM_RISK,
+    AUD_LOG,
+    ENC_REST,
+    ERR_LOG,
+    FAIL_ENC,
+    IMAGES_ADDR,
+    META,
+    PASS_ENC,
+    all_pass_result,
+    make_result,
+)
 from .test_sarif import MISSING_BAA, YAML_WAIVER, gate_result
 
 
@@ -19,10 +31,9 @@ def render(result: ScanResult | None = None, **kwargs: int) -> str:
 
 
 def section(text: str, title: str) -> str:
-    """From a ``### title`` heading to the next heading."""
-    start = text.index(f"### {title}")
-    end = text.find("\n###", start + 1)
-    return text[start:] if end == -1 else text[start:end]
+    """A collapsible section, from its ``<summary>`` to its ``</details>``."""
+    start = text.index(f"<summary><strong>{title}")
+    return text[start:text.index("</details>", start)]
 
 
 def table_rows(block: str) -> list[list[str]]:
@@ -41,7 +52,9 @@ def test_verdict_is_fail_and_names_unevaluated_controls() -> None:
     assert out.startswith("## pacscan 0.1.0: HIPAA compliance scan\n\n**FAIL**:")
     assert "**NOT EVALUATED**: 2 control(s) (ENC-REST, AUD-LOG)" not in out  # ENC-REST fails
     assert "**NOT EVALUATED**: 1 control(s) (AUD-LOG) could not be evaluated" in out  # BAK-RET: none found
-    assert "1 failing finding(s) are already in the baseline." in out
+    counts = table_rows(out[: out.index("<details")])
+    assert counts == [["4", "1", "2", "1", "1"]], "new, baselined, waived, fixed, expired waivers"
+    assert "need attestation" not in out, "an attestation file was given"
 
 
 def test_never_pass_while_something_is_unevaluated() -> None:
@@ -56,7 +69,7 @@ def test_pass_only_when_everything_was_evaluated() -> None:
     out = render(all_pass_result())
     assert "**PASS**: every control was evaluated" in out
     assert "NOT EVALUATED" not in out
-    assert "### Failing resources" not in out
+    assert "New failures" not in out
 
 
 def test_only_baselined_failures_read_as_no_new_failures() -> None:
@@ -66,40 +79,50 @@ def test_only_baselined_failures_read_as_no_new_failures() -> None:
     assert "**NO NEW FAILURES**" in out and "**FAIL**" not in out
 
 
-def test_control_table_lists_every_control_with_status_counts_and_citation() -> None:
-    rows = table_rows(section(render(), "Controls"))
-    assert [r[0] for r in rows] == ["`ENC-REST`", "`NET-DICOM`", "`AUD-LOG`", "`BAK-RET`", "`ADM-RISK`",
-                                    "`ADM-BAA`", "`PHY-MEDIA`"]
+def test_control_table_lists_judged_controls_and_counts_the_rest() -> None:
+    block = section(render(), "Controls")
+    rows = table_rows(block)
+    assert [r[0] for r in rows] == ["`ENC-REST`", "`NET-DICOM`", "`AUD-LOG`", "`ADM-RISK`", "`ADM-BAA`",
+                                    "`PHY-MEDIA`"]
     enc = rows[0]
     assert enc[2:] == ["high", "**fail**", "1 pass, 2 fail, 1 waived, 1 error", "164.312(a)(2)(iv)"]
-    assert rows[3][3:5] == ["**not_applicable**", "none found"]
     assert rows[1][5] == "164.312(e)(1); 164.312(a)(1)"
+    assert "1 control(s) not applicable: nothing of the kinds they judge was found." in block  # BAK-RET
 
 
-def test_failing_section_names_the_address_location_and_evidence() -> None:
-    failing = section(render(), "Failing resources")
-    assert failing.startswith("### Failing resources (5)")
+def test_without_an_attestation_file_the_attestation_controls_are_one_line() -> None:
+    unattested = tuple(replace(MISSING_BAA, control_id=c, message="no attestation file given",
+                               resource=ResourceRef(f"attestation:{c}", "attestation"))
+                       for c in (ADM_RISK.id, ADM_BAA.id))
+    out = render(make_result(findings=(FAIL_ENC, *unattested)))
+    assert out.count("2 safeguards need attestation: run with `--attestations FILE`.") == 1
+    assert "ADM-RISK" not in out and "ADM-BAA" not in out
+    assert table_rows(out[: out.index("<details")]) == [["1", "0", "0", "0", "0"]]
+
+
+def test_new_failures_section_names_the_address_location_and_evidence() -> None:
+    failing = section(render(), "New failures")
+    assert failing.startswith("<summary><strong>New failures (4)</strong></summary>")  # ADM-BAA, PHY-MEDIA too
     row = next(r for r in table_rows(failing) if r[1] == f"`{IMAGES_ADDR}`")
     assert row[2] == "`infra/storage.tf:12-30`"
     assert row[3] == "S3 bucket is not encrypted with a KMS key"
     assert row[4] == '`{"kms_master_key_id": null, "server_side_encryption_configuration": null}`'
-    assert row[5] == "no"
-    archived = next(r for r in table_rows(failing) if r[1] == "`aws_s3_bucket.archive`")
-    assert archived[5] == "yes"
+    assert "aws_s3_bucket.archive" not in failing and "aws_s3_bucket.archive" in section(render(), "Baselined")
     assert "- **Fix `ENC-REST`**: Enable default server\\-side" not in failing  # '-' is not escaped
     assert "- **Fix `ENC-REST`**: Enable default server-side encryption with a KMS key on the bucket." in failing
     assert "aws_s3_bucket.logs" not in failing
+    assert "<details open><summary><strong>New failures" in render(), "the new failures are open; the rest folded"
 
 
 def test_missing_attestation_without_finding_is_a_failing_row() -> None:
     result = gate_result(findings=tuple(f for f in gate_result().findings if f is not MISSING_BAA))
-    rows = table_rows(section(render(result), "Failing resources"))
-    assert ["`ADM-BAA`", "`control:ADM-BAA`", "", "no attestation is recorded", "", "no"] in rows
+    rows = table_rows(section(render(result), "New failures"))
+    assert ["`ADM-BAA`", "`control:ADM-BAA`", "", "no attestation is recorded", ""] in rows
 
 
 def test_not_evaluated_section_lists_errors_and_unknowns_not_inapplicable_controls() -> None:
     block = section(render(), "Not evaluated")
-    assert block.startswith("### Not evaluated (error / unknown), NOT shown to pass (3)")
+    assert block.startswith("<summary><strong>Not evaluated (error / unknown), NOT shown to pass (3)")
     rows = table_rows(block)
     assert [(r[1], r[3]) for r in rows] == [
         ("`infra/broken.tf`", "error"), ("`aws_security_group.legacy`", "unknown"),
@@ -120,7 +143,7 @@ def test_waived_section_shows_justification_owner_ticket_expiry_origin() -> None
 def test_gate_sections_fixed_expired_stale_unreasoned() -> None:
     out = render()
     fixed = section(out, "Fixed since baseline")
-    assert fixed.startswith("### Fixed since baseline reports/baseline.json (1)")
+    assert fixed.startswith("<summary><strong>Fixed since baseline reports/baseline.json (1)")
     assert "`ENC-REST|aws_s3_bucket.legacy_dicom|infra/storage.tf`".replace("|", "\\|") in fixed
     assert "`aws_s3_bucket.old_exports`" in section(out, "Expired waivers")
     assert "`aws_s3_bucket.gone`" in section(out, "Stale waivers")
@@ -130,12 +153,12 @@ def test_gate_sections_fixed_expired_stale_unreasoned() -> None:
 def test_no_gate_sections_without_gate_notes() -> None:
     out = render(gate_result(gate=GateNotes()))
     for title in ("Fixed since baseline", "Expired waivers", "Stale waivers", "Inline skips"):
-        assert title not in out
+        assert f"<strong>{title}" not in out
 
 
 def test_baseline_with_nothing_fixed_says_so() -> None:
     out = render(gate_result(gate=GateNotes(baseline="b.json")))
-    assert "### Fixed since baseline b.json (0)\n\nNothing in the baseline was fixed." in out
+    assert "Fixed since baseline b.json (0)</strong></summary>\n\nNothing in the baseline was fixed." in out
 
 
 def many_failures(n: int) -> tuple[Finding, ...]:
@@ -145,35 +168,31 @@ def many_failures(n: int) -> tuple[Finding, ...]:
 
 def test_failing_rows_are_capped_with_and_n_more() -> None:
     out = render(make_result(findings=many_failures(120), controls=(ENC_REST,)))
-    failing = section(out, "Failing resources")
-    assert failing.startswith("### Failing resources (120)")
+    failing = section(out, "New failures")
+    assert failing.startswith("<summary><strong>New failures (120)")
     assert len(table_rows(failing)) == 50
     assert "... and 70 more (see the JSON evidence report)." in failing
     assert "`aws_s3_bucket.b0049`" in failing and "aws_s3_bucket.b0050" not in failing
 
 
-def test_whole_report_is_capped_in_bytes_at_a_line_boundary() -> None:
-    big = make_result(findings=many_failures(3000))
-    out = render(big, max_rows=10_000, max_bytes=20_000)
-    assert len(out.encode("utf-8")) <= 20_000
-    assert out.endswith("the JSON evidence report has every finding.\n")
-    body = out[: out.index("\n\n> **Report truncated**")]
-    assert body.splitlines()[-1].startswith("| ") and body.splitlines()[-1].endswith(" |")
-
-
-def test_default_cap_fits_a_github_step_summary() -> None:
+def test_a_large_report_fits_a_pull_request_comment_with_every_section_closed() -> None:
     huge = replace(FAIL_ENC, evidence={"blob": "é" * 400})
     findings = tuple(replace(huge, resource=replace(huge.resource, address=f"aws_s3_bucket.b{i:05d}"))
                      for i in range(6000))
     out = render(make_result(findings=findings), max_rows=100_000)
-    assert len(out.encode("utf-8")) <= STEP_SUMMARY_LIMIT
-    assert "Report truncated" in out
+    assert len(out) <= COMMENT_LIMIT
+    assert out.count("<details") == out.count("</details>"), "no section is cut in half"
+    failing = section(out, "New failures")
+    assert failing.startswith("<summary><strong>New failures (600") and "more (see the JSON evidence report)" in failing
+    assert "Report truncated" not in out, "sections gave up rows; nothing was cut"
 
 
-def test_cap_counts_bytes_not_characters() -> None:
-    text = "".join(f"ligne {i} é€😀\n" for i in range(100))
+def test_cap_is_the_last_resort_at_a_line_boundary() -> None:
+    text = "".join(f"| row {i} é€😀 |\n" for i in range(100))
     out = cap(text, 500)
-    assert len(out.encode("utf-8")) <= 500
+    assert len(out) <= 500 and out.endswith("the JSON evidence report has every finding.\n")
+    body = out[: out.index("\n\n> **Report truncated**")]
+    assert body.splitlines()[-1].startswith("| ") and body.splitlines()[-1].endswith(" |")
     assert cap("short\n", 500) == "short\n"
 
 
@@ -196,8 +215,8 @@ def test_code_span(raw: str, span: str) -> None:
 def test_hostile_resource_address_cannot_break_the_table() -> None:
     nasty = replace(FAIL_ENC, resource=replace(FAIL_ENC.resource, address="aws_s3_bucket.x | `y` \n| z"),
                     message="msg | with `ticks`")
-    rows = table_rows(section(render(make_result(findings=(nasty,), controls=(ENC_REST,))), "Failing resources"))
-    assert len(rows) == 1 and len(rows[0]) == 6
+    rows = table_rows(section(render(make_result(findings=(nasty,), controls=(ENC_REST,))), "New failures"))
+    assert len(rows) == 1 and len(rows[0]) == 5
     assert rows[0][1] == "``aws_s3_bucket.x \\| `y` \\| z``"
 
 

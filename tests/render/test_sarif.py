@@ -60,8 +60,9 @@ ERR_PARSE = Finding(
     "resources in it were not evaluated", evidence={"parse_error": "unexpected '}'", "line": 7})
 MISSING_BAA = Finding(
     control_id=ADM_BAA.id, status=Status.MISSING, severity=Severity.HIGH, source=Source.ATTESTATION,
-    resource=ResourceRef(address="attestation:ADM-BAA", type="attestation"), check_id="attestation",
-    message="no attestation file given", evidence={"attested": False}, remediation=ADM_BAA.remediation.text)
+    resource=ResourceRef(address="attestation:ADM-BAA", type="attestation", file="attestations.yaml"),
+    check_id="attestation", message="no attestation for this control", evidence={"attested": False},
+    remediation=ADM_BAA.remediation.text)
 BASELINED_ENC = replace(FAIL_ENC, resource=tf_ref("aws_s3_bucket.archive", (120, 140)), baselined=True)
 UNREASONED = replace(PASS_DICOM, status=Status.UNKNOWN, resource=tf_ref("aws_security_group.legacy", (200, 220),
                                                                           "infra/network.tf"),
@@ -157,8 +158,10 @@ def test_rule_carries_help_citations_and_severity() -> None:
     rule = sarif()["runs"][0]["tool"]["driver"]["rules"][0]
     assert rule["name"] == "ImagingStorageIsEncryptedAtRest"
     assert rule["shortDescription"] == {"text": ENC_REST.title}
-    assert rule["fullDescription"] == {"text": ENC_REST.rationale}
-    assert ENC_REST.remediation.text in rule["help"]["text"]
+    assert rule["fullDescription"] == {"text": "Imaging storage is encrypted at rest. HIPAA: 45 CFR 164.312(a)(2)(iv) "
+                                               "Encryption and decryption (addressable)."}
+    assert rule["help"]["text"].startswith(ENC_REST.title + ".\n\nFix: " + ENC_REST.remediation.text)
+    assert ENC_REST.rationale not in rule["help"]["text"], "the control's own words, not the catalog's rationale"
     assert "45 CFR 164.312(a)(2)(iv) Encryption and decryption (addressable)" in rule["help"]["text"]
     assert '```hcl\nresource "aws_s3_bucket_server_side_encryption_configuration"' in rule["help"]["markdown"]
     assert rule["defaultConfiguration"] == {"level": "error"}
@@ -195,15 +198,22 @@ def test_finding_for_a_control_outside_the_catalog_gets_a_minimal_rule() -> None
 # --- results ----------------------------------------------------------------------------------------------------
 
 
-def test_pass_and_attested_are_not_results_everything_else_is() -> None:
+def test_results_are_findings_in_files_that_need_attention() -> None:
     by_address = results_by_address(sarif())
     assert "aws_s3_bucket.logs" not in by_address and "aws_security_group.orthanc" not in by_address
     assert "attestation:ADM-RISK" not in by_address
     assert set(by_address) == {
-        IMAGES_ADDR, "aws_s3_bucket.scratch", "infra/broken.tf", "aws_s3_bucket.archive", "sg-0a1b2c3d4e5f",
+        IMAGES_ADDR, "aws_s3_bucket.scratch", "infra/broken.tf", "aws_s3_bucket.archive",
         "aws_security_group.modality", "aws_security_group.legacy", "aws_s3_bucket_logging.images",
-        "attestation:ADM-BAA", "attestation:PHY-MEDIA",
-    }  # BAK-RET has nothing of its kind: not applicable, not a result
+    }  # the cloud finding and the attestation gaps are notifications; BAK-RET has nothing of its kind
+
+
+def test_every_result_has_a_physical_location_with_a_start_line() -> None:
+    plan = replace(FAIL_ENC, resource=replace(FAIL_ENC.resource, file="plan.json", line_range=None))
+    for doc in (sarif(), sarif(make_result(findings=(plan,)))):
+        for result in doc["runs"][0]["results"]:
+            physical = result["locations"][0]["physicalLocation"]
+            assert physical["artifactLocation"]["uri"] and physical["region"]["startLine"] >= 1
 
 
 def test_rule_index_points_at_the_rule_of_the_result() -> None:
@@ -238,25 +248,53 @@ def test_error_and_unknown_are_warnings_that_say_not_evaluated() -> None:
         assert "not a pass" in result["message"]["text"]
 
 
+def notes_of(doc: dict[str, Any]) -> list[dict[str, Any]]:
+    notes: list[dict[str, Any]] = doc["runs"][0]["invocations"][0].get("toolExecutionNotifications", [])
+    return notes
+
+
 def test_run_invocation_names_unevaluated_controls() -> None:
     invocation = sarif()["runs"][0]["invocations"][0]
     assert invocation["executionSuccessful"] is True
     assert invocation["startTimeUtc"] == "2025-03-01T10:00:00Z"
-    [note] = invocation["toolExecutionNotifications"]
-    assert "could not be evaluated: AUD-LOG." in note["message"]["text"]
+    texts = [n["message"]["text"] for n in notes_of(sarif())]
+    assert any("could not be evaluated: AUD-LOG." in t for t in texts)
 
 
-def test_cloud_and_fileless_attestation_results_have_only_a_logical_location() -> None:
-    by_address = results_by_address(sarif())
-    cloud = by_address["sg-0a1b2c3d4e5f"]["locations"][0]
-    assert cloud == {"logicalLocations": [{"name": "sg-0a1b2c3d4e5f", "kind": "resource",
-                                           "fullyQualifiedName": "123456789012/us-east-1/sg-0a1b2c3d4e5f"}]}
-    missing = by_address["attestation:ADM-BAA"]
-    assert "physicalLocation" not in missing["locations"][0]
-    assert missing["level"] == "error"
-    expired = by_address["attestation:PHY-MEDIA"]["locations"][0]["physicalLocation"]
-    assert expired == {"artifactLocation": {"uri": "attestations.yaml", "uriBaseId": "%SRCROOT%"},
-                       "region": {"startLine": 10, "endLine": 14}}
+def test_cloud_findings_and_attestation_gaps_are_notifications_tied_to_their_rule() -> None:
+    doc = sarif()
+    rules = doc["runs"][0]["tool"]["driver"]["rules"]
+    by_rule = {n["associatedRule"]["id"]: n for n in notes_of(doc) if "associatedRule" in n}
+    for note in by_rule.values():
+        assert rules[note["associatedRule"]["index"]]["id"] == note["associatedRule"]["id"]
+    cloud = by_rule["NET-DICOM"]
+    assert cloud["level"] == "error" and "FAIL on 1 resource(s)" in cloud["message"]["text"]
+    assert cloud["locations"] == [{"logicalLocations": [{"name": "sg-0a1b2c3d4e5f", "kind": "resource",
+                                   "fullyQualifiedName": "123456789012/us-east-1/sg-0a1b2c3d4e5f"}]}]
+    assert by_rule["PHY-MEDIA"]["properties"]["status"] == "expired" and by_rule["PHY-MEDIA"]["level"] == "warning"
+    assert by_rule["ADM-BAA"]["properties"]["status"] == "missing" and by_rule["ADM-BAA"]["level"] == "error"
+
+
+def test_without_attestations_the_attestation_controls_are_one_notification() -> None:
+    unattested = [replace(MISSING_BAA, control_id=c, message="no attestation file given",
+                          resource=ResourceRef(f"attestation:{c}", "attestation"))
+                  for c in (ControlId("ADM-RISK"), ControlId("ADM-BAA"), ControlId("PHY-MEDIA"))]
+    doc = sarif(make_result(findings=(FAIL_ENC, *unattested)))
+    texts = [n["message"]["text"] for n in notes_of(doc)]
+    assert texts.count("3 safeguards need attestation: run with --attestations FILE (ADM-RISK, ADM-BAA, "
+                       "PHY-MEDIA).") == 1
+    assert not any(n.get("associatedRule", {}).get("id", "").startswith(("ADM", "PHY")) for n in notes_of(doc))
+    assert doc["runs"][0]["properties"]["attestation_needed"] == ["ADM-RISK", "ADM-BAA", "PHY-MEDIA"]
+
+
+def test_results_beyond_the_limit_are_left_out_most_severe_kept_and_said() -> None:
+    many = [replace(FAIL_ENC, resource=tf_ref(f"aws_s3_bucket.b{i}", (i + 1, i + 1))) for i in range(5)]
+    low = replace(ERR_PARSE, resource=replace(ERR_PARSE.resource, address="infra/other.tf"))
+    doc = json.loads(SarifRenderer(max_results=3).render(make_result(findings=(low, *many)), META))
+    results = doc["runs"][0]["results"]
+    assert len(results) == 3 and all(r["properties"]["status"] == "fail" for r in results)
+    assert any("3 result(s) were left out" in n["message"]["text"] for n in notes_of(doc))
+    validate(doc)
 
 
 def test_suppressions_only_on_waived_results_external_or_in_source() -> None:

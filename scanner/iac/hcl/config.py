@@ -17,6 +17,7 @@ from scanner.iac.hcl.ops import EvalError
 from scanner.iac.hcl.parse import parse_file
 from scanner.iac.hcl.variables import RootInputs
 from scanner.iac.tfmodel import ParseFailure, UnreadModule
+from scanner.source_paths import display_path
 
 MAX_DEPTH = 24
 
@@ -38,8 +39,8 @@ class Loader:
         self.modules: dict[tuple[str, tuple[str, ...]], ModuleDef] = {}
 
     def display(self, path: str) -> str:
-        rel = os.path.relpath(path, self.target_dir)
-        return rel.replace(os.sep, "/")
+        """Relative to the scan's repository root; outside a scan, to the scanned folder."""
+        return display_path(path, fallback=self.target_dir)
 
     def parse(self, path: str) -> FileAst | ParseFailure:
         if path not in self.parsed:

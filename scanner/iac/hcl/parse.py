@@ -11,10 +11,11 @@ from pathlib import Path
 
 from lark.exceptions import LarkError
 
+from scanner.iac.file_limits import too_large
 from scanner.iac.hcl.ast import Body, FileAst
 from scanner.iac.hcl.jsonsyntax import JsonSyntaxError, parse_json_body
 from scanner.iac.hcl.syntax import parse_body
-from scanner.iac.hcl_errors import MAX_DESCRIBE_BYTES, describe_parse_error
+from scanner.iac.hcl_errors import describe_parse_error
 from scanner.iac.tfmodel import ParseFailure
 
 
@@ -26,11 +27,12 @@ def parse_file(path: Path) -> FileAst | ParseFailure:
     """The file's top-level body, or why it could not be read."""
     name = os.path.realpath(path)  # never raises, even on a symlink loop (the read below says why)
     try:
+        oversize = too_large(path.stat().st_size)  # before reading: memory stays bounded
+        if oversize is not None:
+            return ParseFailure(name, None, oversize)
         raw = path.read_bytes()
     except OSError as err:
         return ParseFailure(name, None, f"cannot read file: {err.strerror}")
-    if len(raw) > MAX_DESCRIBE_BYTES:
-        return ParseFailure(name, None, f"file is larger than {MAX_DESCRIBE_BYTES} bytes")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as err:

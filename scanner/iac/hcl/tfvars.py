@@ -21,6 +21,7 @@ from lark.exceptions import LarkError
 
 from scanner.errors import TerraformInputError
 from scanner.facts.values import Unknown
+from scanner.iac.file_limits import too_large
 from scanner.iac.hcl.ast import Body
 from scanner.iac.hcl.jsonsyntax import JsonSyntaxError, parse_json_attributes
 from scanner.iac.hcl.syntax import parse_body
@@ -50,6 +51,9 @@ def auto_files(folder: str) -> list[str]:
 def read_var_file(path: str) -> Body:
     """A variable file's assignments; raises ValueError (with ``line``) when it cannot be read."""
     try:
+        oversize = too_large(os.path.getsize(path))
+        if oversize is not None:
+            raise _FileError(f"variable file {oversize}", None)
         with open(path, encoding="utf-8-sig") as handle:
             text = handle.read()
     except (OSError, UnicodeDecodeError) as err:
