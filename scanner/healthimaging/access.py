@@ -1,0 +1,415 @@
+"""Who outside the account may act on a HealthImaging data store: the ``external_access`` fact.
+
+HealthImaging has no resource-based policy: the way in from outside the account is a role of the
+account that outsiders may assume and whose permission policies allow HealthImaging actions on the
+data store. Two readings, the same for Terraform documents (which may hold unknown parts) and the
+live account's documents:
+
+**Exposure** (:func:`trust_exposure`): an ``Allow`` of ``sts:AssumeRole[WithSAML|WithWebIdentity]``
+in the role's trust policy to
+
+* everyone (``"*"``, ``{"AWS": "*"}``, a ``NotPrincipal``): ``public``, unless a condition pins the
+  caller to fixed values of a key AWS accepts as non-public (``aws:PrincipalOrgID``,
+  ``aws:PrincipalAccount``, ``aws:SourceIp``... as :func:`scanner.bucketpolicy.grants_everyone`
+  reads it); pinned, it is still ``cross_account`` unless pinned to this account's id;
+* an AWS account, or a user or role of one (``123456789012``, ``arn:aws:iam::123456789012:root``):
+  ``cross_account`` when that is not the data store's account (unknown when the account is not known,
+  as in Terraform, unless the value is this account by construction: ``own``);
+* a web identity (OIDC or public identity providers) with no condition on who signs in
+  (``<provider>:sub``, or ``:aud`` for other providers than GitHub, with values other than ``*``):
+  ``public``; a SAML provider is the account's own sign-in: neither;
+* an AWS service: neither (it acts for the account).
+
+A ``Deny`` of those actions with no condition, to everyone, means nobody may assume the role; a
+``Deny`` whose condition is on who the caller is or where from (``aws:PrincipalOrgID``,
+``aws:SourceIp``...) may narrow who may: what it would allow becomes unknown. A ``Deny`` on anything
+else (no MFA, a time) refuses some requests, not some callers: outsiders still get in.
+
+**Grants** (:func:`store_grants`): the HealthImaging actions (``medical-imaging:*``, its known
+actions by name, or any other name a policy spells out) that some ``Allow`` statement grants on the
+data store or on some image set in it (``Resource`` patterns: :mod:`~scanner.healthimaging.arns`;
+``NotResource`` grants unless it leaves out the data store and all its image sets), minus those a
+``Deny`` without condition refuses on the data store and all its image sets. Conditions on an
+``Allow`` narrow it but it still grants (the control is about who may get in at all).
+Permissions boundaries and organisation SCPs can only narrow a grant and are not read.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from scanner.bucketpolicy import grants_everyone
+from scanner.engine.predicates import Truth, all_of, any_of, negate
+from scanner.facts.values import PartialDict, Unknown
+from scanner.healthimaging.arns import DataStore, covers, covers_everything, pattern
+from scanner.iam_privilege import as_items, matches
+from scanner.policydoc import conditions, effect_is, statements
+
+#: HealthImaging actions that act on a data store or its image sets (ListDatastores and
+#: CreateDatastore act on none); an Action naming another medical-imaging action counts too
+DATASTORE_ACTIONS = (
+    "CopyImageSet", "DeleteDatastore", "DeleteImageSet", "GetDatastore", "GetDICOMBulkdata", "GetDICOMImportJob",
+    "GetDICOMInstance", "GetDICOMInstanceFrames", "GetDICOMInstanceMetadata", "GetDICOMSeriesMetadata",
+    "GetDICOMStudyMetadata", "GetImageFrame", "GetImageSet", "GetImageSetMetadata", "ListDICOMImportJobs",
+    "ListImageSetVersions", "ListTagsForResource", "SearchDICOMInstances", "SearchDICOMSeries",
+    "SearchDICOMStudies", "SearchImageSets", "StartDICOMImportJob", "StoreDICOM", "StoreDICOMStudy", "TagResource",
+    "UntagResource", "UpdateImageSetMetadata",
+)
+_NOT_ON_A_DATASTORE = frozenset({"listdatastores", "createdatastore"})
+_SERVICE = "medical-imaging:"
+_ASSUME = ("sts:AssumeRole", "sts:AssumeRoleWithSAML", "sts:AssumeRoleWithWebIdentity")
+_ACCOUNT = re.compile(r"^(?:(\d{12})|arn:aws[\w-]*:(?:iam|sts)::(\d{12}):.*)$")
+_ACCOUNT_PINS = ("aws:principalaccount", "aws:sourceaccount")
+_STRING_OPS = ("stringequals", "stringlike", "stringequalsignorecase", "forallvalues:stringequals",
+               "forallvalues:stringlike", "foranyvalue:stringequals", "foranyvalue:stringlike")
+#: web identity providers whose ``aud`` is the same for everyone: only ``sub`` says who signs in
+_SUB_ONLY = ("token.actions.githubusercontent.com",)
+
+#: does an unknown principal value name this very account (Terraform: the caller identity's
+#: account id, a role or user of the configuration)?
+OwnTest = Callable[[Unknown], bool]
+
+
+@dataclass
+class Exposure:
+    """Who outside the account a trust policy (or a statement naming a principal) lets in."""
+
+    principals: list[Any] = field(default_factory=list)
+    public: Truth = False
+    cross_account: Truth = False
+
+    @property
+    def external(self) -> Truth:
+        return any_of([self.public, self.cross_account])
+
+
+# --- exposure ------------------------------------------------------------------------------------
+
+
+def trust_exposure(trust: Any, own_account: str | Unknown, own: OwnTest = lambda _u: False) -> Exposure:
+    """Who may assume the role whose trust policy is ``trust`` (see the module docstring)."""
+    found = statements(trust)
+    if isinstance(found, Unknown):
+        why = Unknown(f"the trust policy is not known: {found.reason}", found.origin, found.error)
+        return Exposure([why], why, why)
+    out = Exposure()
+    publics: list[Truth] = []
+    crosses: list[Truth] = []
+    narrowing: list[Truth] = []
+    for statement in found:
+        if isinstance(statement, Unknown) or not isinstance(statement, Mapping):
+            why = statement if isinstance(statement, Unknown) else Unknown("a trust statement is not an object")
+            out.principals.append(why)
+            publics.append(why)
+            crosses.append(why)
+            continue
+        assumes = _covers_actions(statement, _ASSUME)
+        denied = all_of([effect_is(statement, "deny"), assumes, _narrows_who(statement)])
+        if denied is not False:
+            narrowing.append(denied)
+        allowed = all_of([effect_is(statement, "allow"), assumes])
+        if allowed is not False:
+            seen = principal_exposure(statement, own_account, own)
+            out.principals += seen.principals
+            publics.append(all_of([allowed, seen.public]))
+            crosses.append(all_of([allowed, seen.cross_account]))
+    out.public, out.cross_account = any_of(publics), any_of(crosses)
+    deny = any_of(narrowing)
+    if deny is not False:
+        total = any_of(_blanket_deny(s) for s in found if isinstance(s, Mapping))
+        if total is True:
+            return Exposure(out.principals, False, False)
+        why = Unknown("a Deny statement of the trust policy may narrow who can assume the role")
+        out.public = why if out.public is True else out.public
+        out.cross_account = why if out.cross_account is True else out.cross_account
+    return out
+
+
+#: condition keys that say who the caller is (or where from): a Deny on them narrows who may assume
+_WHO_KEYS = frozenset({
+    "aws:principalorgid", "aws:principalorgpaths", "aws:principalaccount", "aws:principalarn", "aws:principaltype",
+    "aws:sourceaccount", "aws:sourcearn", "aws:sourceorgid", "aws:sourceorgpaths", "aws:sourceowner", "aws:userid",
+    "aws:username", "aws:sourceidentity", "aws:sourceip", "aws:sourcevpc", "aws:sourcevpce",
+})
+
+
+def _narrows_who(statement: Mapping[str, Any]) -> Truth:
+    """Does the (Deny) statement apply to some callers only, by who they are or where they come from?
+    Without a condition it applies to everyone it names; a condition on anything else (MFA, time,
+    TLS) refuses some requests, not some callers."""
+    found = conditions(statement)
+    if not found:
+        return True
+    return any_of(e if isinstance(e, Unknown) else (e[1].lower() in _WHO_KEYS
+                                                    or e[1].lower().startswith("aws:principaltag/"))
+                  for e in found)
+
+
+def _blanket_deny(statement: Mapping[str, Any]) -> Truth:
+    if "Condition" in statement or "NotPrincipal" in statement:
+        return False
+    return all_of([effect_is(statement, "deny"), _everyone(statement.get("Principal")),
+                   _covers_actions(statement, _ASSUME)])
+
+
+def principal_exposure(statement: Mapping[str, Any], own_account: str | Unknown,
+                       own: OwnTest = lambda _u: False) -> Exposure:
+    """Whom the statement's ``Principal``/``NotPrincipal`` names, as public / another account."""
+    if "NotPrincipal" in statement:
+        return _everyone_exposure(statement, own_account, "everyone but the NotPrincipal")
+    principal = statement.get("Principal")
+    if principal is None:
+        return Exposure()
+    if isinstance(principal, Unknown):
+        return Exposure([principal], principal, principal)
+    if principal == "*":
+        return _everyone_exposure(statement, own_account, "*")
+    parts: list[Exposure] = []
+    if isinstance(principal, list):  # principal blocks of a partly known aws_iam_policy_document
+        for block in principal:
+            if isinstance(block, Mapping):
+                parts.append(_kind(statement, str(block.get("type")), block.get("identifiers"), own_account, own))
+            else:
+                why = block if isinstance(block, Unknown) else Unknown(f"not a principal: {str(block)[:60]}")
+                parts.append(Exposure([why], why, why))
+    elif isinstance(principal, Mapping):
+        for kind, values in principal.items():
+            parts.append(_kind(statement, str(kind), values, own_account, own))
+        if isinstance(principal, PartialDict):
+            rest = principal.rest
+            parts.append(Exposure([rest], rest, rest))
+    else:
+        why = Unknown(f"not a principal: {str(principal)[:60]}")
+        parts.append(Exposure([why], why, why))
+    return Exposure([p for e in parts for p in e.principals], any_of(e.public for e in parts),
+                    any_of(e.cross_account for e in parts))
+
+
+def _kind(statement: Mapping[str, Any], kind: str, values: Any, own_account: str | Unknown,
+          own: OwnTest) -> Exposure:
+    items = as_items(values)
+    if isinstance(items, Unknown):
+        items = [Unknown(items.reason, items.origin, items.error, spread=True)]
+    name = kind.lower()
+    if name in ("aws", "*"):
+        parts = [_aws_principal(statement, v, own_account, own) for v in items]
+    elif name == "federated":
+        parts = [_federated(statement, v) for v in items]
+    else:  # Service, CanonicalUser: AWS acting for the account
+        return Exposure()
+    return Exposure([p for e in parts for p in e.principals], any_of(e.public for e in parts),
+                    any_of(e.cross_account for e in parts))
+
+
+def _everyone(principal: Any) -> Truth:
+    if isinstance(principal, Unknown):
+        return principal
+    if principal == "*":
+        return True
+    if isinstance(principal, Mapping):
+        return any_of(_is_star(v) for k, v in principal.items() if str(k).upper() in ("AWS", "*"))
+    return False
+
+
+def _is_star(values: Any) -> Truth:
+    items = as_items(values)
+    if isinstance(items, Unknown):
+        return items
+    return any_of(v if isinstance(v, Unknown) else str(v).strip() == "*" for v in items)
+
+
+def _everyone_exposure(statement: Mapping[str, Any], own_account: str | Unknown, shown: str) -> Exposure:
+    """Everyone, unless a condition pins the caller: then another account's, unless it is pinned to
+    this account (``aws:PrincipalAccount``/``aws:SourceAccount``)."""
+    public = grants_everyone({**statement, "Effect": "Allow"})
+    if public is True:
+        return Exposure([shown], True, True)
+    pinned = [_account_of(v) for v in _pinned_accounts(statement)]
+    if pinned and all(isinstance(p, str) for p in pinned):
+        cross = any_of(_other_account(str(p), own_account) for p in pinned)
+    else:
+        cross = Unknown(f"{shown} restricted by a condition to callers that may belong to other accounts "
+                        "(an organisation, an IP range, a VPC endpoint)")
+    if isinstance(public, Unknown):
+        return Exposure([shown], public, any_of([public, cross]))
+    return Exposure([shown], False, cross)
+
+
+def _pinned_accounts(statement: Mapping[str, Any]) -> list[Any]:
+    out: list[Any] = []
+    for entry in conditions(statement):
+        if isinstance(entry, Unknown):
+            continue
+        op, key, values = entry
+        if key.lower() in _ACCOUNT_PINS and op.lower() in ("stringequals", "arnequals"):
+            out += values
+    return out
+
+
+def _account_of(value: Any) -> str | Unknown:
+    if isinstance(value, Unknown):
+        return value
+    match = _ACCOUNT.match(str(value).strip())
+    if match is None:
+        return Unknown(f"no account id in principal {str(value)[:80]}")
+    return match.group(1) or match.group(2)
+
+
+def _other_account(account: str, own_account: str | Unknown) -> Truth:
+    if isinstance(own_account, Unknown):
+        return Unknown(f"whether account {account} is the data store's own account is not known: "
+                       f"{own_account.reason}", own_account.origin, own_account.error)
+    return account != own_account
+
+
+def _aws_principal(statement: Mapping[str, Any], value: Any, own_account: str | Unknown,
+                   own: OwnTest) -> Exposure:
+    if isinstance(value, Unknown):
+        if own(value):
+            return Exposure([value.symbol or value.reason])
+        why = Unknown(f"principal not known: {value.reason}", value.origin, value.error)
+        return Exposure([value], why, why)
+    text = str(value).strip()
+    if text == "*":
+        return _everyone_exposure(statement, own_account, "*")
+    account = _account_of(text)
+    if isinstance(account, Unknown):
+        return Exposure([text], False, account)
+    return Exposure([text], False, _other_account(account, own_account))
+
+
+def _federated(statement: Mapping[str, Any], value: Any) -> Exposure:
+    if isinstance(value, Unknown):
+        why = Unknown(f"federated principal not known: {value.reason}", value.origin, value.error)
+        return Exposure([value], why, False)
+    text = str(value).strip()
+    if ":saml-provider/" in text:
+        return Exposure([text])
+    host = text.split(":oidc-provider/", 1)[1] if ":oidc-provider/" in text else text
+    return Exposure([text], negate(_restricted(statement, host.lower())), False)
+
+
+def _restricted(statement: Mapping[str, Any], host: str) -> Truth:
+    """Does a condition say who may sign in through the web identity provider ``host``?"""
+    keys = (f"{host}:sub",) if host in _SUB_ONLY else (f"{host}:sub", f"{host}:aud")
+    found: list[Truth] = []
+    for entry in conditions(statement):
+        if isinstance(entry, Unknown):
+            found.append(entry)
+            continue
+        op, key, values = entry
+        if key.lower() not in keys or op.lower() not in _STRING_OPS or not values:
+            continue
+        found.append(all_of(v if isinstance(v, Unknown) else str(v).strip() not in ("*", "") for v in values))
+    if host == "cognito-identity.amazonaws.com" and _unauthenticated(statement):
+        return False
+    return any_of(found)
+
+
+def _unauthenticated(statement: Mapping[str, Any]) -> bool:
+    return any(not isinstance(entry, Unknown) and entry[1].lower() == "cognito-identity.amazonaws.com:amr"
+               and any(isinstance(v, str) and "unauthenticated" in v.lower() for v in entry[2])
+               for entry in conditions(statement))
+
+
+# --- grants --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Grant:
+    actions: tuple[str, ...]  # granted for certain
+    grants: Truth  # some action is granted
+
+
+def _covers_actions(statement: Mapping[str, Any], wanted: Sequence[str]) -> Truth:
+    """Does the statement's Action (or NotAction) cover some of ``wanted``?"""
+    return any_of(_action(statement, a) for a in wanted)
+
+
+def _action(statement: Mapping[str, Any], action: str) -> Truth:
+    if "NotAction" in statement:
+        excluded = as_items(statement["NotAction"])
+        if isinstance(excluded, Unknown):
+            return excluded
+        return negate(any_of(_matches(p, action) for p in excluded))
+    listed = as_items(statement.get("Action"))
+    if isinstance(listed, Unknown):
+        return listed
+    return any_of(_matches(p, action) for p in listed)
+
+
+def _matches(entry: Any, action: str) -> Truth:
+    if isinstance(entry, Unknown):
+        return Unknown(f"action not known: {entry.reason}", entry.origin, entry.error)
+    return matches(str(entry), action)
+
+
+def _named(documents: Iterable[Any]) -> list[str]:
+    """medical-imaging actions the documents name that are not in :data:`DATASTORE_ACTIONS`."""
+    known = {a.lower() for a in DATASTORE_ACTIONS} | _NOT_ON_A_DATASTORE
+    out: list[str] = []
+    for document in documents:
+        found = statements(document)
+        for statement in found if isinstance(found, list) else []:
+            listed = as_items(statement.get("Action")) if isinstance(statement, Mapping) else []
+            for entry in listed if isinstance(listed, list) else []:
+                text = str(entry) if isinstance(entry, str) else ""
+                name = text.split(":", 1)[1] if text.lower().startswith(_SERVICE) else ""
+                if name and not {"*", "?"} & set(name) and name.lower() not in known and name not in out:
+                    out.append(name)
+    return out
+
+
+def store_grants(documents: Sequence[Any], store: DataStore, types: Mapping[str, str] | None = None) -> Grant:
+    """Which HealthImaging actions the documents (policies of one role, or one statement's
+    document) grant on the data store (see the module docstring)."""
+    actions = [*DATASTORE_ACTIONS, *_named(documents)]
+    allows: dict[str, list[Truth]] = {a: [] for a in actions}
+    denies: dict[str, list[Truth]] = {a: [] for a in actions}
+    for document in documents:
+        found = statements(document)
+        listed: list[Any] = [found] if isinstance(found, Unknown) else found
+        for statement in listed:
+            if isinstance(statement, Unknown) or not isinstance(statement, Mapping):
+                why = statement if isinstance(statement, Unknown) else Unknown("a statement is not an object")
+                for action in actions:
+                    allows[action].append(why)
+                continue
+            allow = effect_is(statement, "allow")
+            if allow is not False:
+                where = _resources(statement, store, types, everything=False)
+                for action in actions:
+                    allows[action].append(all_of([allow, _action(statement, _SERVICE + action), where]))
+            deny = all_of([effect_is(statement, "deny"), "Condition" not in statement])
+            if deny is not False:
+                where = _resources(statement, store, types, everything=True)
+                for action in actions:
+                    denies[action].append(all_of([deny, _action(statement, _SERVICE + action), where]))
+    granted = {a: all_of([any_of(allows[a]), negate(any_of(denies[a]))]) for a in actions}
+    certain = tuple(a for a in actions if granted[a] is True)
+    return Grant(certain, any_of(granted.values()))
+
+
+def _resources(statement: Mapping[str, Any], store: DataStore, types: Mapping[str, str] | None,
+               everything: bool) -> Truth:
+    """Allow (``everything`` False): does Resource cover the data store or some image set in it?
+    Deny (True): the data store and all its image sets? NotResource: the opposite of what it
+    leaves out (an Allow still grants unless it leaves out everything)."""
+    named = dict(types or {})
+    if "NotResource" in statement:
+        excluded = as_items(statement["NotResource"])
+        if isinstance(excluded, Unknown):
+            return excluded
+        left_out = [pattern(e, store, named) for e in excluded]
+        if everything:
+            return negate(any_of(covers(t, store) for t in left_out))
+        return negate(any_of(covers_everything(t, store) for t in left_out))
+    entries = as_items(statement.get("Resource"))
+    if isinstance(entries, Unknown):
+        return entries
+    if everything:
+        return any_of(covers_everything(pattern(e, store, named), store) for e in entries)
+    return any_of(covers(pattern(e, store, named), store) for e in entries)
