@@ -190,8 +190,8 @@ def principal_exposure(statement: Mapping[str, Any], own_account: str | Unknown,
 
 def _kind(statement: Mapping[str, Any], kind: str, values: Any, own_account: str | Unknown,
           own: OwnTest) -> Exposure:
-    items = as_items(values)
-    if isinstance(items, Unknown):
+    items = entries(values)
+    if isinstance(items, Unknown):  # principals nobody could see
         items = [Unknown(items.reason, items.origin, items.error, spread=True)]
     name = kind.lower()
     if name in ("aws", "*"):
@@ -282,10 +282,11 @@ def _aws_principal(statement: Mapping[str, Any], value: Any, own_account: str | 
 
 
 def _federated(statement: Mapping[str, Any], value: Any) -> Exposure:
-    if isinstance(value, Unknown):
+    text = value.symbol or "" if isinstance(value, Unknown) else str(value).strip()
+    provider = text.rpartition(":oidc-provider/")[2] if ":oidc-provider/" in text else ""
+    if isinstance(value, Unknown) and ":saml-provider/" not in text and (not provider or "${" in provider):
         why = Unknown(f"federated principal not known: {value.reason}", value.origin, value.error)
         return Exposure([value], why, False)
-    text = str(value).strip()
     if ":saml-provider/" in text:
         return Exposure([text])
     host = text.split(":oidc-provider/", 1)[1] if ":oidc-provider/" in text else text
@@ -320,8 +321,17 @@ def _unauthenticated(statement: Mapping[str, Any]) -> bool:
 
 @dataclass(frozen=True)
 class Grant:
-    actions: tuple[str, ...]  # granted for certain
+    actions: tuple[str, ...]  # granted for certain (``medical-imaging:*`` for all of them)
     grants: Truth  # some action is granted
+
+
+def entries(value: Any) -> list[Any] | Unknown:
+    """A policy element as a list of entries: an unknown value that names one thing by its symbol
+    (``aws_iam_role.r.arn``, ``${...datastore_arn}/*``) is one entry; any other unknown stands for
+    entries nobody could see."""
+    if isinstance(value, Unknown) and value.symbol and not value.spread and not value.candidates:
+        return [value]
+    return as_items(value)
 
 
 def _covers_actions(statement: Mapping[str, Any], wanted: Sequence[str]) -> Truth:
@@ -389,7 +399,9 @@ def store_grants(documents: Sequence[Any], store: DataStore, types: Mapping[str,
                 for action in actions:
                     denies[action].append(all_of([deny, _action(statement, _SERVICE + action), where]))
     granted = {a: all_of([any_of(allows[a]), negate(any_of(denies[a]))]) for a in actions}
-    certain = tuple(a for a in actions if granted[a] is True)
+    certain = tuple(_SERVICE + a for a in actions if granted[a] is True)
+    if len(certain) >= len(DATASTORE_ACTIONS) and all(granted[a] is True for a in DATASTORE_ACTIONS):
+        certain = (_SERVICE + "*",)  # every action (shown as the wildcard)
     return Grant(certain, any_of(granted.values()))
 
 
@@ -400,16 +412,16 @@ def _resources(statement: Mapping[str, Any], store: DataStore, types: Mapping[st
     leaves out (an Allow still grants unless it leaves out everything)."""
     named = dict(types or {})
     if "NotResource" in statement:
-        excluded = as_items(statement["NotResource"])
+        excluded = entries(statement["NotResource"])
         if isinstance(excluded, Unknown):
             return excluded
         left_out = [pattern(e, store, named) for e in excluded]
         if everything:
             return negate(any_of(covers(t, store) for t in left_out))
         return negate(any_of(covers_everything(t, store) for t in left_out))
-    entries = as_items(statement.get("Resource"))
-    if isinstance(entries, Unknown):
-        return entries
+    listed = entries(statement.get("Resource"))
+    if isinstance(listed, Unknown):
+        return listed
     if everything:
-        return any_of(covers_everything(pattern(e, store, named), store) for e in entries)
-    return any_of(covers(pattern(e, store, named), store) for e in entries)
+        return any_of(covers_everything(pattern(e, store, named), store) for e in listed)
+    return any_of(covers(pattern(e, store, named), store) for e in listed)
