@@ -153,7 +153,7 @@ class ExternalAccess:
                      for a in self.index.of_type("aws_iam_policy_attachment")]
         attaching += [(p, _document(p.attrs.get("policy_document"))) for p in self.index.of_type(
             "awscc_iam_managed_policy")]
-        by_name = {n: a for a, n in names.items() if isinstance(n, str)}
+        by_name = {n: a for a, given in names.items() for n in given if isinstance(n, str)}
         for attachment, document in attaching:
             for entry in _listed(attachment.attrs.get("roles")):
                 role = self._role_named(entry, by_name, roles)
