@@ -37,8 +37,9 @@ from policies.terraform.attrs import blocks
 from policies.terraform.index import Index, Linked, config_address
 from scanner.engine.predicates import Truth, all_of, any_of
 from scanner.facts.values import Unknown
-from scanner.healthimaging.access import principal_exposure, store_grants, trust_exposure
+from scanner.healthimaging.access import store_grants
 from scanner.healthimaging.arns import DataStore
+from scanner.healthimaging.trust import principal_exposure, trust_exposure
 from scanner.iac.tfmodel import TfInstance
 from scanner.policydoc import document_of, statements
 

@@ -31,9 +31,10 @@ from scanner.collectors.aws.errors import api_errors, reason
 from scanner.collectors.aws.session import AwsSession
 from scanner.engine.predicates import Truth
 from scanner.facts.values import Unknown
-from scanner.healthimaging.access import Exposure, store_grants, trust_exposure
+from scanner.healthimaging.access import store_grants
 from scanner.healthimaging.arns import DataStore
 from scanner.healthimaging.events import selector_items
+from scanner.healthimaging.trust import Exposure, trust_exposure
 
 _FILTER = ["Role", "LocalManagedPolicy", "AWSManagedPolicy"]
 _EDS_STATES = {"ENABLED": True, "STOPPED_INGESTION": False, "STOPPING_INGESTION": False, "PENDING_DELETION": False}

@@ -6,9 +6,10 @@ from __future__ import annotations
 import pytest
 
 from scanner.facts.values import Unknown
-from scanner.healthimaging.access import store_grants, trust_exposure
+from scanner.healthimaging.access import store_grants
 from scanner.healthimaging.arns import DataStore, covers, covers_everything, glob, intersects, pattern
 from scanner.healthimaging.events import selector_items
+from scanner.healthimaging.trust import trust_exposure
 
 ID = "0123456789abcdef0123456789abcdef"
 ARN = f"arn:aws:medical-imaging:us-east-1:111122223333:datastore/{ID}"
