@@ -27,6 +27,7 @@ import pytest
 from scanner.catalog import Catalog, load_catalog
 from scanner.cli import main
 from scanner.render.json_evidence import validate_document
+from scripts.healthimaging_standin import StandIn
 from tests.conftest import REPO
 from tests.reliability.faultproxy import Action, FaultProxy, Rule, moto_server
 
@@ -45,7 +46,8 @@ def moto_url() -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def aws_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
-    """Dummy credentials, no user profile, standard retries with 2 retries and short timeouts."""
+    """Dummy credentials, no user profile, standard retries with 2 retries and short timeouts, and
+    HealthImaging at an empty stand-in."""
     empty = tmp_path_factory.mktemp("aws-config") / "empty"
     empty.write_text("")
     values = {
@@ -54,7 +56,9 @@ def aws_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]
         "PACSCAN_AWS_RETRY_MODE": "standard", "PACSCAN_AWS_MAX_ATTEMPTS": "2", "PACSCAN_AWS_CONNECT_TIMEOUT": "2",
         "PACSCAN_AWS_READ_TIMEOUT": "10",
     }
-    with pytest.MonkeyPatch.context() as patch:
+    # moto has no HealthImaging: an empty stand-in answers its listing (outside the fault proxy)
+    with StandIn().serve() as imaging, pytest.MonkeyPatch.context() as patch:
+        values.update(imaging.environ(cloudtrail=False))
         for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "MOTO_ACCOUNT_ID"):
             patch.delenv(name, raising=False)
         for name, value in values.items():
