@@ -2,10 +2,13 @@
 
 1. start moto (an AWS emulator) on loopback;
 2. provision examples/dental-practice into it: with the real Terraform CLI (``terraform apply``
-   against the moto endpoint, from a trimmed temporary copy: see EXCLUDED) where Terraform and
-   the provider mirror are present, else with boto3 (the storage and network resources only);
+   against the moto endpoint, from a trimmed temporary copy: see EXCLUDED and EXCLUDED_FILES)
+   where Terraform and the provider mirror are present, else with boto3 (the storage and network
+   resources only);
 3. run ``pacscan cloud aws`` against it, print the report, and write
-   reports/demo-live-evidence.json;
+   reports/demo-live-evidence.json. moto has no HealthImaging: the scan reaches an empty
+   HealthImaging stand-in (scripts/healthimaging_standin.py) instead, so that listing succeeds and
+   finds nothing, as it would in an account whose data stores were never applied;
 4. after a Terraform apply: ``pacscan drift`` of the applied code against that evidence (no
    difference expected: the parity the drift tests assert).
 
@@ -31,6 +34,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+try:
+    from scripts.healthimaging_standin import StandIn
+except ModuleNotFoundError:  # run as `python scripts/demo_live.py`: this folder is on sys.path, not the root
+    from healthimaging_standin import StandIn  # type: ignore[no-redef]
+
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "dental-practice"
 EVIDENCE = ROOT / "reports" / "demo-live-evidence.json"
@@ -49,6 +57,14 @@ EXCLUDED: tuple[tuple[str, str, str, str], ...] = (
      "moto rejects an S3 flow-log destination with a key prefix (\"does not exist\")"),
     ("modules/imaging-bucket/main.tf", "aws_s3_bucket_logging", "this",
      "moto requires log-delivery ACL grants on the target bucket, which BucketOwnerEnforced forbids"),
+)
+
+#: Files of the example left out of the temporary copy (file, why): the AWS HealthImaging data store
+#: is an ``awscc`` resource, and the demo applies with the ``aws`` provider only (moto implements no
+#: Cloud Control API and no HealthImaging; the provider mirror holds ``hashicorp/aws`` only).
+EXCLUDED_FILES: tuple[tuple[str, str], ...] = (
+    ("healthimaging.tf", "awscc_healthimaging_datastore.pacs (and the viewer's role that reads it) need the awscc "
+                         "provider and HealthImaging, which moto does not implement"),
 )
 
 _OVERRIDE = """\
@@ -135,6 +151,8 @@ def prepare_workdir(workdir: Path) -> Path:
                     ignore=shutil.ignore_patterns(".terraform", "*.tfstate*", ".terraform.lock.hcl"))
     for file, type_, name, _why in EXCLUDED:
         _drop_block(workdir / file, type_, name)
+    for file, _why in EXCLUDED_FILES:
+        (workdir / file).unlink()
     (workdir / "zz_moto_override.tf").write_text(_OVERRIDE.format(), encoding="utf-8")
     return workdir
 
@@ -199,20 +217,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-terraform", action="store_true", help="provision with boto3 even if Terraform is here")
     args = parser.parse_args(argv)
     os.environ.setdefault("CKV_SKIP_PACKAGE_UPDATE_CHECK", "true")
-    with start_moto() as url, tempfile.TemporaryDirectory(prefix="pacscan-demo-") as tmp:
+    with start_moto() as url, tempfile.TemporaryDirectory(prefix="pacscan-demo-") as tmp, \
+            StandIn().serve() as imaging:
         os.environ.update(moto_env(url))
         for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN"):
             os.environ.pop(name, None)
         missing = "--no-terraform was given" if args.no_terraform else terraform_unavailable()
         if missing is None:
+            left_out = [f"{t}.{n}" for _f, t, n, _w in EXCLUDED] + [f for f, _w in EXCLUDED_FILES]
             print(f"demo: terraform apply of {EXAMPLE.relative_to(ROOT)} into moto at {url} "
-                  f"(excluded, moto lacks them: {', '.join(f'{t}.{n}' for _f, t, n, _w in EXCLUDED)})", flush=True)
+                  f"(excluded, moto lacks them: {', '.join(left_out)})", flush=True)
             workdir = prepare_workdir(Path(tmp) / "estate")
             state: Path | None = terraform_apply(workdir, url)
         else:
             print(f"demo: {missing}; provisioning the example's storage and network with boto3", flush=True)
             boto3_provision(url)
             workdir, state = EXAMPLE, None
+        os.environ.update(imaging.environ(cloudtrail=False))  # after the apply: Terraform never reaches it
         from scanner.cli import main as pacscan
 
         regions = [item for region in REGIONS for item in ("--region", region)]

@@ -1,5 +1,7 @@
 # CloudTrail: one multi-region trail, log file validation on, encrypted with the audit key, with
-# S3 data events for the PACS bucket so every image read and write is recorded.
+# management events, S3 data events for the PACS bucket and HealthImaging data events for every data
+# store, so every image read and write is recorded. HealthImaging data events can only be selected
+# with advanced event selectors, and a trail uses either those or the classic ones.
 
 resource "aws_cloudtrail" "audit" {
   name                          = "${local.name_prefix}-audit"
@@ -10,13 +12,39 @@ resource "aws_cloudtrail" "audit" {
   enable_log_file_validation    = true
   kms_key_id                    = aws_kms_key.audit.arn
 
-  event_selector {
-    read_write_type           = "All"
-    include_management_events = true
+  advanced_event_selector {
+    name = "Management events"
+    field_selector {
+      field  = "eventCategory"
+      equals = ["Management"]
+    }
+  }
 
-    data_resource {
-      type   = "AWS::S3::Object"
-      values = ["${module.pacs_images.bucket_arn}/"]
+  advanced_event_selector {
+    name = "PACS bucket object reads and writes"
+    field_selector {
+      field  = "eventCategory"
+      equals = ["Data"]
+    }
+    field_selector {
+      field  = "resources.type"
+      equals = ["AWS::S3::Object"]
+    }
+    field_selector {
+      field       = "resources.ARN"
+      starts_with = ["${module.pacs_images.bucket_arn}/"]
+    }
+  }
+
+  advanced_event_selector {
+    name = "HealthImaging data store reads and writes"
+    field_selector {
+      field  = "eventCategory"
+      equals = ["Data"]
+    }
+    field_selector {
+      field  = "resources.type"
+      equals = ["AWS::MedicalImaging::Datastore"]
     }
   }
 

@@ -1,7 +1,8 @@
 """A real moto server on loopback (port 0) for the AWS collector tests.
 
 Every test gets a reset server and an environment pointing boto3 at it through
-``AWS_ENDPOINT_URL`` with dummy credentials. Other accounts are reached with
+``AWS_ENDPOINT_URL`` with dummy credentials, and HealthImaging (which moto lacks) at an empty
+stand-in built from botocore's service model (scripts/healthimaging_standin.py). Other accounts are reached with
 ``sts.assume_role`` (never ``MOTO_ACCOUNT_ID``).
 """
 
@@ -18,6 +19,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from scripts.healthimaging_standin import StandIn
 
 MOTO_ACCOUNT = "123456789012"  # moto's default account for the plain credentials
 
@@ -39,10 +42,22 @@ def reset(moto_url: str) -> None:
         response.read()
 
 
+@pytest.fixture(scope="session")
+def imaging_standin(moto_url: str) -> Iterator[StandIn]:
+    """The HealthImaging stand-in (moto has no HealthImaging), forwarding CloudTrail to moto."""
+    with StandIn(upstream=moto_url).serve() as running:
+        yield running
+
+
 @pytest.fixture
-def aws(moto_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A clean moto account reachable through the standard credential chain."""
+def aws(moto_url: str, imaging_standin: StandIn, monkeypatch: pytest.MonkeyPatch,
+        tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A clean moto account reachable through the standard credential chain, with an empty
+    HealthImaging (the stand-in: tests seed it through the ``imaging_standin`` fixture)."""
     reset(moto_url)
+    imaging_standin.reset()
+    for name, value in imaging_standin.environ(cloudtrail=False).items():
+        monkeypatch.setenv(name, value)
     for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "MOTO_ACCOUNT_ID"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("AWS_ENDPOINT_URL", moto_url)

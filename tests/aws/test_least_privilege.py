@@ -27,12 +27,14 @@ from scanner.collectors.aws.collector import FAMILIES, AwsCollector
 from scanner.collectors.aws.iam_actions import allowed_patterns, required_actions, uncovered
 from scanner.collectors.aws.session import AwsSession, AwsTarget, RetryPolicy
 from scanner.facts.resource import Inventory
+from scripts.healthimaging_standin import StandIn
 from tests.aws.backup_recordings import Recordings, serve
 from tests.aws.conftest import client, recorded_operations
 from tests.aws.test_audit import seed_trails
 from tests.aws.test_backup import seed as seed_backup
 from tests.aws.test_databases import seed_rds
 from tests.aws.test_endpoints import _certificate, _distribution, seed_listeners
+from tests.aws.test_healthimaging import seed as seed_imaging
 from tests.aws.test_network import seed_groups, seed_vpcs
 from tests.aws.test_policies import seed_policies
 from tests.aws.test_storage import seed_buckets
@@ -58,6 +60,7 @@ FAMILY_TYPES = {
     "account MFA": {"aws.iam.account"},
     "IAM users": {"aws.iam.user"},
     "IAM policies": {"aws.iam.policy"},
+    "HealthImaging data stores": {"aws.healthimaging.datastore"},
 }
 
 #: action-name prefixes that read configuration; anything else (Put, Create, Delete, Update, Attach,
@@ -68,7 +71,10 @@ DATA_READS = ("s3:GetObject", "s3:GetObjectVersion", "s3:GetObjectAttributes", "
               "kms:Decrypt", "kms:GenerateDataKey", "secretsmanager:GetSecretValue", "ssm:GetParameter",
               "rds:DownloadDBLogFilePortion", "backup:GetRecoveryPointRestoreMetadata", "ec2:GetPasswordData",
               "ec2:GetConsoleOutput", "ec2:GetConsoleScreenshot", "cloudtrail:LookupEvents",
-              "iam:GetCredentialReport", "s3:ListMultipartUploadParts", "s3:ListBucket", "s3:ListBucketVersions")
+              "iam:GetCredentialReport", "s3:ListMultipartUploadParts", "s3:ListBucket", "s3:ListBucketVersions",
+              "medical-imaging:GetImageFrame", "medical-imaging:GetImageSet", "medical-imaging:GetImageSetMetadata",
+              "medical-imaging:SearchImageSets", "medical-imaging:GetDICOMInstance",
+              "medical-imaging:GetDICOMInstanceFrames", "medical-imaging:GetDICOMBulkdata")
 
 
 def _policy() -> dict[str, Any]:
@@ -77,13 +83,18 @@ def _policy() -> dict[str, Any]:
 
 
 @pytest.fixture
-def estate(aws: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+def estate(aws: str, imaging_standin: StandIn, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """Something for every family: buckets and keys, backup vaults and plans (selections from the
     recorded-response server), RDS, an EBS volume, security groups, ACLs, VPCs with and without
-    flow logs, ELBv2 listeners, a CloudFront distribution, trails, console and API IAM users."""
+    flow logs, ELBv2 listeners, a CloudFront distribution, trails, console and API IAM users,
+    HealthImaging data stores with roles, a trail and an event data store recording them (the
+    HealthImaging stand-in, which also serves CloudTrail Lake)."""
     with serve(aws) as (url, recorded):
         monkeypatch.setenv("AWS_ENDPOINT_URL_BACKUP", url)
+        for name, value in imaging_standin.environ().items():
+            monkeypatch.setenv(name, value)
         _seed(recorded)
+        seed_imaging(imaging_standin)
         yield aws
 
 
@@ -142,7 +153,8 @@ def test_a_full_collection_stays_inside_the_readonly_policy(estate: str) -> None
             "rds:DescribeDBClusters", "ec2:GetEbsEncryptionByDefault", "ec2:DescribeRegions",
             "elasticloadbalancing:DescribeSSLPolicies", "cloudfront:ListDistributions",
             "cloudtrail:GetEventSelectors", "iam:GetLoginProfile", "kms:GetKeyRotationStatus",
-            "ec2:GetManagedPrefixListEntries", "iam:GetAccountAuthorizationDetails"} <= needed
+            "ec2:GetManagedPrefixListEntries", "iam:GetAccountAuthorizationDetails", "medical-imaging:GetDatastore",
+            "cloudtrail:GetEventDataStore"} <= needed
     shipped = {**_policy(), "Statement": [*_policy()["Statement"], *_organizations_policy()["Statement"]]}
     assert uncovered(needed, shipped) == set(), "operations performed but not allowed by the shipped policies"
 

@@ -10,7 +10,9 @@ moto (scripts/demo_live.py ``prepare_workdir``), minus the resources moto cannot
 - ``aws_iam_role_policy_attachment.backup`` and ``.backup_s3``: moto lacks those AWS-managed policies;
 - ``aws_flow_log.imaging``: moto rejects an S3 flow-log destination with a key prefix;
 - ``module.pacs_images.aws_s3_bucket_logging.this``: moto requires log-delivery ACL grants on the
-  target bucket, which BucketOwnerEnforced forbids.
+  target bucket, which BucketOwnerEnforced forbids;
+- ``healthimaging.tf`` (``EXCLUDED_FILES``): the HealthImaging data store is an ``awscc`` resource and
+  moto has no HealthImaging; the live scan reaches an empty HealthImaging stand-in instead.
 
 The Terraform scan runs on that same trimmed copy, so both sides describe one estate (the VPC then
 has no flow log and the PACS bucket no access logging on both sides: they agree on ``fail``).
@@ -42,6 +44,7 @@ from scanner.models import Finding, ScanResult
 from scanner.render import JsonEvidenceRenderer, ToolMeta
 from scanner.scan import IacRequest, ScanInputs, run_cloud, run_iac
 from scripts.demo_live import REGIONS, moto_env, prepare_workdir, start_moto, terraform_apply, terraform_unavailable
+from scripts.healthimaging_standin import StandIn
 
 pytestmark = pytest.mark.skipif(terraform_unavailable() is not None,
                                 reason=f"drift parity needs the real Terraform CLI: {terraform_unavailable()}")
@@ -126,7 +129,7 @@ def _live_scan(config: Path) -> ScanResult:
 
 @pytest.fixture(scope="module")
 def estate(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Estate]:
-    with start_moto() as url, pytest.MonkeyPatch.context() as env:
+    with start_moto() as url, StandIn().serve() as imaging, pytest.MonkeyPatch.context() as env:
         for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "MOTO_ACCOUNT_ID"):
             env.delenv(name, raising=False)
         for name, value in moto_env(url).items():
@@ -137,6 +140,8 @@ def estate(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Estate]:
         env.setenv("AWS_SHARED_CREDENTIALS_FILE", str(empty))
         workdir = prepare_workdir(tmp_path_factory.mktemp("drift") / "estate")
         state = load_state(terraform_apply(workdir, url))
+        for name, value in imaging.environ(cloudtrail=False).items():  # moto has no HealthImaging
+            env.setenv(name, value)
         config = workdir / "pacscan.yaml"
         code = run_iac(IacRequest(targets=(workdir,), inputs=ScanInputs(config=config)))
         yield Estate(url, workdir, state, code, _live_scan(config))

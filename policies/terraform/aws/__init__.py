@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable
 from policies.terraform.aws.backup import plans, vaults
 from policies.terraform.aws.databases import ebs, rds
 from policies.terraform.aws.endpoints import distributions, listeners
+from policies.terraform.aws.healthimaging import datastores
 from policies.terraform.aws.iam import iam_policies
 from policies.terraform.aws.kms import normalise_keys
 from policies.terraform.aws.network_acls import network_acls
@@ -23,4 +24,5 @@ INFRA: tuple[Callable[[Index], Iterable[Resource]], ...] = (
     security_groups, network_acls, vpcs, listeners, distributions, trails, rds, ebs, vaults, plans, iam_policies,
 )
 
-NORMALISERS: tuple[Callable[[Index], Iterable[Resource]], ...] = (normalise_buckets, normalise_keys, *INFRA)
+NORMALISERS: tuple[Callable[[Index], Iterable[Resource]], ...] = (normalise_buckets, normalise_keys, *INFRA,
+                                                                 datastores)

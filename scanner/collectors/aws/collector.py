@@ -12,7 +12,18 @@ from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Executor, ThreadPoolExecutor
 from typing import Any
 
-from scanner.collectors.aws import audit, backup, databases, endpoints, identity, keys, network, policies, storage
+from scanner.collectors.aws import (
+    audit,
+    backup,
+    databases,
+    endpoints,
+    healthimaging,
+    identity,
+    keys,
+    network,
+    policies,
+    storage,
+)
 from scanner.collectors.aws.session import AwsSession, AwsTarget, RetryPolicy
 from scanner.collectors.base import Progress
 from scanner.facts.resource import CollectionFailure, Inventory, Resource
@@ -36,6 +47,7 @@ FAMILIES: tuple[tuple[str, Family], ...] = (
     ("account MFA", identity.collect_account),
     ("IAM users", identity.collect_users),
     ("IAM policies", policies.collect_policies),
+    ("HealthImaging data stores", healthimaging.collect_datastores),
 )
 
 
