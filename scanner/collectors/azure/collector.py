@@ -104,7 +104,7 @@ class AzureCollector:
         # (the kinds that need it, the listing): storage accounts also name the keys that protect them
         parts: list[tuple[tuple[str, ...], Callable[[], Listing]]] = [
             ((ACCOUNT, KEY), lambda: collect_storage(session, subscription, pool, plan.kind(ACCOUNT))),
-            ((NSG,), lambda: collect_nsgs(session, subscription)),
+            ((NSG,), lambda: collect_nsgs(session, subscription, plan.kind(NSG).wants("flow_logs"))),
             ((APP_GATEWAY,), lambda: collect_gateways(session, subscription)),
             ((VAULT, POLICY), lambda: collect_backup(session, subscription)),
             ((ACTIVITY_LOG,), lambda: ([collect_activity_log(session, subscription)], [])),
