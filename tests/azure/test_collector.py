@@ -35,6 +35,9 @@ EXPECTED: dict[str, dict[str, set[str]]] = {
     "AZURE-KEY-ROTATION": {"pass": {"pass-key"}, "fail": {"fail-key"}},
     "AZURE-KEYVAULT-PURGE-PROTECTION": {"pass": {"pass-key"}, "fail": {"fail-key"}},
     "AZURE-ACTIVITY-LOG": {"pass": {ACTIVITY_SUB}, "fail": {ACTIVITY_SUB2}},
+    **{rule: {"pass": {"pass-dicom"}, "fail": {"fail-dicom"}}
+       for rule in ("AZURE-DICOM-CMK", "AZURE-DICOM-PUBLIC-NETWORK", "AZURE-DICOM-AUDIT-LOGS")},
+    "AZURE-DICOM-ENCRYPTION-AT-REST": {"pass": {"pass-dicom", "fail-dicom"}},
 }
 
 
@@ -81,6 +84,7 @@ def test_calls_stay_within_the_reader_role_and_never_list_keys(arm: ArmServer) -
         "Microsoft.Network/networkWatchers/flowLogs/read", "Microsoft.Network/applicationGateways/read",
         "Microsoft.RecoveryServices/vaults/read", "Microsoft.RecoveryServices/vaults/backupPolicies/read",
         "Microsoft.KeyVault/vaults/read", "Microsoft.KeyVault/vaults/keys/read",
+        "Microsoft.HealthcareApis/workspaces/read", "Microsoft.HealthcareApis/workspaces/dicomservices/read",
     }
 
 
@@ -153,7 +157,7 @@ def test_failed_subscription_listing_errors_every_rule(arm: ArmServer) -> None:
     assert {f.type for f in inventory.failures} == {
         "azure.storage.account", "azure.network.nsg", "azure.network.application_gateway",
         "azure.monitor.subscription_activity_log", "azure.recovery.vault", "azure.recovery.backup_policy",
-        "azure.keyvault.key"}
+        "azure.keyvault.key", "azure.healthcare.dicom_service"}
     assert found and {f.status for f in found} == {Status.ERROR}
     assert {str(f.check_id) for f in found} == set(EXPECTED)
 

@@ -228,6 +228,58 @@ def subscription(sub: str) -> Any:
     return found
 
 
+# --- health data services ---------------------------------------------------------------------------
+
+WORKSPACE = f"{GROUP}/providers/Microsoft.HealthcareApis/workspaces/pacsws"
+
+
+def private_endpoint(connection_id: str, endpoint: str, status: str = "Approved") -> Any:
+    from azure.mgmt.healthcareapis import models as m
+
+    found = m.PrivateEndpointConnection(
+        private_endpoint=m.PrivateEndpoint(),
+        private_link_service_connection_state=m.PrivateLinkServiceConnectionState(status=status))
+    found.private_endpoint.id = f"{GROUP}/providers/Microsoft.Network/privateEndpoints/{endpoint}"
+    found.id, found.name = connection_id, endpoint
+    return found
+
+
+def health_workspace(*endpoints: str) -> Any:
+    from azure.mgmt.healthcareapis import models as m
+
+    props = m.WorkspaceProperties(public_network_access="Disabled")
+    props.private_endpoint_connections = [private_endpoint(f"{WORKSPACE}/privateEndpointConnections/{e}", e)
+                                          for e in endpoints]
+    return _named(m.Workspace(location="eastus", properties=props), WORKSPACE, "pacsws")
+
+
+def dicom_id(name: str) -> str:
+    return f"{WORKSPACE}/dicomservices/{name}"
+
+
+def dicom_service(name: str, public: str | None, key_url: str | None = None, *endpoints: str) -> Any:
+    from azure.mgmt.healthcareapis import models as m
+
+    encryption = m.Encryption(customer_managed_key_encryption=m.EncryptionCustomerManagedKeyEncryption(
+        key_encryption_key_url=key_url)) if key_url else None
+    service = m.DicomService(location="eastus", public_network_access=public, encryption=encryption,
+                             tags={"data": "imaging"})
+    service.private_endpoint_connections = [private_endpoint(f"{dicom_id(name)}/privateEndpointConnections/{e}", e)
+                                            for e in endpoints]
+    return _named(service, dicom_id(name), name)
+
+
+def _health(arm: ArmServer) -> None:
+    arm.on(f"/subscriptions/{SUB}/providers/Microsoft.HealthcareApis/workspaces", page(health_workspace("pe-ws")))
+    arm.on(f"{WORKSPACE}/dicomservices", page(
+        dicom_service("pass-dicom", "Disabled", "https://pass-kv.vault.azure.net/keys/dicom", "pe-dicom"),
+        dicom_service("fail-dicom", None)))
+    arm.on(f"{dicom_id('pass-dicom')}/providers/Microsoft.Insights/diagnosticSettings",
+           page(blob_diagnostics("audit", "AuditLogs")))
+    arm.on(f"{dicom_id('fail-dicom')}/providers/Microsoft.Insights/diagnosticSettings",
+           page(blob_diagnostics("diagnostics-only", "DiagnosticLogs")))
+
+
 # --- the world --------------------------------------------------------------------------------------
 
 ACCOUNTS = {  # name -> (compliant settings, CMK (vault, key))
@@ -297,7 +349,8 @@ def _keys(arm: ArmServer) -> None:
 
 def _empty_subscription(arm: ArmServer, sub: str) -> None:
     for path in ("Microsoft.Storage/storageAccounts", "Microsoft.Network/networkSecurityGroups",
-                 "Microsoft.Network/applicationGateways", "Microsoft.RecoveryServices/vaults"):
+                 "Microsoft.Network/applicationGateways", "Microsoft.RecoveryServices/vaults",
+                 "Microsoft.HealthcareApis/workspaces"):
         arm.on(f"/subscriptions/{sub}/providers/{path}", page())
 
 
@@ -307,6 +360,7 @@ def build(arm: ArmServer) -> None:
     _network(arm)
     _backup(arm)
     _keys(arm)
+    _health(arm)
     arm.on(f"/subscriptions/{SUB}/providers/Microsoft.Insights/diagnosticSettings",
            page(activity_export("to-workspace", "Administrative", "Security", "Policy")))
     _empty_subscription(arm, SUB2)

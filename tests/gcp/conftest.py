@@ -7,6 +7,9 @@
   with JSON built from the SDKs' own message types so the wire shape is the real one. Paths it does not
   serve are forwarded to the storage emulator, so every API call of a scan goes through it: it records
   each request and can answer chosen ones with an error (403, 429, a disabled API) for a number of times.
+* The Cloud Healthcare API (no emulator, no client library) gets a second :class:`RestFixture` of its
+  own (its ``/v1/projects/P/locations`` would collide with Cloud KMS's), serving the JSON shapes of
+  the API reference (``healthcare_api.py``); every scan reaches it (``RestFixture.healthcare``).
 
 The collector under test is the unmodified SDK clients pointed at these endpoints with AnonymousCredentials.
 """
@@ -103,6 +106,7 @@ class RestFixture:
     faults: list[Fault] = field(default_factory=list)
     requests: list[tuple[str, str]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    healthcare: RestFixture | None = None  # the Cloud Healthcare API's own server
 
     def reset(self) -> None:
         with self.lock:
@@ -183,20 +187,28 @@ def emulator_url() -> Iterator[str]:
     server.stop()
 
 
-@pytest.fixture(scope="session")
-def rest_server(emulator_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[RestFixture, Path]]:
-    cert, key = self_signed(tmp_path_factory.mktemp("tls"))
+def _https_fixture(upstream: str, cert: Path, key: Path) -> tuple[RestFixture, ThreadingHTTPServer]:
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), BaseHTTPRequestHandler)
-    fixture = RestFixture(url=f"https://127.0.0.1:{httpd.server_address[1]}", upstream=emulator_url)
+    fixture = RestFixture(url=f"https://127.0.0.1:{httpd.server_address[1]}", upstream=upstream)
     httpd.RequestHandlerClass = _handler(fixture)
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(cert, key)
     httpd.socket = context.wrap_socket(httpd.socket, server_side=True)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
+    return fixture, httpd
+
+
+@pytest.fixture(scope="session")
+def rest_server(emulator_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[RestFixture, Path]]:
+    cert, key = self_signed(tmp_path_factory.mktemp("tls"))
+    fixture, httpd = _https_fixture(emulator_url, cert, key)
+    healthcare, health_httpd = _https_fixture(emulator_url, cert, key)
+    fixture.healthcare = healthcare
     yield fixture, cert
-    httpd.shutdown()
-    httpd.server_close()
+    for server in (httpd, health_httpd):
+        server.shutdown()
+        server.server_close()
 
 
 @pytest.fixture
@@ -205,6 +217,8 @@ def gcp(rest_server: tuple[RestFixture, Path], emulator_url: str,
     """A wiped emulator, a fixture server with empty listings for PROJECT, and its CA trusted."""
     fixture, cert = rest_server
     fixture.reset()
+    assert fixture.healthcare is not None
+    fixture.healthcare.reset()
     with urllib.request.urlopen(f"{emulator_url}/wipe", timeout=10) as response:
         response.read()
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(cert))
@@ -221,6 +235,8 @@ def empty_project(fixture: RestFixture, project: str) -> None:
         fixture.serve("GET", compute + path, {})
     fixture.serve("GET", f"/v1/projects/{project}/locations", {})
     fixture.serve("POST", f"/v3/projects/{project}:getIamPolicy", {})
+    if fixture.healthcare is not None:
+        fixture.healthcare.serve("GET", f"/v1/projects/{project}/locations", {})
 
 
 def collector(fixture: RestFixture, projects: tuple[str, ...] = (PROJECT,), **kwargs: Any) -> Any:
@@ -229,7 +245,8 @@ def collector(fixture: RestFixture, projects: tuple[str, ...] = (PROJECT,), **kw
     from scanner.collectors.gcp import GcpCollector, GcpEndpoints, RetryPolicy
 
     endpoints = GcpEndpoints(storage=fixture.url, compute=fixture.url, kms=fixture.url,
-                             resourcemanager=fixture.url)
+                             resourcemanager=fixture.url,
+                             healthcare=fixture.healthcare.url if fixture.healthcare is not None else None)
     kwargs.setdefault("retry", RetryPolicy(initial=0.01, maximum=0.02, deadline=1.0, timeout=10))
     return GcpCollector(projects, credentials=AnonymousCredentials(), endpoints=endpoints, **kwargs)
 

@@ -13,6 +13,7 @@ import pytest
 from scanner.collectors.base import CollectorError
 from scanner.collectors.gcp import PERMISSIONS, GcpCollector, GcpProject
 from tests.gcp.conftest import PROJECT, RestFixture, collector
+from tests.gcp.healthcare_api import world
 from tests.gcp.test_compute_platform import (
     audit_policy,
     serve_firewalls,
@@ -40,10 +41,21 @@ WIRE = [
     ("GET", r"^/v1/projects/[^/]+/locations/[^/]+/keyRings/[^/]+/cryptoKeys$", "cloudkms:cryptoKeys.list"),
     ("POST", r"^/v3/projects/[^/]+:getIamPolicy$", "cloudresourcemanager:projects.getIamPolicy"),
 ]
+#: the Cloud Healthcare API's own server
+HEALTHCARE_WIRE = [
+    ("GET", r"^/v1/projects/[^/]+/locations$", "healthcare:locations.list"),
+    ("GET", r"^/v1/projects/[^/]+/locations/[^/]+/datasets$", "healthcare:datasets.list"),
+    ("GET", r"^/v1/projects/[^/]+/locations/[^/]+/datasets/[^/:]+$", "healthcare:datasets.get"),
+    ("GET", r"^/v1/projects/[^/]+/locations/[^/]+/datasets/[^/]+:getIamPolicy$", "healthcare:datasets.getIamPolicy"),
+    ("GET", r"^/v1/projects/[^/]+/locations/[^/]+/datasets/[^/]+/dicomStores$", "healthcare:dicomStores.list"),
+    ("GET", r"^/v1/projects/[^/]+/locations/[^/]+/datasets/[^/]+/dicomStores/[^/:]+$", "healthcare:dicomStores.get"),
+    ("GET", r"^/v1/projects/[^/]+/locations/[^/]+/datasets/[^/]+/dicomStores/[^/]+:getIamPolicy$",
+     "healthcare:dicomStores.getIamPolicy"),
+]
 
 
-def operation(method: str, path: str) -> str:
-    for want_method, pattern, op in WIRE:
+def operation(method: str, path: str, wire: list[tuple[str, str, str]] = WIRE) -> str:
+    for want_method, pattern, op in wire:
         if method == want_method and re.search(pattern, path):
             return op
     raise AssertionError(f"unexpected API request {method} {path}")
@@ -57,15 +69,18 @@ def test_full_scan_uses_only_documented_read_operations(gcp: RestFixture, emulat
     gcp.serve("POST", f"/v3/projects/{PROJECT}:getIamPolicy", audit_policy(("allServices", ("DATA_READ",))))
     seed(emulator_url, "pacs-images", versioning={"enabled": True})
     seed(emulator_url, "pacs-reports")
+    healthcare = world(gcp)
     recorded: list[str] = []
     inventory = collector(gcp, on_call=recorded.append).collect()
     wire = [operation(method, path) for method, path in gcp.requests]
+    wire += [operation(method, path, HEALTHCARE_WIRE) for method, path in healthcare.requests]
     assert sorted(wire) == sorted(recorded)  # nothing went over the wire unrecorded, nothing recorded twice
     assert dict(inventory.calls) == {op: recorded.count(op) for op in set(recorded)}
     assert set(recorded) == set(PERMISSIONS)  # a full scan exercises every documented operation
     assert inventory.calls["storage:buckets.getIamPolicy"] == 2
     assert inventory.calls["cloudkms:keyRings.list"] == 2  # one per location
-    assert all(p.split(".")[-1] in ("list", "getIamPolicy") for p in PERMISSIONS.values())
+    assert inventory.calls["healthcare:dicomStores.getIamPolicy"] == 4  # one per store
+    assert all(p.split(".")[-1] in ("list", "get", "getIamPolicy") for p in PERMISSIONS.values())
     assert inventory.identities == {PROJECT: "supplied credentials"}
 
 

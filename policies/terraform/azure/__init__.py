@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from policies.terraform.azure import backup, gateway, keyvault, monitor, network, storage
+from policies.terraform.azure import backup, gateway, healthcare, keyvault, monitor, network, storage
 from policies.terraform.index import Index
 from scanner.facts.resource import Resource
 
@@ -17,4 +17,5 @@ NORMALISERS: tuple[Callable[[Index], Iterable[Resource]], ...] = (
     backup.vaults,
     backup.policies,
     monitor.activity_logs,
+    healthcare.dicom_services,
 )

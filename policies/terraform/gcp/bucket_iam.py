@@ -1,4 +1,6 @@
-"""A bucket's IAM policy as Terraform declares it: ``iam`` = ``{members, bindings}`` as live.
+"""A bucket's IAM policy as Terraform declares it: ``iam`` = ``{members, bindings}`` as live
+(:func:`resource_iam` reads the same three resource types of any other GCP resource: Healthcare
+datasets and DICOM stores, Pub/Sub topics, BigQuery datasets).
 
 Three resource types grant on a bucket, each naming it in ``bucket`` (a reference to the bucket
 or its literal name, ``b/NAME`` too): ``google_storage_bucket_iam_member`` (one ``member``),
@@ -31,10 +33,18 @@ PUBLIC = frozenset({"allusers", "allauthenticatedusers"})
 def bucket_iam(index: Index, bucket: TfInstance, name: Any) -> tuple[dict[str, Any], list[TfInstance]]:
     """(the ``iam`` fact, the grants certainly configuring it)."""
     identities: list[Any] = [name, f"b/{name}"] if isinstance(name, str) else [name]
-    linked = index.children(bucket, TYPES, "bucket", identities)
+    return resource_iam(index, bucket, TYPES, "bucket", identities, "bucket")
+
+
+def resource_iam(index: Index, parent: TfInstance, types: tuple[str, ...], via: str, identities: list[Any],
+                 what: str) -> tuple[dict[str, Any], list[TfInstance]]:
+    """``{members, bindings}`` of the ``<x>_iam_member`` / ``_iam_binding`` / ``_iam_policy``
+    resources (``types``) naming ``parent`` in ``via``, and the grants certainly configuring it.
+    ``what`` names the parent in the reasons (``bucket``, ``dataset``)."""
+    linked = index.children(parent, types, via, identities)
     bindings: list[Any] = []
     unseen: list[Unknown] = []
-    policies = [g for g in linked.certain if g.type == "google_storage_bucket_iam_policy"]
+    policies = [g for g in linked.certain if g.type.endswith("_iam_policy")]
     for grant in linked.certain:
         found = grant_bindings(index, grant)
         fights = [p for p in policies if p is not grant]
@@ -50,8 +60,8 @@ def bucket_iam(index: Index, bucket: TfInstance, name: Any) -> tuple[dict[str, A
     for grant in linked.possible:
         found = grant_bindings(index, grant)
         if could_be_public(found):
-            unseen.append(Unknown(f"{located(grant)} grants {public_text(found)} on a bucket that may be this "
-                                  f"one: its bucket is not known", spread=True))
+            unseen.append(Unknown(f"{located(grant)} grants {public_text(found)} on a {what} that may be this "
+                                  f"one: its {what} is not known", spread=True))
     members: list[Any] = []
     for binding in bindings:
         if isinstance(binding, Unknown):
@@ -67,11 +77,11 @@ def bucket_iam(index: Index, bucket: TfInstance, name: Any) -> tuple[dict[str, A
 def grant_bindings(index: Index, grant: TfInstance) -> list[Any]:
     """``[{role, members, condition}]`` a grant adds (an unknown item where it cannot be read)."""
     attrs = grant.attrs
-    if grant.type == "google_storage_bucket_iam_member":
+    if grant.type.endswith("_iam_member"):
         member = attrs.get("member")
         members = [member] if not isinstance(member, Unknown) else [_spread(member)]
         return [{"role": attrs.get("role"), "members": members, "condition": _condition(attrs)}]
-    if grant.type == "google_storage_bucket_iam_binding":
+    if grant.type.endswith("_iam_binding"):
         return [{"role": attrs.get("role"), "members": _members(attrs.get("members")), "condition": _condition(attrs)}]
     return policy_bindings(index, grant)
 

@@ -71,6 +71,14 @@ def rotation_seconds(raw: Any) -> Any:
 
 
 def audit_configs(index: Index) -> Iterator[Resource]:
+    groups, unplaced, inherited = _audit_groups(index)
+    for (what, scope), members in groups.items():
+        yield _group(what, scope, members, _others(groups, unplaced, what, scope), inherited)
+
+
+def _audit_groups(index: Index) -> tuple[dict[tuple[str, str], list[TfInstance]], list[TfInstance],
+                                         list[TfInstance]]:
+    """(scope -> its audit configs, configs whose scope is not known, folder/organization configs)."""
     groups: dict[tuple[str, str], list[TfInstance]] = {}
     unplaced: list[TfInstance] = []
     for instance in index.of_type(*_SCOPES):
@@ -81,19 +89,53 @@ def audit_configs(index: Index) -> Iterator[Resource]:
         groups.setdefault((what, scope if isinstance(scope, str) else "" if scope is None else "?"), []).append(
             instance)
     inherited = [i for i in index.of_type(*_SCOPES) if i.type != "google_project_iam_audit_config"]
-    for (what, scope), members in groups.items():
-        shared = [i for (w, s), m in groups.items() if w == what and s != scope and "" in (s, scope) for i in m]
-        others = list({id(i): i for i in [*unplaced, *shared]}.values())
-        yield _group(what, scope, members, others, inherited)
+    return groups, unplaced, inherited
+
+
+def _others(groups: dict[tuple[str, str], list[TfInstance]], unplaced: list[TfInstance], what: str,
+            scope: str) -> list[TfInstance]:
+    """Configs that may apply to this scope: scope not known, or the provider's where this one is named."""
+    shared = [i for (w, s), m in groups.items() if w == what and s != scope and "" in (s, scope) for i in m]
+    return list({id(i): i for i in [*unplaced, *shared]}.values())
+
+
+def project_audit_items(index: Index, project: Any, services: frozenset[str],
+                        service_name: str) -> tuple[list[Any], list[TfInstance]]:
+    """The ``audit_configs`` items that apply to ``project`` (a project id, None for the provider's
+    project, Unknown when not known), as :func:`audit_configs` gives them for that project, judged
+    for ``services`` (one of them, or ``allServices``, must be configured in the configuration, else
+    an unknown item stands for a config set outside it); and the configs certainly applying."""
+    groups, unplaced, inherited = _audit_groups(index)
+    if isinstance(project, Unknown):
+        every = index.of_type("google_project_iam_audit_config")
+        items: list[Any] = [Unknown(f"{located(i)} may apply to this project: the project is not known ("
+                                    f"{project.reason})", spread=True) for i in every]
+        items.append(Unknown(f"the project is not known ({project.reason}): its audit configs cannot be told",
+                             spread=True))
+        return items, []
+    scope = project if isinstance(project, str) else ""
+    members = groups.get(("project", scope), [])
+    others = _others(groups, unplaced, "project", scope)
+    return _items("project", members, others, inherited, services, service_name), members
 
 
 def _group(what: str, scope: str, members: list[TfInstance], unplaced: list[TfInstance],
            inherited: list[TfInstance]) -> Resource:
     first = members[0]
+    items = _items(what, members, unplaced, inherited, _STORAGE_SERVICES, "Cloud Storage")
+    origins = {"audit_configs": ", ".join(located(i) for i in members)}
+    _, traced = made(first, {"audit_configs": ["service", "audit_log_config"]})
+    name = scope if scope not in ("", "?") else (f"{what} of the provider" if scope == "" else f"{what} not known")
+    return resource("gcp.project.audit_config", first, {"audit_configs": items}, name=name,
+                    configured_by=members[1:], origins=origins, traced=traced)
+
+
+def _items(what: str, members: list[TfInstance], unplaced: list[TfInstance], inherited: list[TfInstance],
+           services: frozenset[str], service_name: str) -> list[Any]:
     items: list[Any] = []
-    services = [i.attrs.get("service") for i in members]
-    for instance, service in zip(members, services, strict=True):
-        twice = [m for m, s in zip(members, services, strict=True) if m is not instance and isinstance(s, str)
+    services_of = [i.attrs.get("service") for i in members]
+    for instance, service in zip(members, services_of, strict=True):
+        twice = [m for m, s in zip(members, services_of, strict=True) if m is not instance and isinstance(s, str)
                  and s == service]
         if twice:
             items.append(Unknown(f"{located(instance)} and {located(twice[0])} both configure {service} for this "
@@ -103,9 +145,9 @@ def _group(what: str, scope: str, members: list[TfInstance], unplaced: list[TfIn
         else:
             why = instance.exists.reason if instance.exists is not None else f"its {what} is not known"
             items.append(Unknown(f"{located(instance)} may apply here: {why}", spread=True))
-    covered = any(isinstance(i, dict) and i.get("service") in _STORAGE_SERVICES for i in items)
+    covered = any(isinstance(i, dict) and i.get("service") in services for i in items)
     if not covered:
-        items.append(Unknown(f"no audit config of this {what} in the configuration covers Cloud Storage: "
+        items.append(Unknown(f"no audit config of this {what} in the configuration covers {service_name}: "
                              f"one set outside it cannot be seen", spread=True))
     for other in unplaced:
         if all(other is not m for m in members):
@@ -114,11 +156,7 @@ def _group(what: str, scope: str, members: list[TfInstance], unplaced: list[TfIn
     if what == "project" and inherited:
         items.append(Unknown(f"the configuration sets folder or organization audit configs this project may "
                              f"inherit: {', '.join(located(i) for i in inherited)}", spread=True))
-    origins = {"audit_configs": ", ".join(located(i) for i in members)}
-    _, traced = made(first, {"audit_configs": ["service", "audit_log_config"]})
-    name = scope if scope not in ("", "?") else (f"{what} of the provider" if scope == "" else f"{what} not known")
-    return resource("gcp.project.audit_config", first, {"audit_configs": items}, name=name,
-                    configured_by=members[1:], origins=origins, traced=traced)
+    return items
 
 
 def config_item(instance: TfInstance) -> Any:

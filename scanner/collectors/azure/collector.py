@@ -3,9 +3,10 @@
 Resource types and their facts are documented in the module that produces them:
 ``storage`` (azure.storage.account), ``network`` (azure.network.nsg,
 azure.network.application_gateway), ``monitor`` (azure.monitor.subscription_activity_log),
-``backup`` (azure.recovery.vault, azure.recovery.backup_policy) and ``keyvault``
-(azure.keyvault.key). A listing that fails becomes a :class:`CollectionFailure`; a single fact
-that fails becomes an entry in the resource's ``errors``. Only ``GET`` requests are made.
+``backup`` (azure.recovery.vault, azure.recovery.backup_policy), ``keyvault``
+(azure.keyvault.key) and ``healthcare`` (azure.healthcare.dicom_service). A listing that fails
+becomes a :class:`CollectionFailure`; a single fact that fails becomes an entry in the resource's
+``errors``. Only ``GET`` requests are made.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from azure.core.exceptions import AzureError
 from scanner.collectors.azure.backup import POLICY, VAULT, collect_backup
 from scanner.collectors.azure.credentials import AzureTarget, build_credential
 from scanner.collectors.azure.errors import reason
+from scanner.collectors.azure.healthcare import DICOM, collect_dicom
 from scanner.collectors.azure.keyvault import KEY, collect_keys
 from scanner.collectors.azure.monitor import ACTIVITY_LOG, collect_activity_log
 from scanner.collectors.azure.network import APP_GATEWAY, NSG, collect_gateways, collect_nsgs
@@ -30,7 +32,7 @@ from scanner.collectors.planned import calls_by_kind
 from scanner.engine.plan import ReadPlan
 from scanner.facts.resource import CollectionFailure, Inventory, Resource
 
-RESOURCE_TYPES = (ACCOUNT, NSG, APP_GATEWAY, ACTIVITY_LOG, VAULT, POLICY, KEY)
+RESOURCE_TYPES = (ACCOUNT, NSG, APP_GATEWAY, ACTIVITY_LOG, VAULT, POLICY, KEY, DICOM)
 _SKIPPED_STATES = frozenset({"disabled", "deleted"})
 
 Listing = tuple[list[Resource], list[CollectionFailure]]
@@ -108,6 +110,7 @@ class AzureCollector:
             ((APP_GATEWAY,), lambda: collect_gateways(session, subscription)),
             ((VAULT, POLICY), lambda: collect_backup(session, subscription)),
             ((ACTIVITY_LOG,), lambda: ([collect_activity_log(session, subscription)], [])),
+            ((DICOM,), lambda: collect_dicom(session, subscription)),
         ]
         for kinds, listing in parts:
             if any(plan.wants_kind(k) for k in kinds):

@@ -4,7 +4,7 @@ Operations are the ARM authorization actions the session counts (``Microsoft.Sto
 Every kind is listed once per subscription; the per-resource requests are a storage account's blob
 service, containers, lifecycle policy and blob diagnostic settings, which the read plan spares where no
 selected rule needs them and for accounts outside the ``imaging_data`` scope (the listing's names and
-tags decide it), and a key's ``Keys_Get``. ``tests/azure/test_read_plan.py`` checks the table.
+tags decide it), and a key's ``Keys_Get``. ``tests/test_read_tables.py`` checks the table.
 """
 
 from __future__ import annotations
@@ -43,6 +43,12 @@ READS: Mapping[str, Mapping[str, Read]] = {
                                      "immutability_state"),
     "azure.recovery.backup_policy": _listing("Microsoft.RecoveryServices/vaults/backupPolicies/read", "vault",
                                              "management_type", "daily_retention_days"),
+    "azure.healthcare.dicom_service": {
+        "workspace": Read("Microsoft.HealthcareApis/workspaces/read", per="listing"),
+        **_listing("Microsoft.HealthcareApis/workspaces/dicomservices/read", "public_network_access", "encryption",
+                   "storage_account", "private_endpoints"),
+        "diagnostics": Read(_DIAGNOSTICS),
+    },
     "azure.keyvault.key": {
         **_listing(_ACCOUNTS, "key_uri", "protects"),
         "vault": Read("Microsoft.KeyVault/vaults/read", per="subscription"),

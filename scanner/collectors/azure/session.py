@@ -102,7 +102,7 @@ class AzureSession:
             self._on_request(method, url)
 
     def client(self, kind: str, subscription: str = "") -> Any:
-        """``kind``: storage, network, monitor, recovery, backup, keyvault, subscriptions."""
+        """``kind``: storage, network, monitor, recovery, backup, keyvault, healthcare, subscriptions."""
         key = (kind, subscription)
         with self._lock:
             if key not in self._clients:
@@ -145,6 +145,7 @@ def _claims_principal(token: str) -> str:
 
 
 def _factories() -> dict[str, Callable[..., Any]]:
+    from azure.mgmt.healthcareapis import HealthcareApisManagementClient
     from azure.mgmt.keyvault import KeyVaultManagementClient
     from azure.mgmt.monitor import MonitorManagementClient
     from azure.mgmt.network import NetworkManagementClient
@@ -156,5 +157,6 @@ def _factories() -> dict[str, Callable[..., Any]]:
     return {
         "storage": StorageManagementClient, "network": NetworkManagementClient, "monitor": MonitorManagementClient,
         "recovery": RecoveryServicesClient, "backup": RecoveryServicesBackupClient,
-        "keyvault": KeyVaultManagementClient, "subscriptions": SubscriptionClient,
+        "keyvault": KeyVaultManagementClient, "healthcare": HealthcareApisManagementClient,
+        "subscriptions": SubscriptionClient,
     }

@@ -1,4 +1,5 @@
-"""Live scanning of Google Cloud projects: Cloud Storage, Compute Engine, Cloud KMS, project audit logs."""
+"""Live scanning of Google Cloud projects: Cloud Storage, Compute Engine, Cloud KMS, project audit logs,
+Cloud Healthcare API datasets and DICOM stores."""
 
 from scanner.collectors.gcp.collector import GcpCollector
 from scanner.collectors.gcp.credentials import PERMISSIONS, GcpProject

@@ -1,8 +1,10 @@
 """The GCP collector: every ``--project`` (ADC, or that project's service-account key file) ->
 one :class:`~scanner.facts.resource.Inventory`.
 
-Per project, four independent parts run concurrently (bounded): Cloud Storage (storage.py),
-Compute Engine (compute.py), Cloud KMS (kms.py) and the project's audit-log configuration (iam.py).
+Per project, five independent parts run concurrently (bounded): Cloud Storage (storage.py),
+Compute Engine (compute.py), Cloud KMS (kms.py), the project's audit-log configuration (iam.py) and
+Cloud Healthcare API datasets and DICOM stores (healthcare.py), whose stores then take the project's
+audit configs as iam.py read them.
 The fact keys of each resource type are documented in those modules. Nothing is skipped silently:
 a listing that fails is a ``CollectionFailure``; a per-resource read that fails is a fact error.
 """
@@ -12,15 +14,16 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from typing import Any
 
 from scanner.collectors.base import CollectorError, Progress
-from scanner.collectors.gcp import compute, iam, kms, storage
+from scanner.collectors.gcp import compute, healthcare, iam, kms, storage
 from scanner.collectors.gcp.credentials import GcpProject, default_project, resolve
 from scanner.collectors.gcp.reads import READS
 from scanner.collectors.gcp.session import GcpEndpoints, GcpSession, RetryPolicy
 from scanner.collectors.planned import calls_by_kind
-from scanner.engine.plan import ReadPlan
+from scanner.engine.plan import NOT_READ, ReadPlan
 from scanner.facts.resource import CollectionFailure, Inventory, Resource
 
 Part = Callable[[GcpSession], tuple[list[Resource], list[CollectionFailure]]]
@@ -75,12 +78,16 @@ class GcpCollector:
                           self._retry, self._on_call)
 
     def _scan(self, session: GcpSession, plan: ReadPlan) -> tuple[list[Resource], list[CollectionFailure]]:
+        # the project's IAM policy: its audit configs, and those of the DICOM stores
+        audit = plan.wants_kind(iam.TYPE) or plan.kind(healthcare.STORE).wants("audit_configs")
         parts: list[Part] = [
             *([lambda s: storage.collect(s, self._workers, plan.kind(storage.TYPE))]
               if plan.wants_kind(storage.TYPE) else []),
             lambda s: compute.collect(s, plan),
             *([lambda s: kms.collect(s, self._workers)] if plan.wants_kind(kms.TYPE) else []),
-            *([iam.collect] if plan.wants_kind(iam.TYPE) else []),
+            *([iam.collect] if audit else []),
+            *([lambda s: healthcare.collect(s, self._workers)]
+              if plan.wants_kind(healthcare.DATASET) or plan.wants_kind(healthcare.STORE) else []),
         ]
         resources: list[Resource] = []
         failures: list[CollectionFailure] = []
@@ -88,4 +95,7 @@ class GcpCollector:
             for found, failed in pool.map(lambda part: part(session), parts):
                 resources += found
                 failures += failed
-        return resources, failures
+        if not audit:
+            return [replace(r, skipped={**r.skipped, "audit_configs": NOT_READ}) if r.type == healthcare.STORE else r
+                    for r in resources], failures
+        return healthcare.with_audit(resources, failures, session.project), failures

@@ -31,6 +31,13 @@ PERMISSIONS: dict[str, str] = {
     "cloudkms:keyRings.list": "cloudkms.keyRings.list",
     "cloudkms:cryptoKeys.list": "cloudkms.cryptoKeys.list",
     "cloudresourcemanager:projects.getIamPolicy": "resourcemanager.projects.getIamPolicy",
+    "healthcare:locations.list": "healthcare.locations.list",
+    "healthcare:datasets.list": "healthcare.datasets.list",
+    "healthcare:datasets.get": "healthcare.datasets.get",
+    "healthcare:datasets.getIamPolicy": "healthcare.datasets.getIamPolicy",
+    "healthcare:dicomStores.list": "healthcare.dicomStores.list",
+    "healthcare:dicomStores.get": "healthcare.dicomStores.get",
+    "healthcare:dicomStores.getIamPolicy": "healthcare.dicomStores.getIamPolicy",
 }
 
 

@@ -1,9 +1,10 @@
 """Which API call produces each fact of each GCP resource kind (see ``scanner/collectors/planned.py``).
 
-Every kind is one listing per project; the only per-resource call is a bucket's
-``buckets.getIamPolicy`` (``iam``), which the read plan spares where no selected rule needs it and for
-buckets outside the ``imaging_data`` scope. ``tests/gcp/test_read_plan.py`` checks the table against
-the rules and the fact schemas.
+Every kind but Cloud Healthcare's is one listing per project; the per-resource call of those is a
+bucket's ``buckets.getIamPolicy`` (``iam``), which the read plan spares where no selected rule needs it
+and for buckets outside the ``imaging_data`` scope. Cloud Healthcare datasets and DICOM stores are read
+whole where a selected rule judges either kind (their per-resource reads all feed the default rules).
+``tests/test_read_tables.py`` checks the table against the rules and the fact schemas.
 """
 
 from __future__ import annotations
@@ -42,4 +43,18 @@ READS: Mapping[str, Mapping[str, Read]] = {
         for path in ("next_rotation_time", "primary_state", "protection_level", "purpose", "rotation_period_seconds")
     },
     "gcp.project.audit_config": _listing("cloudresourcemanager:projects.getIamPolicy", "audit_configs"),
+    # Cloud Healthcare (healthcare.py): locations, then datasets, then each dataset's DICOM stores
+    "gcp.healthcare.dataset": {
+        **_listing("healthcare:datasets.list", "location", "project"),
+        "encryption": Read("healthcare:datasets.get", also=("healthcare:locations.list",)),
+        "iam": Read("healthcare:datasets.getIamPolicy"),
+    },
+    "gcp.healthcare.dicom_store": {
+        "dataset": Read("healthcare:dicomStores.list", per="listing"),
+        "exports": Read("healthcare:dicomStores.get"),
+        "iam": Read("healthcare:dicomStores.getIamPolicy"),  # and the dataset's, above
+        "encryption": Read("healthcare:datasets.get", per="dataset"),
+        # the project's IAM policy, as gcp.project.audit_config reads it
+        "audit_configs": Read("cloudresourcemanager:projects.getIamPolicy", per="project"),
+    },
 }

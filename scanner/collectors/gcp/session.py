@@ -2,7 +2,8 @@
 retry policy applied to every call, and a record of every API operation performed.
 
 Endpoints can be pointed elsewhere (``GcpEndpoints``): the tests point Cloud Storage at
-gcp-storage-emulator and Compute Engine, Cloud KMS and Resource Manager at a local HTTPS server.
+gcp-storage-emulator and Compute Engine, Cloud KMS, Resource Manager and the Cloud Healthcare API at
+local HTTPS servers.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ class GcpEndpoints:
     compute: str | None = None
     kms: str | None = None
     resourcemanager: str | None = None
+    healthcare: str | None = None
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,10 @@ class GcpSession:
         self._clients: dict[str, Any] = {}
         self.retry = Retry(predicate=is_transient, initial=retry.initial, maximum=retry.maximum,
                            multiplier=retry.multiplier, timeout=retry.deadline)
+
+    @property
+    def endpoints(self) -> GcpEndpoints:
+        return self._endpoints
 
     @property
     def timeout(self) -> float:
@@ -119,6 +125,14 @@ def _projects(credentials: Any, endpoints: GcpEndpoints, _project: str) -> Any:
                                              client_options=_options(endpoints.resourcemanager))
 
 
+def _healthcare(credentials: Any, _endpoints: GcpEndpoints, _project: str) -> Any:
+    """The Cloud Healthcare API has no client library: an authorized ``requests`` session (the REST
+    calls are in healthcare.py; its base URL is ``endpoints.healthcare``)."""
+    from google.auth.transport.requests import AuthorizedSession
+
+    return AuthorizedSession(credentials)  # type: ignore[no-untyped-call]
+
+
 _FACTORIES: dict[str, Callable[[Any, GcpEndpoints, str], Any]] = {
     "storage": _storage,
     "firewalls": _compute("FirewallsClient"),
@@ -129,6 +143,7 @@ _FACTORIES: dict[str, Callable[[Any, GcpEndpoints, str], Any]] = {
     "resource_policies": _compute("ResourcePoliciesClient"),
     "kms": _kms,
     "projects": _projects,
+    "healthcare": _healthcare,
 }
 
 

@@ -44,7 +44,8 @@ def test_every_azure_kind_is_produced_by_a_terraform_normaliser() -> None:
         instance("azurerm_application_gateway.g", {"name": "g"}), instance("azurerm_key_vault_key.k", {"name": "k"}),
         instance("azurerm_recovery_services_vault.v", {"name": "v"}),
         instance("azurerm_backup_policy_vm.p", {"name": "p"}),
-        instance("azurerm_monitor_diagnostic_setting.s", {"target_resource_id": "/subscriptions/1"}))
+        instance("azurerm_monitor_diagnostic_setting.s", {"target_resource_id": "/subscriptions/1"}),
+        instance("azurerm_healthcare_dicom_service.d", {"name": "d"}))
     assert {r.type for r in normalise(everything)} == kinds
 
 
