@@ -7,7 +7,7 @@ the listing that found it: free once the kind is listed), or once per account / 
 ``after`` orders reads whose answer an earlier fact may make certain (``storage.py``'s
 implications); ``feeds`` names a fact of another kind built from this one.
 
-``tests/aws/test_read_plan.py`` checks that every fact an AWS rule reads has an entry here, that
+``tests/test_read_tables.py`` checks that every fact an AWS rule reads has an entry here, that
 every entry names a fact its kind's schema declares, and that every operation here is allowed by
 ``policies/iam/pacscan-aws-readonly.json``.
 """
