@@ -44,7 +44,7 @@ from scanner.models import Finding, ScanResult
 from scanner.msp_progress import LogProgress, RichProgress, TenantProgress
 from scanner.render import JsonEvidenceRenderer, ToolMeta
 from scanner.render.matrix import TenantColumn, render_matrix
-from scanner.scan import Prepared, ScanInputs, api_calls, finish, now_utc, prepare, read_plan
+from scanner.scan import Prepared, ScanInputs, api_calls_of, finish, now_utc, prepare, read_plan
 from scanner.tenants import AwsAccess, Tenant, load_tenants
 
 log = logging.getLogger("pacscan.msp")
@@ -287,7 +287,7 @@ def scan_tenant(tenant: Tenant, prepared: Prepared, inputs: ScanInputs, options:
     result = None
     if got.targets:
         result = finish(mine, inputs, got.findings, got.targets, started, dict(got.identities),
-                        api_calls=api_calls(*got.inventories))
+                        api_calls=api_calls_of(*got.inventories))
     outcome = TenantOutcome(tenant, result, reason)
     progress.finish(tenant.name, outcome)
     return outcome

@@ -146,7 +146,7 @@ def run_cloud(make_collector: CollectorFactory, target: str, inputs: ScanInputs,
     for probe in _probe_providers(inventory, collector.provider):  # e.g. --deid-sample's image objects
         findings += evaluate_inventory(prepared.catalog, prepared.parameters, inventory, probe)
     return finish(prepared, inputs, findings, [target], started, inventory.identities, inventory.notes,
-                  probes=inventory.inputs, api_calls=api_calls(inventory))
+                  probes=inventory.inputs, api_calls=api_calls_of(inventory))
 
 
 def read_plan(catalog: Catalog, parameters: Mapping[str, Any], provider: str) -> ReadPlan:
@@ -154,7 +154,7 @@ def read_plan(catalog: Catalog, parameters: Mapping[str, Any], provider: str) ->
     return ReadPlan.for_rules(catalog, catalog.rules_for(provider), parameters, provider)
 
 
-def api_calls(*inventories: Inventory) -> ApiCalls:
+def api_calls_of(*inventories: Inventory) -> ApiCalls:
     """The requests the collectors made, per operation and per resource kind, for the evidence."""
     by_operation: Counter[str] = Counter()
     by_kind: dict[str, Counter[str]] = {}

@@ -123,7 +123,8 @@ class _Judged:
         resource = self.resource
         if isinstance(self.selector, str):
             evidence["in_scope_by"] = self.selector
-        evidence["observed"] = {key: to_json(lookup(self.facts, key)) for key in rule.shown()}
+        evidence["observed"] = {key: to_json(lookup(self.facts, key)) for key in rule.shown()
+                                if not any(covers(path, key) for path in resource.skipped)}
         roots = sorted({key.split(".", 1)[0].split("[", 1)[0] for key in rule.reads()})
         unread = {root: resource.errors[root] for root in roots if root in resource.errors}
         if unread:

@@ -137,6 +137,7 @@ def test_a_rule_reading_a_skipped_fact_is_not_applicable_never_pass(catalog: Cat
     assert unread.status is Status.NOT_APPLICABLE
     assert unread.message == f"{unread.evidence['rule']} ({NOT_READ})"
     assert unread.evidence["not_read"] == {"lifecycle": NOT_READ}
+    assert unread.evidence["observed"] == {}  # nothing to show of a fact not read
     assert findings["AWS-S3-OBJECT-LOCK-RETENTION"].status is Status.NOT_APPLICABLE  # its when reads it
 
 
