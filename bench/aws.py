@@ -3,7 +3,9 @@ sequential request floor and against the code before the read plan, side by side
 
 For each size N: reset a moto server (its own process, on loopback), seed N S3 buckets with a few
 settings each (tags on all; versioning and AES256 default encryption on half; a public access block
-on a third) and N/10 security groups, then for each round:
+on a third; with ``--aws-defaults`` also what AWS gives every new bucket since 2023, which moto does
+not: BucketOwnerEnforced, all four public access blocks, SSE-S3) and N/10 security groups, then for
+each round:
 
 1. run ``AwsCollector(concurrency=16)`` over the account (one region, ``--region`` as a user would)
    with the read plan of the default catalog, as ``pacscan cloud aws`` builds it; time ``collect()``
@@ -20,7 +22,8 @@ on a third) and N/10 security groups, then for each round:
 
 Medians over the rounds are reported (the machine may be shared: every round's figures are in the
 results file too). Targets: at most 8 requests per bucket with the default catalog; collector /
-floor <= 1.5. Results go to bench/results/aws.json. Never part of `make test`.
+floor <= 1.5. Results go to bench/results/aws.json (aws-defaults.json with ``--aws-defaults``). Never
+part of `make test`.
 
     .venv/bin/python bench/aws.py --sizes 100,500 --rounds 3 --previous d2cd5b6
 """
@@ -152,18 +155,27 @@ def _environment(url: str, scratch: Path) -> None:
 
 # ---- seeding ---------------------------------------------------------------------------------------
 
-def _seed_bucket(s3: Any, index: int) -> None:
+#: the settings AWS gives every new bucket since 2023 (moto applies none of them by itself)
+_AWS_DEFAULTS = {"ownership": "BucketOwnerEnforced", "sse": "AES256"}
+_PAB_ALL = {"BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True, "RestrictPublicBuckets": True}
+
+
+def _seed_bucket(s3: Any, index: int, aws_defaults: bool) -> None:
     name = f"pacs-bench-{index:05d}"
     s3.create_bucket(Bucket=name)
+    if aws_defaults:
+        s3.put_bucket_ownership_controls(Bucket=name, OwnershipControls={"Rules": [
+            {"ObjectOwnership": _AWS_DEFAULTS["ownership"]}]})
+        s3.put_public_access_block(Bucket=name, PublicAccessBlockConfiguration=_PAB_ALL)
+        s3.put_bucket_encryption(Bucket=name, ServerSideEncryptionConfiguration={"Rules": [{
+            "ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": _AWS_DEFAULTS["sse"]}}]})
     s3.put_bucket_tagging(Bucket=name, Tagging={"TagSet": [{"Key": "data", "Value": "dicom"}]})
     if index % 2 == 0:
         s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
         s3.put_bucket_encryption(Bucket=name, ServerSideEncryptionConfiguration={"Rules": [{
             "ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]})
     if index % 3 == 0:
-        s3.put_public_access_block(Bucket=name, PublicAccessBlockConfiguration={
-            "BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True,
-            "RestrictPublicBuckets": True})
+        s3.put_public_access_block(Bucket=name, PublicAccessBlockConfiguration=_PAB_ALL)
 
 
 def _seed_group(ec2: Any, index: int) -> None:
@@ -173,14 +185,14 @@ def _seed_group(ec2: Any, index: int) -> None:
         "IpProtocol": "tcp", "FromPort": 104, "ToPort": 104, "IpRanges": [{"CidrIp": cidr}]}])
 
 
-def seed(buckets: int) -> int:
+def seed(buckets: int, aws_defaults: bool = False) -> int:
     import boto3
 
     s3 = boto3.client("s3", region_name=REGION)
     ec2 = boto3.client("ec2", region_name=REGION)
     groups = max(1, buckets // 10)
     with ThreadPoolExecutor(max_workers=8) as pool:
-        jobs = [pool.submit(_seed_bucket, s3, i) for i in range(buckets)]
+        jobs = [pool.submit(_seed_bucket, s3, i, aws_defaults) for i in range(buckets)]
         jobs += [pool.submit(_seed_group, ec2, i) for i in range(groups)]
         for job in jobs:
             job.result()
@@ -253,9 +265,10 @@ def replay(requests: Sequence[Request], retry: RetryPolicy) -> float:
     return time.perf_counter() - start
 
 
-def bench_size(url: str, buckets: int, retry: RetryPolicy, rounds: int, previous: tuple[str, Path] | None) -> Row:
+def bench_size(url: str, buckets: int, retry: RetryPolicy, rounds: int, previous: tuple[str, Path] | None,
+               aws_defaults: bool = False) -> Row:
     _reset(url)
-    groups = seed(buckets)
+    groups = seed(buckets, aws_defaults)
     detail: list[dict[str, float]] = []
     calls: dict[str, int] = {}
     bucket_calls = 0
@@ -305,9 +318,10 @@ def _print_table(rows: Sequence[Row]) -> None:
         p = r.previous
         verdict = (f"calls <= {TARGET_CALLS_PER_BUCKET} {'met' if r.meets_calls_target else 'MISSED'}, "
                    f"ratio <= {TARGET_RATIO} {'met' if r.meets_target else 'MISSED'}")
-        print(f"{r.buckets:>7}  {r.calls_per_bucket:>12.2f}  {_or(p and p.calls_per_bucket, '.2f'):>6}  "
+        print(f"{r.buckets:>7}  {r.calls_per_bucket:>12.2f}  {_or(p.calls_per_bucket if p else None, '.2f'):>6}  "
               f"{r.collector_seconds:>11.2f}  {r.floor_seconds:>7.2f}  {r.ratio:>5.2f}  {r.cli_seconds:>11.2f}  "
-              f"{_or(p and p.cli_seconds, '.2f'):>6}  {r.cli_peak_mb:>7.0f}  {_or(p and p.cli_peak_mb, '.0f'):>6}  "
+              f"{_or(p.cli_seconds if p else None, '.2f'):>6}  {r.cli_peak_mb:>7.0f}  "
+              f"{_or(p.cli_peak_mb if p else None, '.0f'):>6}  "
               f"{verdict}")
     print(f"(medians of {rows[0].rounds if rows else 0} rounds; 'before': the same at --previous)")
 
@@ -316,7 +330,7 @@ def _or(value: float | None, spec: str) -> str:
     return "-" if value is None else format(value, spec)
 
 
-def _write_results(rows: Sequence[Row]) -> None:
+def _write_results(rows: Sequence[Row], aws_defaults: bool) -> None:
     import boto3
     import moto
 
@@ -326,6 +340,7 @@ def _write_results(rows: Sequence[Row]) -> None:
         "target_ratio": TARGET_RATIO,
         "target_calls_per_bucket": TARGET_CALLS_PER_BUCKET,
         "region": REGION,
+        "estate": "buckets with AWS's defaults since 2023" if aws_defaults else "buckets as moto creates them",
         "concurrency": CONCURRENCY,
         **common.machine(),
         "cpus": os.cpu_count(),
@@ -333,7 +348,11 @@ def _write_results(rows: Sequence[Row]) -> None:
         "versions": {"boto3": boto3.__version__, "moto": moto.__version__},
         "results": [asdict(r) for r in rows],
     }
-    common.write_results(RESULTS, payload)
+    common.write_results(_results(aws_defaults), payload)
+
+
+def _results(aws_defaults: bool) -> Path:
+    return RESULTS.with_name("aws-defaults.json") if aws_defaults else RESULTS
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -342,6 +361,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=3, help="rounds per size (medians are reported)")
     parser.add_argument("--previous", default=None, metavar="REF",
                         help="also time `pacscan cloud aws` from the code at this git ref (e.g. before the read plan)")
+    parser.add_argument("--aws-defaults", action="store_true",
+                        help="seed the buckets as AWS creates them since 2023 (BucketOwnerEnforced, all four public "
+                             "access blocks, SSE-S3), which moto does not do by itself")
     args = parser.parse_args(argv)
     retry = RetryPolicy(mode="standard", max_attempts=3)
     rows: list[Row] = []
@@ -351,14 +373,14 @@ def main(argv: list[str] | None = None) -> int:
             _environment(url, Path(scratch))
             before = (str(args.previous), tree) if tree is not None else None
             for size in args.sizes:
-                rows.append(bench_size(url, size, retry, max(1, args.rounds), before))
+                rows.append(bench_size(url, size, retry, max(1, args.rounds), before, args.aws_defaults))
                 print(f"... {size} buckets done", file=sys.stderr)
     except (BenchError, runs.RunError) as err:
         print(f"bench: {err}", file=sys.stderr)
         return 1
     _print_table(rows)
-    _write_results(rows)
-    print(f"results written to {RESULTS}")
+    _write_results(rows, args.aws_defaults)
+    print(f"results written to {_results(args.aws_defaults)}")
     return 0
 
 

@@ -144,8 +144,10 @@ def _bucket(session: AwsSession, listed: Listed, account_pab: Reading | None, ke
         calls["account_public_access_block"] = partial(_account_facts, reader, account_pab)
         calls["encryption.customer_managed_key"] = lambda: _customer_managed_key(reader.facts.get("encryption"),
                                                                                   keys, location)
-        implied: dict[str, Implication] = {"policy_status": policy.status, "acl": partial(owner_only_acl, listed.owner),
-                   "object_lock": no_lock_without_versioning}
+        implied: dict[str, Implication] = {
+            "policy_status": policy.status, "acl": partial(owner_only_acl, listed.owner),
+            "object_lock": no_lock_without_versioning,
+        }
         skipped = read_planned(reader, plan, READS[BUCKET], calls, names=(name,), tags=lambda: _tags(reader),
                                implied=implied, origins=origins)
     if reader.facts.get("tags", {}) is None:
