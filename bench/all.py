@@ -1,7 +1,9 @@
 """`make bench`: every benchmark in one run, then one summary table against the targets.
 
     IaC   pacscan iac vs bare `checkov -d` on generated trees (bench/iac.py): ratio <= 0.6, growth linear
-    AWS   AwsCollector vs the sequential request floor on moto (bench/aws.py): ratio <= 1.5 at 1,000 buckets
+    AWS   pacscan cloud aws on moto (bench/aws.py) at 100 and 500 buckets: requests per bucket <= 8, wall time
+          and peak memory beside the code before the read plan (BENCH_AWS_PREVIOUS, a git ref; empty: skip),
+          and the collector vs the sequential request floor: ratio <= 1.5
     MSP   20 tenants reached by assume_role in one moto server (bench/msp.py)
 
 Each script writes its own JSON under bench/results/; this one adds bench/results/summary.json.
@@ -20,6 +22,8 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
+#: main's last commit before live scans read only what the rules need (issue #18): the "before" column
+BEFORE_READ_PLAN = "d2cd5b6"
 
 
 def _run(script: str, *args: str) -> None:
@@ -43,9 +47,17 @@ def _rows() -> list[tuple[str, str, str, str]]:
                  "<= 1 (no worse than linear) " + ("met" if growth <= 1.0 else "MISSED")))
     aws: dict[str, Any] = json.loads((RESULTS / "aws.json").read_text())
     for r in aws["results"]:
-        rows.append((f"AWS {r['buckets']} buckets", f"{r['calls_per_bucket']:.1f} calls/bucket, "
-                     f"{r['collector_seconds']:.1f} s vs floor {r['floor_seconds']:.1f} s", f"{r['ratio']:.2f}",
-                     "<= 1.5 " + ("met" if r["meets_target"] else "MISSED")))
+        before = r.get("previous")
+        rows.append((f"AWS {r['buckets']} buckets: requests", f"{r['calls_per_bucket']:.2f} per bucket"
+                     + (f" (before: {before['calls_per_bucket']:.2f})" if before else ""), "",
+                     "<= 8 " + ("met" if r["meets_calls_target"] else "MISSED")))
+        command = f"{r['cli_seconds']:.1f} s, {r['cli_peak_mb']:.0f} MB"
+        if before:
+            command += f" (before: {before['cli_seconds']:.1f} s, {before['cli_peak_mb']:.0f} MB)"
+        rows.append((f"AWS {r['buckets']} buckets: pacscan cloud aws", command, "", "medians"))
+        rows.append((f"AWS {r['buckets']} buckets: collector vs floor", f"{r['collector_seconds']:.1f} s vs "
+                     f"{r['floor_seconds']:.1f} s", f"{r['ratio']:.2f}", "<= 1.5 " + ("met" if r["meets_target"] else
+                                                                                      "MISSED")))
     msp: dict[str, Any] = json.loads((RESULTS / "msp.json").read_text())
     for r in msp["results"]:
         rows.append((f"MSP {msp['tenants']} tenants, concurrency {r['tenant_concurrency']}", f"{r['seconds']:.1f} s",
@@ -57,13 +69,14 @@ def main() -> int:
     start = time.perf_counter()
     _run("iac.py", "--sizes", os.environ.get("BENCH_IAC_SIZES", "100,1000,5000"), "--rounds",
          os.environ.get("BENCH_ROUNDS", "3"))
-    _run("aws.py", "--sizes", os.environ.get("BENCH_AWS_SIZES", "100,1000"))
+    _run("aws.py", "--sizes", os.environ.get("BENCH_AWS_SIZES", "100,500"), "--rounds",
+         os.environ.get("BENCH_ROUNDS", "3"), "--previous", os.environ.get("BENCH_AWS_PREVIOUS", BEFORE_READ_PLAN))
     _run("msp.py", "--tenants", os.environ.get("BENCH_TENANTS", "20"))
     rows = _rows()
     width = max(len(r[0]) for r in rows)
-    print(f"\n{'benchmark':<{width}}  {'measured':<44}  {'ratio':>6}  target")
+    print(f"\n{'benchmark':<{width}}  {'measured':<50}  {'ratio':>6}  target")
     for name, measured, ratio, target in rows:
-        print(f"{name:<{width}}  {measured:<44}  {ratio:>6}  {target}")
+        print(f"{name:<{width}}  {measured:<50}  {ratio:>6}  {target}")
     elapsed = time.perf_counter() - start
     print(f"\nmachine: {platform.platform()}, {os.cpu_count()} CPUs, Python {platform.python_version()}; "
           f"total {elapsed / 60:.1f} min")

@@ -301,6 +301,32 @@ class ScanTarget:
 
 
 @dataclass(frozen=True)
+class KindCalls:
+    """The API requests a live scan made for one resource kind, and how many resources it found."""
+
+    requests: int
+    resources: int
+    by_operation: Mapping[str, int] = field(default_factory=dict)
+
+    @property
+    def per_resource(self) -> float | None:
+        return round(self.requests / self.resources, 2) if self.resources else None
+
+
+@dataclass(frozen=True)
+class ApiCalls:
+    """The API requests a live scan made: per operation (``service:Operation``) and per resource kind
+    (calls made for no one kind, such as the identity and region lookups, count only per operation)."""
+
+    by_operation: Mapping[str, int] = field(default_factory=dict)
+    by_kind: Mapping[str, KindCalls] = field(default_factory=dict)
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_operation.values())
+
+
+@dataclass(frozen=True)
 class ScanResult:
     scan_id: str
     started_at: str  # RFC 3339, UTC
@@ -323,6 +349,8 @@ class ScanResult:
     #: the absolute folder every file path in the findings is relative to: the scanned target's
     #: repository root (None for live scans, whose findings name no file)
     root: str | None = None
+    #: live scans: the API requests made (None for a Terraform scan)
+    api_calls: ApiCalls | None = None
 
     def findings_for(self, control_id: ControlId) -> tuple[Finding, ...]:
         return tuple(f for f in self.findings if f.control_id == control_id)

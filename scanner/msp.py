@@ -41,10 +41,11 @@ from scanner.errors import OutputError, PacscanError
 from scanner.evidence.bundle import INDEX_NAME, INDEX_SCHEMA, MANIFEST_NAME
 from scanner.evidence.writer import write_atomic
 from scanner.extras import require
+from scanner.facts.resource import Inventory
 from scanner.models import Finding, ScanResult
 from scanner.msp_progress import LogProgress, RichProgress, TenantProgress
 from scanner.render import JsonEvidenceRenderer, ToolMeta
-from scanner.scan import Prepared, ScanInputs, finish, now_utc, prepare
+from scanner.scan import Prepared, ScanInputs, api_calls_of, finish, now_utc, prepare, read_plan
 from scanner.shard import Shard
 from scanner.tenants import AwsAccess, Tenant, load_tenants
 
@@ -211,6 +212,7 @@ class _Collected:
     targets: tuple[str, ...] = ()
     identities: tuple[tuple[str, str], ...] = ()
     failures: tuple[str, ...] = ()
+    inventories: tuple[Inventory, ...] = ()
 
 
 def _collect(tenant: Tenant, catalog: Catalog, parameters: Mapping[str, Any], options: Options,
@@ -219,20 +221,24 @@ def _collect(tenant: Tenant, catalog: Catalog, parameters: Mapping[str, Any], op
     targets: list[str] = []
     identities: dict[str, str] = {}
     failures: list[str] = []
+    inventories: list[Inventory] = []
     try:
         for sub in _sub_targets(tenant, options):
             try:
                 collector = sub.make(parameters)
-                inventory = collector.collect(say)
+                reads = read_plan(catalog, parameters, collector.provider)
+                inventory = collector.collect(say, reads)
             except PacscanError as err:  # CollectorError / TenantError: this account only
                 failures.append(f"{sub.label}: {err}")
                 continue
-            findings += evaluate_inventory(catalog, parameters, inventory, collector.provider)
+            findings += evaluate_inventory(catalog, parameters, inventory, collector.provider, reads.rules)
             targets.append(sub.label)
             identities.update(inventory.identities)
+            inventories.append(inventory)
     except PacscanError as err:  # discovery or credentials references: the whole tenant
         failures.append(str(err))
-    return _Collected(tuple(findings), tuple(targets), tuple(identities.items()), tuple(failures))
+    return _Collected(tuple(findings), tuple(targets), tuple(identities.items()), tuple(failures),
+                      tuple(inventories))
 
 
 def scan_tenant(tenant: Tenant, prepared: Prepared, inputs: ScanInputs, options: Options,
@@ -255,7 +261,8 @@ def scan_tenant(tenant: Tenant, prepared: Prepared, inputs: ScanInputs, options:
     reason = "; ".join(got.failures) or None
     result = None
     if got.targets:
-        result = finish(mine, inputs, got.findings, got.targets, started, dict(got.identities))
+        result = finish(mine, inputs, got.findings, got.targets, started, dict(got.identities),
+                        api_calls=api_calls_of(*got.inventories))
     outcome = TenantOutcome(tenant, result, reason)
     progress.finish(tenant.name, outcome)
     return outcome

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -20,9 +21,10 @@ from scanner.catalog import Catalog, load_catalog
 from scanner.collectors.base import Collector
 from scanner.config import effective_parameters
 from scanner.engine.evaluate import evaluate_inventory
+from scanner.engine.plan import ReadPlan
 from scanner.facts.resource import Inventory
 from scanner.iac import Progress, TerraformOptions, scan_terraform
-from scanner.models import Finding, GateNotes, ScanResult, ScanTarget, Waiver
+from scanner.models import ApiCalls, Finding, GateNotes, KindCalls, ScanResult, ScanTarget, Waiver
 from scanner.provenance import file_revision, git_revision, recorded_at
 from scanner.selection import Selection
 from scanner.source_paths import relative, scan_root
@@ -103,7 +105,8 @@ def prepare(inputs: ScanInputs, root: Path | None = None) -> Prepared:
 
 def finish(prepared: Prepared, inputs: ScanInputs, findings: Sequence[Finding], targets: Sequence[str],
            started: str, identities: Mapping[str, str] | None = None, notes: Sequence[str] = (),
-           sources: Sequence[ScanTarget] = (), probes: Sequence[str] = ()) -> ScanResult:
+           sources: Sequence[ScanTarget] = (), probes: Sequence[str] = (),
+           api_calls: ApiCalls | None = None) -> ScanResult:
     """The gate steps shared by every scan: inline skips, waivers, baseline, changed files.
 
     ``probes`` are the inputs besides Terraform and the clouds that ran ("dicom-probe", "deid"):
@@ -141,6 +144,7 @@ def finish(prepared: Prepared, inputs: ScanInputs, findings: Sequence[Finding], 
         sources=tuple(sources) or tuple(ScanTarget(t) for t in targets),
         judged_by=judged_by,
         root=str(prepared.root) if prepared.root is not None else None,
+        api_calls=api_calls,
     )
 
 
@@ -193,12 +197,34 @@ def run_cloud(make_collector: CollectorFactory, target: str, inputs: ScanInputs,
     prepared = prepare(inputs)
     started = now_utc()
     collector = make_collector(prepared.parameters)
-    inventory = collector.collect(progress)
-    findings = evaluate_inventory(prepared.catalog, prepared.parameters, inventory, collector.provider)
+    plan = read_plan(prepared.catalog, prepared.parameters, collector.provider)
+    inventory = collector.collect(progress, plan)
+    findings = evaluate_inventory(prepared.catalog, prepared.parameters, inventory, collector.provider, plan.rules)
     for probe in _probe_providers(inventory, collector.provider):  # e.g. --deid-sample's image objects
         findings += evaluate_inventory(prepared.catalog, prepared.parameters, inventory, probe)
     return finish(prepared, inputs, findings, [target], started, inventory.identities, inventory.notes,
-                  probes=inventory.inputs)
+                  probes=inventory.inputs, api_calls=api_calls_of(inventory))
+
+
+def read_plan(catalog: Catalog, parameters: Mapping[str, Any], provider: str) -> ReadPlan:
+    """What a live scan of ``provider`` reads: the facts the catalog's rules for it need."""
+    return ReadPlan.for_rules(catalog, catalog.rules_for(provider), parameters, provider)
+
+
+def api_calls_of(*inventories: Inventory) -> ApiCalls:
+    """The requests the collectors made, per operation and per resource kind, for the evidence."""
+    by_operation: Counter[str] = Counter()
+    by_kind: dict[str, Counter[str]] = {}
+    resources: Counter[str] = Counter()
+    for inventory in inventories:
+        by_operation.update(inventory.calls)
+        for kind, calls in inventory.calls_by_kind.items():
+            by_kind.setdefault(kind, Counter()).update(calls)
+        resources.update(r.type for r in inventory.resources)
+    kinds = {kind: KindCalls(requests=sum(by_kind.get(kind, Counter()).values()), resources=resources[kind],
+                             by_operation=dict(sorted(by_kind.get(kind, Counter()).items())))
+             for kind in sorted(set(by_kind) | set(resources))}
+    return ApiCalls(by_operation=dict(sorted(by_operation.items())), by_kind=kinds)
 
 
 def _probe_providers(inventory: Inventory, provider: str) -> list[str]:

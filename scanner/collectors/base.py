@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from scanner.errors import PacscanError, UnreachableError
 from scanner.facts.resource import Inventory
+
+if TYPE_CHECKING:
+    from scanner.engine.plan import ReadPlan
 
 Progress = Callable[[str], None]
 
@@ -25,4 +28,7 @@ class Collector(Protocol):
     @property
     def provider(self) -> str: ...
 
-    def collect(self, progress: Progress | None = None) -> Inventory: ...
+    def collect(self, progress: Progress | None = None, plan: ReadPlan | None = None) -> Inventory:
+        """Everything ``plan`` needs (None: every fact the collector can read). A collector whose
+        reads are all needed by its rules (a probe) may ignore the plan."""
+        ...

@@ -7,7 +7,9 @@ For each resource and each rule over its kind (see docs/architecture.md for the 
   - storage whose imaging-data scope cannot be told stays in the report, never ``pass``;
   - a resource whose existence depends on an unknown ``count``/``for_each`` never ``fail``s.
 A listing that failed as a whole makes every rule over that kind ``error`` for that
-account/region, so a denied API never reads as "nothing there, nothing wrong".
+account/region, so a denied API never reads as "nothing there, nothing wrong". A rule that reads a
+fact the live scan deliberately did not read (``Resource.skipped``: no selected rule needs it) is
+``not_applicable`` with that reason, whatever the rest of its facts say: a skipped read never passes.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Any
 
 from scanner.catalog import Catalog
 from scanner.engine import witness
+from scanner.engine.plan import covers
 from scanner.engine.predicates import PredicateError, Truth, evaluate, lookup
 from scanner.engine.rules import Rule
 from scanner.facts.resource import CollectionFailure, Inventory, Resource
@@ -27,9 +30,11 @@ from scanner.scope import ImagingScope
 
 
 def evaluate_inventory(catalog: Catalog, parameters: Mapping[str, Any], inventory: Inventory,
-                       provider: str) -> list[Finding]:
-    """A live scan's findings (every rule of ``provider`` over the collected resources)."""
-    return judge(catalog, parameters, inventory.resources, inventory.failures, catalog.rules_for(provider))
+                       provider: str, rules: Sequence[Rule] | None = None) -> list[Finding]:
+    """A live scan's findings: ``rules`` (by default every rule of ``provider``) over the collected
+    resources, judged when they are over ``provider``'s kinds."""
+    chosen = catalog.rules_for(provider) if rules is None else [r for r in rules if r.provider == provider]
+    return judge(catalog, parameters, inventory.resources, inventory.failures, chosen)
 
 
 def judge(catalog: Catalog, parameters: Mapping[str, Any], resources: Iterable[Resource],
@@ -98,6 +103,10 @@ class _Judged:
             when = evaluate(rule.when, self.facts, self.parameters)
             if when is False:
                 return Status.NOT_APPLICABLE, f"{rule.title}: does not apply to this resource"
+        unread = self._skipped(rule)
+        if unread:
+            evidence["not_read"] = unread
+            return Status.NOT_APPLICABLE, f"{rule.title} ({next(iter(unread.values()))})"
         check = evaluate(rule.check, self.facts, self.parameters)
         if isinstance(check, Unknown):
             return _unknown(rule, check, evidence)
@@ -112,11 +121,19 @@ class _Judged:
             return _unknown(rule, self.resource.exists, evidence, "whether the resource exists is not known")
         return status, rule.title
 
+    def _skipped(self, rule: Rule) -> dict[str, str]:
+        """The facts ``rule`` reads that the scan deliberately did not read, with why."""
+        skipped = self.resource.skipped
+        if not skipped:
+            return {}
+        return {path: why for path, why in sorted(skipped.items()) if any(covers(path, k) for k in rule.reads())}
+
     def _add_evidence(self, rule: Rule, evidence: dict[str, Any]) -> None:
         resource = self.resource
         if isinstance(self.selector, str):
             evidence["in_scope_by"] = self.selector
-        evidence["observed"] = {key: to_json(lookup(self.facts, key)) for key in rule.shown()}
+        evidence["observed"] = {key: to_json(lookup(self.facts, key)) for key in rule.shown()
+                                if not any(covers(path, key) for path in resource.skipped)}
         roots = sorted({key.split(".", 1)[0].split("[", 1)[0] for key in rule.reads()})
         unread = {root: resource.errors[root] for root in roots if root in resource.errors}
         if unread:

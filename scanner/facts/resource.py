@@ -5,7 +5,8 @@ Terraform normalisers and cloud collectors produce the same :class:`Resource` fo
 judges both. A fact that is *not configured* is ``None`` where the kind's schema says what that
 means; a fact that could *not be read* (access denied, throttled, API disabled) is named in
 ``errors`` with the reason (or is an ``Unknown(error=True)`` in place); a value that cannot be
-*decided* is an :class:`~scanner.facts.values.Unknown`.
+*decided* is an :class:`~scanner.facts.values.Unknown`. A fact a live scan deliberately did *not
+read* (no selected rule needs it: ``scanner/engine/plan.py``) is named in ``skipped``.
 """
 
 from __future__ import annotations
@@ -47,6 +48,9 @@ class Resource:
     exists: Unknown | None = None
     #: names the imaging-data scope may match (the resource name, and e.g. the bucket name)
     names: tuple[str, ...] = ()
+    #: fact key (top-level, or a key below one) -> why it was deliberately not read ("not read: no
+    #: selected rule needs it ..."); absent from ``facts``. A rule reading it is ``not_applicable``.
+    skipped: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def display_type(self) -> str:
@@ -79,6 +83,9 @@ class Inventory:
     identities: Mapping[str, str] = field(default_factory=dict)
     #: API operations performed, "service:Operation" -> count (for least-privilege tests)
     calls: Mapping[str, int] = field(default_factory=dict)
+    #: the same, per resource kind the calls were made for ("aws.s3.bucket" -> operation -> count);
+    #: calls made for no one kind (identity, region listing) are only in ``calls``
+    calls_by_kind: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
     #: inputs besides the collector's own cloud that ran and judged something ("dicom-probe",
     #: "deid"): their findings judge the attestation controls that name them in ``probed_by``
     inputs: tuple[str, ...] = ()

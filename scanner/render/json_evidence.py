@@ -20,6 +20,7 @@ from pathlib import PurePath
 from typing import Any
 
 from scanner.models import (
+    ApiCalls,
     Control,
     ControlId,
     ControlSummary,
@@ -69,7 +70,7 @@ def to_document(result: ScanResult, meta: ToolMeta) -> dict[str, Any]:
 
 
 def _scan(result: ScanResult) -> dict[str, Any]:
-    return {
+    scan = {
         "id": result.scan_id,
         "started_at": result.started_at,
         "finished_at": result.finished_at,
@@ -79,6 +80,19 @@ def _scan(result: ScanResult) -> dict[str, Any]:
         "identities": {str(k): str(v) for k, v in sorted(result.identities.items())},
         "notes": list(result.notes),
         "sources": [_source(t) for t in result.sources],
+    }
+    if result.api_calls is not None:
+        scan["api_calls"] = _api_calls(result.api_calls)
+    return scan
+
+
+def _api_calls(calls: ApiCalls) -> dict[str, Any]:
+    return {
+        "total": calls.total,
+        "by_operation": dict(sorted(calls.by_operation.items())),
+        "by_kind": {kind: {"requests": k.requests, "resources": k.resources, "per_resource": k.per_resource,
+                           "by_operation": dict(sorted(k.by_operation.items()))}
+                    for kind, k in sorted(calls.by_kind.items())},
     }
 
 

@@ -241,6 +241,14 @@ def test_scan_reports_the_failing_controls_by_arn_and_exits_1(aws: str, tmp_path
     assert orthanc["resource"]["region"] == "us-east-1"
     assert "0.0.0.0/0" in json.dumps(orthanc["evidence"]["observed"])
     assert "Traceback" not in run.stderr
+    # the requests the scan made, in the evidence: per operation and per resource kind
+    calls = run.document["scan"]["api_calls"]
+    assert calls["total"] == sum(calls["by_operation"].values())
+    buckets = calls["by_kind"]["aws.s3.bucket"]
+    assert buckets["resources"] == 2 and buckets["requests"] == sum(buckets["by_operation"].values())
+    assert buckets["per_resource"] == round(buckets["requests"] / 2, 2)
+    assert not {"s3:GetBucketLocation", "s3:GetBucketReplication"} & set(calls["by_operation"])
+    assert calls["by_kind"]["aws.ec2.security_group"]["by_operation"] == {"ec2:DescribeSecurityGroups": 1}
 
 
 def test_soft_fail_exits_0_with_the_same_report(aws: str, tmp_path: Path,

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,7 @@ from scanner.catalog import load_catalog
 from scanner.collectors.aws.collector import FAMILIES, AwsCollector
 from scanner.collectors.aws.iam_actions import allowed_patterns, required_actions, uncovered
 from scanner.collectors.aws.session import AwsSession, AwsTarget, RetryPolicy
+from scanner.collectors.aws.storage import collect_buckets
 from scanner.facts.resource import Inventory
 from scripts.healthimaging_standin import StandIn
 from tests.aws.backup_recordings import Recordings, serve
@@ -138,9 +140,15 @@ def test_a_full_collection_stays_inside_the_readonly_policy(estate: str) -> None
     assert inventory.failures == ()
     unread = {r.id: r.errors for r in inventory.resources if r.errors}
     assert unread == {}
+    assert {r.id: r.skipped for r in inventory.resources if r.skipped} == {}  # no plan: every fact is read
     # listing the enabled regions (no --region) is part of a scan too
     probe = AwsSession(AwsTarget(), retry=RetryPolicy(mode="standard", max_attempts=2))
     assert "us-east-1" in probe.regions()
+    # and so is listing the buckets unfiltered, where an endpoint that gives no BucketRegion (moto) is
+    # asked GetBucketLocation per bucket
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        buckets, _ = collect_buckets(probe, (), pool)
+    assert buckets and probe.calls["s3:GetBucketLocation"] == len(buckets)
     scan_calls = set(own) | set(probe.calls)
 
     session_wide = recorded_operations()

@@ -181,3 +181,33 @@ def test_unreadable_key_vault_is_an_error_not_a_pass(arm: ArmServer) -> None:
         assert result[rule] == {"error": {"pass-key", "fail-key"}}
     message = by_rule(found, "AZURE-KEY-ROTATION")[0].message
     assert "not found in the scanned subscriptions" in message and "AuthorizationFailed" in message
+
+
+def test_the_read_plan_spares_accounts_outside_the_scope_and_kinds_no_rule_judges(arm: ArmServer) -> None:
+    """Planned as a scan plans it, with imaging_data naming one account: the other accounts get none of
+    their four own requests (the listing's names decide), and the buckets in scope are judged as a full
+    read judges them. Narrowed to one NSG rule: only the subscription and NSG listings are made."""
+    from scanner.catalog import load_catalog
+    from scanner.engine.evaluate import evaluate_inventory
+    from scanner.engine.plan import NOT_READ, ReadPlan
+    from tests.azure.helpers import collector
+
+    world.build(arm)
+    catalog = load_catalog()
+    parameters = {**catalog.defaults(), "imaging_data": {"tags": {}, "name_patterns": ["pass-*"]}}
+    plan = ReadPlan.for_rules(catalog, catalog.rules_for("azure"), parameters, "azure")
+    planned = collector(arm).collect(plan=plan)
+    full = collector(arm).collect()
+    assert evaluate_inventory(catalog, parameters, planned, "azure", plan.rules) == evaluate_inventory(
+        catalog, parameters, full, "azure")
+    accounts = {r.name: r for r in planned.resources if r.type == "azure.storage.account"}
+    outside = f"{NOT_READ} (outside the imaging_data scope, so no rule judges this resource)"
+    assert accounts["fail-account"].skipped == dict.fromkeys(
+        ("blob_service", "containers", "lifecycle_rules", "blob_diagnostics"), outside)
+    assert accounts["pass-account"].skipped == {}
+    requests = "Microsoft.Storage/storageAccounts/blobServices/containers/read"
+    assert planned.calls[requests] < full.calls[requests]
+    assert planned.calls_by_kind["azure.storage.account"][requests] == planned.calls[requests]
+    nsg = ReadPlan.for_rules(catalog, [r for r in catalog.rules if r.id == "AZURE-NSG-DICOM"], parameters, "azure")
+    only = collector(arm).collect(plan=nsg)
+    assert set(only.calls) == {"Microsoft.Resources/subscriptions/read", "Microsoft.Network/networkSecurityGroups/read"}

@@ -113,3 +113,33 @@ def test_imaging_scope_selects_buckets_by_label(gcp: RestFixture, emulator_url: 
     parameters = {**catalog.defaults(), "imaging_data": {"tags": {"data": "imaging"}, "name_patterns": []}}
     findings = evaluate_inventory(catalog, parameters, collector(gcp).collect(), "gcp")
     assert set(outcome(findings, "GCP-GCS-VERSIONING")) == {"pacs-images"}
+
+
+def test_the_read_plan_reads_iam_only_of_buckets_in_scope_and_lists_only_judged_kinds(
+        gcp: RestFixture, emulator_url: str) -> None:
+    """Planned as a scan plans it: a bucket outside the imaging_data scope (the listing's labels decide)
+    gets no getIamPolicy; narrowed to one storage rule, nothing but the buckets is listed. Verdicts of
+    the buckets in scope are those of a full read."""
+    from scanner.catalog import load_catalog
+    from scanner.engine.evaluate import evaluate_inventory
+    from scanner.engine.plan import NOT_READ, ReadPlan
+    from tests.gcp.conftest import collector
+
+    seed(emulator_url, "pacs-images", iam=(("roles/storage.objectViewer", "allUsers"),), labels={"data": "imaging"})
+    seed(emulator_url, "marketing-site", iam=(("roles/storage.objectViewer", "allUsers"),))
+    catalog = load_catalog()
+    parameters = {**catalog.defaults(), "imaging_data": {"tags": {"data": "imaging"}, "name_patterns": []}}
+    plan = ReadPlan.for_rules(catalog, catalog.rules_for("gcp"), parameters, "gcp")
+    planned, full = collector(gcp), collector(gcp)
+    inventory = planned.collect(plan=plan)
+    assert inventory.calls["storage:buckets.getIamPolicy"] == 1
+    outside = next(r for r in inventory.resources if r.name == "marketing-site")
+    assert outside.skipped == {"iam": f"{NOT_READ} (outside the imaging_data scope, so no rule judges this resource)"}
+    assert inventory.calls_by_kind["gcp.storage.bucket"] == {"storage:buckets.getIamPolicy": 1,
+                                                               "storage:buckets.list": 1}
+    assert evaluate_inventory(catalog, parameters, inventory, "gcp", plan.rules) == evaluate_inventory(
+        catalog, parameters, full.collect(), "gcp")
+    narrowed = ReadPlan.for_rules(catalog, [r for r in catalog.rules if r.id == "GCP-GCS-VERSIONING"], parameters,
+                                  "gcp")
+    only = collector(gcp).collect(plan=narrowed)
+    assert set(only.calls) == {"storage:buckets.list"}

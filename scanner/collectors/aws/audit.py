@@ -47,7 +47,10 @@ from typing import Any
 
 from scanner.cloudtrail_events import event_coverage
 from scanner.collectors.aws.network import Collected, per_region
+from scanner.collectors.aws.reads import READS
 from scanner.collectors.aws.session import AwsSession, FactReader
+from scanner.collectors.planned import read_planned
+from scanner.engine.plan import NOT_READ, KindPlan
 from scanner.facts.resource import CollectionFailure, Resource
 
 __all__ = ["collect_trails", "event_coverage"]
@@ -57,7 +60,7 @@ ACCOUNT = "aws.cloudtrail.account"
 _SUMMARY_KEYS = ("arn", "name", "multi_region", "log_file_validation", "kms_key_id", "is_logging", "s3_data_events")
 
 
-def _trail(raw: Mapping[str, Any], session: AwsSession) -> Resource:
+def _trail(raw: Mapping[str, Any], session: AwsSession, plan: KindPlan) -> Resource:
     home = str(raw.get("HomeRegion") or "us-east-1")
     arn = str(raw["TrailARN"])
     reader = FactReader(facts={
@@ -67,19 +70,28 @@ def _trail(raw: Mapping[str, Any], session: AwsSession) -> Resource:
         "s3_bucket": raw.get("S3BucketName"),
     })
     client = session.client("cloudtrail", home)
-    status = reader.read("is_logging", lambda: client.get_trail_status(Name=arn))
-    if status is not None:
-        reader.facts["is_logging"] = bool(status.get("IsLogging"))
-        reader.facts["latest_delivery_error"] = status.get("LatestDeliveryError") or None
-    elif "is_logging" in reader.errors:
-        reader.errors["latest_delivery_error"] = reader.errors["is_logging"]
-    coverage = reader.read("s3_data_events", lambda: client.get_event_selectors(TrailName=arn), event_coverage)
-    if coverage is not None:
-        reader.facts.update(coverage)
-    elif "s3_data_events" in reader.errors:
-        reader.errors["management_events"] = reader.errors["s3_data_events"]
+
+    def status() -> None:
+        found = reader.read("is_logging", lambda: client.get_trail_status(Name=arn))
+        if found is not None:
+            reader.facts["is_logging"] = bool(found.get("IsLogging"))
+            reader.facts["latest_delivery_error"] = found.get("LatestDeliveryError") or None
+        elif "is_logging" in reader.errors:
+            reader.errors["latest_delivery_error"] = reader.errors["is_logging"]
+
+    def selectors() -> None:
+        coverage = reader.read("s3_data_events", lambda: client.get_event_selectors(TrailName=arn), event_coverage)
+        if coverage is not None:
+            reader.facts.update(coverage)
+        elif "s3_data_events" in reader.errors:
+            reader.errors["management_events"] = reader.errors["s3_data_events"]
+
+    calls = {"is_logging": status, "latest_delivery_error": status, "s3_data_events": selectors,
+             "management_events": selectors}
+    skipped = read_planned(reader, plan, READS[TRAIL], calls, names=(str(raw.get("Name") or arn),))
     return Resource(provider="aws", type=TRAIL, id=arn, name=str(raw.get("Name") or arn),
-                         account=session.account, region=home, facts=reader.facts, errors=reader.errors)
+                    account=session.account, region=home, facts=reader.facts, errors=reader.errors,
+                    skipped=skipped)
 
 
 def _account(trails: Sequence[Resource], failures: Sequence[CollectionFailure],
@@ -88,11 +100,12 @@ def _account(trails: Sequence[Resource], failures: Sequence[CollectionFailure],
     problems += [f"{t.name}: {k}: {v}" for t in trails for k, v in t.errors.items()
                  if k in ("is_logging", "s3_data_events")]
     summaries = [{"arn": t.id, **{k: t.facts.get(k) for k in _SUMMARY_KEYS[1:]}} for t in trails]
+    skipped = {} if session.plan.kind(ACCOUNT).wants("trails") else {"trails": NOT_READ}
     return Resource(
         provider="aws", type=ACCOUNT, id=f"aws-account/{session.account}/cloudtrail",
         name=f"CloudTrail (account {session.account})", account=session.account, region=None,
-        facts={} if problems else {"trails": summaries},
-        errors={"trails": "; ".join(sorted(set(problems)))} if problems else {},
+        facts={} if problems or skipped else {"trails": summaries},
+        errors={"trails": "; ".join(sorted(set(problems)))} if problems and not skipped else {}, skipped=skipped,
     )
 
 
@@ -103,5 +116,6 @@ def collect_trails(session: AwsSession, regions: Sequence[str], pool: Executor) 
 
     raw, failures = per_region(session, regions, pool, TRAIL, listing)
     unique = {str(t["TrailARN"]): t for t in raw}
-    trails = list(pool.map(lambda t: _trail(t, session), unique.values()))
+    plan = session.plan.kind(TRAIL)
+    trails = list(pool.map(lambda t: _trail(t, session, plan), unique.values()))
     return [*trails, _account(trails, failures, session)], failures

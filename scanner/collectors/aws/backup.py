@@ -40,14 +40,17 @@ Terraform check does.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Executor
 from functools import partial
 from typing import Any
 
 from scanner.collectors.aws.errors import api_errors, reason
-from scanner.collectors.aws.session import AwsSession, FactReader
+from scanner.collectors.aws.reads import READS
+from scanner.collectors.aws.session import AwsSession, FactReader, for_kind
 from scanner.collectors.aws.storage import iso
+from scanner.collectors.planned import read_planned
+from scanner.engine.plan import KindPlan
 from scanner.facts.resource import CollectionFailure, Resource
 
 VAULT = "aws.backup.vault"
@@ -57,8 +60,11 @@ Collected = tuple[list[Resource], list[CollectionFailure]]
 
 def collect_backup(session: AwsSession, regions: Sequence[str], pool: Executor) -> Collected:
     """Backup vaults and plans (with their selections) in every region."""
-    jobs = [(kind, region, pool.submit(fn, session, region))
-            for kind, fn in ((VAULT, _vaults), (PLAN, _plans)) for region in regions]
+    jobs = []
+    for kind, fn in ((VAULT, _vaults), (PLAN, _plans)):
+        if session.plan.wants_kind(kind):
+            with for_kind(kind):
+                jobs += [(kind, region, pool.submit(fn, session, region)) for region in regions]
     resources: list[Resource] = []
     failures: list[CollectionFailure] = []
     for kind, region, job in jobs:
@@ -76,9 +82,10 @@ def _vaults(session: AwsSession, region: str) -> tuple[list[Resource], str | Non
                   for v in page.get("BackupVaultList", [])]
     except api_errors() as err:
         return [], reason(err)
-    managers = _key_managers(session, region, {str(v["EncryptionKeyArn"]) for v in listed
-                                                if v.get("EncryptionKeyArn")})
-    return [_vault(session, region, v, managers) for v in listed], None
+    plan = session.plan.kind(VAULT)
+    keys = {str(v["EncryptionKeyArn"]) for v in listed if v.get("EncryptionKeyArn")}
+    managers = _key_managers(session, region, keys if plan.wants("encryption") else set())
+    return [_vault(session, region, v, managers, plan) for v in listed], None
 
 
 def _key_managers(session: AwsSession, region: str, key_arns: set[str]) -> dict[str, tuple[Any, str | None]]:
@@ -93,26 +100,34 @@ def _key_managers(session: AwsSession, region: str, key_arns: set[str]) -> dict[
 
 
 def _vault(session: AwsSession, region: str, raw: Mapping[str, Any],
-           managers: Mapping[str, tuple[Any, str | None]]) -> Resource:
+           managers: Mapping[str, tuple[Any, str | None]], plan: KindPlan) -> Resource:
     backup = session.client("backup", region)
     arn = str(raw["BackupVaultArn"])
     reader = FactReader()
     key_arn = raw.get("EncryptionKeyArn")
     manager, error = managers.get(str(key_arn), (None, None)) if key_arn else (None, None)
-    if error is None:
-        reader.facts["encryption"] = {"key_arn": key_arn, "key_manager": manager}
-    else:
-        reader.errors["encryption"] = f"vault key {key_arn}: {error}"
+
+    def encryption() -> None:
+        if error is None:
+            reader.facts["encryption"] = {"key_arn": key_arn, "key_manager": manager}
+        else:
+            reader.errors["encryption"] = f"vault key {key_arn}: {error}"
+
     reader.facts["vault_lock"] = {
         "locked": bool(raw.get("Locked", False)), "min_retention_days": raw.get("MinRetentionDays"),
         "max_retention_days": raw.get("MaxRetentionDays"),
         "lock_date": iso(raw.get("LockDate")),
     }
     reader.facts["recovery_points"] = raw.get("NumberOfRecoveryPoints")
-    tags = reader.read("tags", lambda: backup.list_tags(ResourceArn=arn), lambda r: dict(r.get("Tags") or {}))
+    skipped = read_planned(reader, plan, READS[VAULT], {"encryption": encryption, "tags": _tags(reader, backup, arn)},
+                           names=(str(raw["BackupVaultName"]),))
     return Resource(provider="aws", type=VAULT, id=arn, name=str(raw["BackupVaultName"]),
-                         account=session.account, region=region, tags=dict(tags or {}), facts=reader.facts,
-                         errors=reader.errors)
+                    account=session.account, region=region, tags=dict(reader.facts.get("tags") or {}),
+                    facts=reader.facts, errors=reader.errors, skipped=skipped)
+
+
+def _tags(reader: FactReader, backup: Any, arn: str) -> Callable[[], Any]:
+    return lambda: reader.read("tags", lambda: backup.list_tags(ResourceArn=arn), lambda r: dict(r.get("Tags") or {}))
 
 
 def _plans(session: AwsSession, region: str) -> tuple[list[Resource], str | None]:
@@ -122,24 +137,30 @@ def _plans(session: AwsSession, region: str) -> tuple[list[Resource], str | None
                   for p in page.get("BackupPlansList", [])]
     except api_errors() as err:
         return [], reason(err)
-    return [_plan(session, region, p) for p in listed], None
+    return [_plan(session, region, p, session.plan.kind(PLAN)) for p in listed], None
 
 
-def _plan(session: AwsSession, region: str, raw: Mapping[str, Any]) -> Resource:
+def _plan(session: AwsSession, region: str, raw: Mapping[str, Any], plan: KindPlan) -> Resource:
     backup = session.client("backup", region)
     plan_id, arn = str(raw["BackupPlanId"]), str(raw["BackupPlanArn"])
     reader = FactReader()
-    reader.read("rules", lambda: backup.get_backup_plan(BackupPlanId=plan_id),
-                lambda r: [_rule(rule) for rule in r.get("BackupPlan", {}).get("Rules", [])])
-    selections = reader.read("selections", lambda: _selections(backup, plan_id))
-    if "selections" in reader.errors:
-        reader.errors["covered_resources"] = reader.errors["selections"]
-    else:
-        reader.facts["covered_resources"] = sorted({r for s in selections or () for r in s["resources"]})
-    tags = reader.read("tags", lambda: backup.list_tags(ResourceArn=arn), lambda r: dict(r.get("Tags") or {}))
+
+    def selections() -> None:
+        found = reader.read("selections", lambda: _selections(backup, plan_id))
+        if "selections" in reader.errors:
+            reader.errors["covered_resources"] = reader.errors["selections"]
+        else:
+            reader.facts["covered_resources"] = sorted({r for s in found or () for r in s["resources"]})
+
+    calls: dict[str, Callable[[], Any]] = {
+        "rules": lambda: reader.read("rules", lambda: backup.get_backup_plan(BackupPlanId=plan_id),
+                                     lambda r: [_rule(rule) for rule in r.get("BackupPlan", {}).get("Rules", [])]),
+        "selections": selections, "covered_resources": selections, "tags": _tags(reader, backup, arn),
+    }
+    skipped = read_planned(reader, plan, READS[PLAN], calls, names=(str(raw.get("BackupPlanName") or plan_id),))
     return Resource(provider="aws", type=PLAN, id=arn, name=str(raw.get("BackupPlanName") or plan_id),
-                         account=session.account, region=region, tags=dict(tags or {}), facts=reader.facts,
-                         errors=reader.errors)
+                    account=session.account, region=region, tags=dict(reader.facts.get("tags") or {}),
+                    facts=reader.facts, errors=reader.errors, skipped=skipped)
 
 
 def _rule(rule: Mapping[str, Any]) -> dict[str, Any]:

@@ -50,7 +50,7 @@ from concurrent.futures import Executor
 from typing import Any
 
 from scanner.collectors.aws.errors import api_errors, reason
-from scanner.collectors.aws.session import AwsSession, FactReader
+from scanner.collectors.aws.session import AwsSession, FactReader, for_kind
 from scanner.facts.resource import CollectionFailure, Resource
 
 INSTANCE = "aws.rds.instance"
@@ -73,8 +73,11 @@ def collect_ebs(session: AwsSession, regions: Sequence[str], pool: Executor) -> 
 
 def _per_region(session: AwsSession, regions: Sequence[str], pool: Executor,
                 listers: Iterable[tuple[str, Lister]]) -> Collected:
-    jobs = [(kind, region, pool.submit(_guarded, lister, session, region))
-            for kind, lister in listers for region in regions]
+    jobs = []
+    for kind, lister in listers:
+        if session.plan.wants_kind(kind):
+            with for_kind(kind):
+                jobs += [(kind, region, pool.submit(_guarded, lister, session, region)) for region in regions]
     resources: list[Resource] = []
     failures: list[CollectionFailure] = []
     for kind, region, job in jobs:

@@ -25,13 +25,16 @@ mfa_devices      number of MFA devices assigned                                L
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Executor
 from typing import Any
 
 from scanner.collectors.aws.errors import error_code, reason
 from scanner.collectors.aws.network import Collected, paginate, partition
+from scanner.collectors.aws.reads import READS
 from scanner.collectors.aws.session import AwsSession, FactReader
+from scanner.collectors.planned import read_planned
+from scanner.engine.plan import KindPlan
 from scanner.facts.resource import CollectionFailure, Resource
 
 ACCOUNT = "aws.iam.account"
@@ -77,13 +80,19 @@ def _console_access(client: Any, user_name: str) -> bool:
     return True
 
 
-def _user(raw: Mapping[str, Any], client: Any, account: str) -> Resource:
+def _user(raw: Mapping[str, Any], client: Any, account: str, plan: KindPlan) -> Resource:
+    """GetLoginProfile first: a user without console access needs no ListMFADevices where the only
+    rule reading MFA devices applies to console users (the read plan says so)."""
     name = str(raw["UserName"])
     reader = FactReader(facts={"user_name": name})
-    reader.read("console_access", lambda: _console_access(client, name))
-    reader.read("mfa_devices", lambda: paginate(client, "list_mfa_devices", "MFADevices", UserName=name), len)
+    calls: dict[str, Callable[[], Any]] = {
+        "console_access": lambda: reader.read("console_access", lambda: _console_access(client, name)),
+        "mfa_devices": lambda: reader.read(
+            "mfa_devices", lambda: paginate(client, "list_mfa_devices", "MFADevices", UserName=name), len),
+    }
+    skipped = read_planned(reader, plan, READS[USER], calls, names=(name,))
     return Resource(provider="aws", type=USER, id=str(raw["Arn"]), name=name, account=account, region=None,
-                         facts=reader.facts, errors=reader.errors)
+                    facts=reader.facts, errors=reader.errors, skipped=skipped)
 
 
 def collect_users(session: AwsSession, regions: Sequence[str], pool: Executor) -> Collected:
@@ -95,4 +104,5 @@ def collect_users(session: AwsSession, regions: Sequence[str], pool: Executor) -
         users = paginate(client, "list_users", "Users")
     except (BotoCoreError, ClientError) as err:
         return [], [CollectionFailure("aws", USER, session.account, None, reason(err))]
-    return list(pool.map(lambda u: _user(u, client, session.account), users)), []
+    plan = session.plan.kind(USER)
+    return list(pool.map(lambda u: _user(u, client, session.account, plan), users)), []

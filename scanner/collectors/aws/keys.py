@@ -3,6 +3,7 @@
 AWS-managed keys (``KeyManager = AWS``) are skipped: the customer cannot rotate, restrict or revoke
 them, and AWS rotates them itself. A key whose rotation AWS cannot manage (asymmetric, HMAC,
 imported key material, pending deletion) is not asked for its rotation status: ``rotation`` is None.
+Rotation status and tags are read only where the scan's read plan needs them (``reads.py``).
 
 ==========================  =====================================================  ==================================
 fact key                    meaning                                                source API call
@@ -21,12 +22,14 @@ fact key                    meaning                                             
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Executor, Future
 from typing import Any
 
 from scanner.collectors.aws.errors import api_errors, reason
+from scanner.collectors.aws.reads import READS
 from scanner.collectors.aws.session import AwsSession, FactReader
+from scanner.collectors.planned import Implied, read_planned
 from scanner.facts.resource import CollectionFailure, Resource
 
 KEY = "aws.kms.key"
@@ -72,16 +75,18 @@ def _key(session: AwsSession, region: str, key_id: str) -> Resource | None:
     if meta.get("KeyManager") != "CUSTOMER":
         return None
     reader.facts.update(_describe(meta))
-    if _rotatable(meta):
-        reader.read("rotation", lambda: kms.get_key_rotation_status(KeyId=key_id), _rotation)
-    else:
-        reader.facts["rotation"] = None
-    reader.read("tags", lambda: kms.list_resource_tags(KeyId=key_id),
-                lambda r: {t["TagKey"]: t["TagValue"] for t in r.get("Tags", [])})
+    calls: dict[str, Callable[[], Any]] = {
+        "rotation": lambda: reader.read("rotation", lambda: kms.get_key_rotation_status(KeyId=key_id), _rotation),
+        "tags": lambda: reader.read("tags", lambda: kms.list_resource_tags(KeyId=key_id),
+                                    lambda r: {t["TagKey"]: t["TagValue"] for t in r.get("Tags", [])}),
+    }
+    origins: dict[str, str] = {}
+    skipped = read_planned(reader, session.plan.kind(KEY), READS[KEY], calls, names=(key_id,),
+                           implied={"rotation": lambda _facts: _no_rotation(meta)}, origins=origins)
     tags = reader.facts.get("tags") or {}
     return Resource(provider="aws", type=KEY, id=str(meta.get("Arn") or arn), name=key_id,
-                         account=session.account, region=region, tags=dict(tags), facts=reader.facts,
-                         errors=reader.errors)
+                    account=session.account, region=region, tags=dict(tags), facts=reader.facts,
+                    errors=reader.errors, origins=origins, skipped=skipped)
 
 
 def _describe(meta: Mapping[str, Any]) -> dict[str, Any]:
@@ -95,6 +100,12 @@ def _describe(meta: Mapping[str, Any]) -> dict[str, Any]:
 def _rotatable(meta: Mapping[str, Any]) -> bool:
     spec = meta.get("KeySpec") or meta.get("CustomerMasterKeySpec")
     return spec == "SYMMETRIC_DEFAULT" and meta.get("Origin") == "AWS_KMS" and meta.get("KeyState") != "PendingDeletion"
+
+
+def _no_rotation(meta: Mapping[str, Any]) -> Implied:
+    if _rotatable(meta):
+        return None
+    return None, "DescribeKey: AWS rotates only symmetric AWS_KMS keys that are not pending deletion"
 
 
 def _rotation(response: Mapping[str, Any]) -> dict[str, Any]:

@@ -23,7 +23,9 @@ import logging
 import os
 import threading
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -32,9 +34,22 @@ from scanner.collectors import reader
 from scanner.collectors.aws.errors import api_errors, is_not_configured, reason
 from scanner.collectors.base import CollectorError, CollectorUnreachableError
 from scanner.collectors.breaker import BreakerPolicy, CircuitBreaker
+from scanner.engine.plan import ReadPlan
 from scanner.errors import InputError
 
 log = logging.getLogger("pacscan.aws")
+#: the resource kind the calls of this thread (or task) are made for; see :func:`for_kind`
+_KIND: ContextVar[str | None] = ContextVar("pacscan_aws_kind", default=None)
+
+
+@contextmanager
+def for_kind(kind: str) -> Iterator[None]:
+    """Calls made inside (and in tasks submitted inside, by a context-copying executor) count for ``kind``."""
+    token = _KIND.set(kind)
+    try:
+        yield
+    finally:
+        _KIND.reset(token)
 
 
 def _strip_account_prefix(request: Any = None, **_: Any) -> None:
@@ -106,6 +121,10 @@ class AwsSession:
         self.target = target
         self.breaker = CircuitBreaker(breaker or BreakerPolicy.from_env())
         self.calls: Counter[str] = Counter()
+        #: the same calls per resource kind they were made for (:func:`for_kind`)
+        self.calls_by_kind: dict[str, Counter[str]] = {}
+        #: what the scan reads (set by AwsCollector from the rules in scope; everything by default)
+        self.plan = ReadPlan.read_everything()
         self._lock = threading.Lock()
         self._clients: dict[tuple[str, str | None], Any] = {}
         self._on_call = on_call
@@ -146,8 +165,11 @@ class AwsSession:
             return
         service = model.service_model.signing_name or model.service_model.endpoint_prefix
         key = f"{service}:{model.name}"
+        kind = _KIND.get()
         with self._lock:
             self.calls[key] += 1
+            if kind is not None:
+                self.calls_by_kind.setdefault(kind, Counter())[key] += 1
         if self._on_call is not None:
             self._on_call(service, model.name)
 

@@ -1,15 +1,23 @@
 """S3 buckets (``aws.s3.bucket``) and the account's S3 public access block, as facts.
 
-Buckets are global: ``ListBuckets`` once, ``GetBucketLocation`` per bucket, then every other call
-through a client of the bucket's own region. Each top-level fact comes from exactly one API call, so
-a denied or throttled call marks only that fact unreadable (``errors[key]``) and only the rules
-reading it become ``error``. ``None`` means "not configured" (the API said so). Object contents are
-never read.
+Buckets and their regions come from ``ListBuckets`` (paginated, with ``BucketRegion``; filtered by
+region where regions are given: ``buckets.py``), then every other call goes through a client of the
+bucket's own region. Each top-level fact comes from exactly one API call, so a denied or throttled
+call marks only that fact unreadable (``errors[key]``) and only the rules reading it become
+``error``. ``None`` means "not configured" (the API said so). Object contents are never read.
+
+Only the facts the scan's read plan needs are read (``scanner/engine/plan.py``; the call behind each
+fact: ``reads.py``): a fact no selected rule reads, or only rules that do not apply to this bucket
+(or a bucket outside the ``imaging_data`` scope), is not read and is named in ``Resource.skipped``.
+Where S3's own rules make a fact certain from facts already read (no policy status without a policy,
+no ACL grant but the owner's under ``BucketOwnerEnforced``, no object lock without versioning:
+``implied.py``), that value is stored with its origin (``Resource.origins``) instead of calling.
 
 =============================  ==========================================================  =========================
 fact key                       meaning                                                     source API call
 =============================  ==========================================================  =========================
-``location``                   the bucket's region                                         GetBucketLocation
+``location``                   the bucket's region                                         ListBuckets (BucketRegion;
+                                                                                           else GetBucketLocation)
 ``encryption.algorithm``       default SSE algorithm (AES256, aws:kms, aws:kms:dsse)       GetBucketEncryption
 ``encryption.kms_key_id``      KMS key id/ARN of default SSE-KMS (None: aws/s3 key)        GetBucketEncryption
 ``encryption.customer_         the SSE-KMS key is customer-managed: False without a key    kms:DescribeKey
@@ -59,16 +67,19 @@ normalized facts above, which say what the document says.
 
 from __future__ import annotations
 
-import json
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Executor
 from functools import partial
 from typing import Any
 
-from scanner.bucketpolicy import Bucket, bucket_policy_facts
+from scanner.collectors.aws.buckets import Listed, list_buckets
 from scanner.collectors.aws.errors import api_errors, is_not_configured, reason
+from scanner.collectors.aws.implied import PolicyReading, no_lock_without_versioning, owner_only_acl
+from scanner.collectors.aws.reads import READS
 from scanner.collectors.aws.session import AwsSession, FactReader
+from scanner.collectors.planned import Implication, read_planned
+from scanner.engine.plan import KindPlan
 from scanner.facts.resource import CollectionFailure, Resource
 from scanner.facts.values import Unknown
 
@@ -87,15 +98,18 @@ Reading = tuple[Any, str | None]  # (value, error reason)
 
 def collect_buckets(session: AwsSession, regions: Sequence[str],
                     pool: Executor) -> tuple[list[Resource], list[CollectionFailure]]:
-    """Every bucket of the account (buckets are global; ``regions`` does not filter them)."""
-    del regions
+    """Every bucket of the account, or of the regions the target names (``ListBuckets`` filtered with
+    ``BucketRegion``), with the facts the read plan needs."""
+    del regions  # the target's regions, if any, filter the listing itself
+    plan = session.plan.kind(BUCKET)
     try:
-        listed = session.client("s3").list_buckets().get("Buckets", [])
+        listed = list_buckets(session)
     except api_errors() as err:
         return [], [CollectionFailure("aws", BUCKET, session.account, None, reason(err))]
-    account_pab = _account_public_access_block(session)
+    account_pab = _account_public_access_block(session) if listed and plan.wants("account_public_access_block") \
+        else None
     keys = KeyManagers(session)
-    futures = [pool.submit(_bucket, session, str(b["Name"]), account_pab, keys) for b in listed]
+    futures = [pool.submit(_bucket, session, bucket, account_pab, keys, plan) for bucket in listed]
     return [f.result() for f in futures], []
 
 
@@ -107,36 +121,69 @@ def _account_public_access_block(session: AwsSession) -> Reading:
     return _flags(raw.get("PublicAccessBlockConfiguration")), None
 
 
-def _bucket(session: AwsSession, name: str, account_pab: Reading, keys: KeyManagers) -> Resource:
+def _bucket(session: AwsSession, listed: Listed, account_pab: Reading | None, keys: KeyManagers,
+            plan: KindPlan) -> Resource:
+    name = listed.name
     reader = FactReader()
-    location = reader.read("location", lambda: session.client("s3").get_bucket_location(Bucket=name),
-                           _region_of)
+    origins: dict[str, str] = {}
+    skipped: dict[str, str] = {}
+    if listed.region is not None:
+        reader.facts["location"] = location = listed.region
+    else:  # an endpoint that lists no BucketRegion
+        location = reader.read("location", lambda: session.client("s3").get_bucket_location(Bucket=name), _region_of)
     if "location" in reader.errors:
         why = f"bucket region unknown: {reader.errors['location']}"
         reader.errors.update({key: why for key in _BUCKET_FACTS})
+        if account_pab is not None:
+            _account_facts(reader, account_pab)
     else:
-        _read_bucket_facts(reader, session.client("s3", location), name)
-        _customer_managed_key(reader.facts.get("encryption"), keys, location)
-    pab, pab_error = account_pab
-    if pab_error is None:
+        s3 = session.client("s3", location)
+        policy = PolicyReading(reader, name, partial(s3.get_bucket_policy, Bucket=name))
+        calls = _calls(reader, s3, name)
+        calls["policy"] = policy.read
+        calls["account_public_access_block"] = partial(_account_facts, reader, account_pab)
+        calls["encryption.customer_managed_key"] = lambda: _customer_managed_key(reader.facts.get("encryption"),
+                                                                                  keys, location)
+        implied: dict[str, Implication] = {
+            "policy_status": policy.status, "acl": partial(owner_only_acl, listed.owner),
+            "object_lock": no_lock_without_versioning,
+        }
+        skipped = read_planned(reader, plan, READS[BUCKET], calls, names=(name,), tags=lambda: _tags(reader),
+                               implied=implied, origins=origins)
+    if reader.facts.get("tags", {}) is None:
+        reader.facts["tags"] = {}
+    tags = _tags(reader)
+    if tags is None:
+        tags = Unknown(f"bucket tags: {skipped.get('tags', 'not read')}", "GetBucketTagging")
+    return Resource(provider="aws", type=BUCKET, id=f"arn:aws:s3:::{name}", name=name, account=session.account,
+                    region=location, tags=tags, facts=reader.facts, errors=reader.errors, origins=origins,
+                    skipped=skipped)
+
+
+def _tags(reader: FactReader) -> Mapping[str, Any] | Unknown | None:
+    """The bucket's tags once read; an error Unknown when they could not be; None before."""
+    if "tags" in reader.errors:
+        return Unknown(f"bucket tags could not be read: {reader.errors['tags']}", "GetBucketTagging", error=True)
+    if "tags" not in reader.facts:
+        return None
+    return dict(reader.facts["tags"] or {})
+
+
+def _account_facts(reader: FactReader, account_pab: Reading | None) -> None:
+    pab, error = account_pab or (None, "the account's public access block was not read")
+    if error is None:
         reader.facts["account_public_access_block"] = pab
     else:
-        reader.errors["account_public_access_block"] = pab_error
-    tags: Mapping[str, Any] | Unknown = dict(reader.facts.get("tags") or {})
-    if "tags" in reader.errors:
-        tags = Unknown(f"bucket tags could not be read: {reader.errors['tags']}", "GetBucketTagging", error=True)
-    return Resource(provider="aws", type=BUCKET, id=f"arn:aws:s3:::{name}", name=name,
-                    account=session.account, region=location, tags=tags, facts=reader.facts, errors=reader.errors)
+        reader.errors["account_public_access_block"] = error
 
 
-def _read_bucket_facts(reader: FactReader, s3: Any, name: str) -> None:
-    calls: tuple[tuple[str, Callable[..., Any], Callable[[Any], Any]], ...] = (
+def _calls(reader: FactReader, s3: Any, name: str) -> dict[str, Callable[[], Any]]:
+    reads: tuple[tuple[str, Callable[..., Any], Callable[[Any], Any]], ...] = (
         ("encryption", s3.get_bucket_encryption, _encryption),
         ("public_access_block", s3.get_public_access_block,
          lambda r: _flags(r.get("PublicAccessBlockConfiguration"))),
         ("policy_status", s3.get_bucket_policy_status,
          lambda r: {"is_public": bool(r.get("PolicyStatus", {}).get("IsPublic"))}),
-        ("policy", s3.get_bucket_policy, lambda r: r.get("Policy")),
         ("acl", s3.get_bucket_acl, _acl),
         ("ownership", s3.get_bucket_ownership_controls, _ownership),
         ("versioning", s3.get_bucket_versioning,
@@ -147,16 +194,8 @@ def _read_bucket_facts(reader: FactReader, s3: Any, name: str) -> None:
         ("lifecycle", s3.get_bucket_lifecycle_configuration, _lifecycle),
         ("tags", s3.get_bucket_tagging, lambda r: {t["Key"]: t["Value"] for t in r.get("TagSet", [])}),
     )
-    for key, method, transform in calls:
-        reader.read(key, partial(method, Bucket=name), transform)
-    if reader.facts.get("tags", {}) is None:
-        reader.facts["tags"] = {}
-    if "policy" in reader.facts:
-        try:
-            reader.facts["policy"] = normalize_policy(reader.facts["policy"], name)
-        except ValueError as err:  # json.JSONDecodeError: a document AWS returned but we cannot read
-            del reader.facts["policy"]
-            reader.errors["policy"] = f"bucket policy is not valid JSON: {err}"
+    return {key: partial(reader.read, key, partial(method, Bucket=name), transform)
+            for key, method, transform in reads}
 
 
 def iso(value: Any) -> Any:
@@ -246,15 +285,6 @@ def _lifecycle(response: Mapping[str, Any]) -> dict[str, Any] | None:
 
 
 # --- bucket policy documents and KMS keys ----------------------------------------------------------
-
-
-def normalize_policy(document: str | None, bucket: str) -> Any:
-    """What the bucket policy of ``bucket`` says, as facts: the same reading as for Terraform
-    (:func:`scanner.bucketpolicy.bucket_policy_facts`). Raises ValueError for JSON that does not parse."""
-    if document is None:
-        return None
-    policy, _status = bucket_policy_facts(json.loads(document), Bucket(bucket))
-    return policy
 
 
 def aws_managed_name(key_id: str) -> bool:

@@ -25,9 +25,12 @@ from scanner.collectors.azure.healthcare import DICOM, collect_dicom
 from scanner.collectors.azure.keyvault import KEY, collect_keys
 from scanner.collectors.azure.monitor import ACTIVITY_LOG, collect_activity_log
 from scanner.collectors.azure.network import APP_GATEWAY, NSG, collect_gateways, collect_nsgs
+from scanner.collectors.azure.reads import READS
 from scanner.collectors.azure.session import AzureSession, RetryPolicy
 from scanner.collectors.azure.storage import ACCOUNT, collect_storage
 from scanner.collectors.base import CollectorError, Progress
+from scanner.collectors.planned import calls_by_kind
+from scanner.engine.plan import ReadPlan
 from scanner.facts.resource import CollectionFailure, Inventory, Resource
 
 RESOURCE_TYPES = (ACCOUNT, NSG, APP_GATEWAY, ACTIVITY_LOG, VAULT, POLICY, KEY, DICOM)
@@ -59,7 +62,10 @@ class AzureCollector:
     def provider(self) -> str:
         return "azure"
 
-    def collect(self, progress: Progress | None = None) -> Inventory:
+    def collect(self, progress: Progress | None = None, plan: ReadPlan | None = None) -> Inventory:
+        """Everything ``plan`` needs (by default every fact): listings of kinds no selected rule judges
+        are not made, and a storage account's own requests only where needed."""
+        reads = plan or ReadPlan.read_everything()
         say = progress or (lambda _message: None)
         credential = self._credential if self._credential is not None else build_credential(self.target)
         session = AzureSession(credential, self._retry, self._base_url, self._verify, self._on_request)
@@ -70,13 +76,15 @@ class AzureCollector:
         with ThreadPoolExecutor(max_workers=self._workers) as pool:
             for subscription in subscriptions:
                 say(f"Azure subscription {subscription}")
-                found, failed = self._subscription(session, subscription, pool)
+                found, failed = self._subscription(session, subscription, pool, reads)
                 resources += found
                 failures += failed
-        say("Azure Key Vault keys protecting storage")
-        resources += collect_keys(session, subscriptions, resources)
+        if reads.wants_kind(KEY):
+            say("Azure Key Vault keys protecting storage")
+            resources += collect_keys(session, subscriptions, resources)
         return Inventory(resources=tuple(resources), failures=tuple(failures),
-                         identities={s: principal for s in subscriptions}, calls=dict(session.calls))
+                         identities={s: principal for s in subscriptions}, calls=dict(session.calls),
+                         calls_by_kind=calls_by_kind(session.calls, READS))
 
     def _subscriptions(self, session: AzureSession) -> tuple[list[str], list[CollectionFailure]]:
         """--subscription values, else every readable, enabled subscription. A failed or empty
@@ -95,17 +103,24 @@ class AzureCollector:
             return [], _everything(where, "no enabled subscription is readable by this identity")
         return sorted(wanted), []
 
-    def _subscription(self, session: AzureSession, subscription: str, pool: ThreadPoolExecutor) -> Listing:
+    def _subscription(self, session: AzureSession, subscription: str, pool: ThreadPoolExecutor,
+                      plan: ReadPlan) -> Listing:
         resources: list[Resource] = []
         failures: list[CollectionFailure] = []
-        listings: list[Listing] = [
-            collect_storage(session, subscription, pool), collect_nsgs(session, subscription),
-            collect_gateways(session, subscription), collect_backup(session, subscription),
-            ([collect_activity_log(session, subscription)], []), collect_dicom(session, subscription),
+        # (the kinds that need it, the listing): storage accounts also name the keys that protect them
+        parts: list[tuple[tuple[str, ...], Callable[[], Listing]]] = [
+            ((ACCOUNT, KEY), lambda: collect_storage(session, subscription, pool, plan.kind(ACCOUNT))),
+            ((NSG,), lambda: collect_nsgs(session, subscription, plan.kind(NSG).wants("flow_logs"))),
+            ((APP_GATEWAY,), lambda: collect_gateways(session, subscription)),
+            ((VAULT, POLICY), lambda: collect_backup(session, subscription)),
+            ((ACTIVITY_LOG,), lambda: ([collect_activity_log(session, subscription)], [])),
+            ((DICOM,), lambda: collect_dicom(session, subscription)),
         ]
-        for found, failed in listings:
-            resources += found
-            failures += failed
+        for kinds, listing in parts:
+            if any(plan.wants_kind(k) for k in kinds):
+                found, failed = listing()
+                resources += found
+                failures += failed
         return resources, failures
 
 

@@ -38,6 +38,7 @@ from scanner.collectors.azure.errors import reason
 from scanner.collectors.azure.reader import flat_tags, resource_group
 from scanner.collectors.azure.session import AzureSession
 from scanner.collectors.azure.storage import attr
+from scanner.engine.plan import NOT_READ
 from scanner.facts.resource import CollectionFailure, Resource
 from scanner.facts.values import Unknown
 
@@ -104,14 +105,16 @@ def _flow_logs(session: AzureSession, subscription: str) -> tuple[dict[str, list
     return found, errors
 
 
-def collect_nsgs(session: AzureSession, subscription: str) -> tuple[list[Resource], list[CollectionFailure]]:
+def collect_nsgs(session: AzureSession, subscription: str,
+                 read_flow_logs: bool = True) -> tuple[list[Resource], list[CollectionFailure]]:
+    """Every NSG; the Network Watchers' flow logs only when ``read_flow_logs`` (some selected rule reads them)."""
     try:
         groups = list(session.client("network", subscription).network_security_groups.list_all())
     except AzureError as err:
         return [], [CollectionFailure("azure", NSG, subscription, None, reason(err))]
     if not groups:
         return [], []
-    logs, log_errors = _flow_logs(session, subscription)
+    logs, log_errors = _flow_logs(session, subscription) if read_flow_logs else ({}, {})
     out = []
     for group in groups:
         facts: dict[str, Any] = {"rules": [_rule(r) for r in attr(group, "properties", "security_rules") or []]}
@@ -119,10 +122,11 @@ def collect_nsgs(session: AzureSession, subscription: str) -> tuple[list[Resourc
         why = log_errors.get("*") or log_errors.get(str(group.location).lower())
         if why:
             errors["flow_logs"] = why
-        else:
+        elif read_flow_logs:
             facts["flow_logs"] = logs.get(group.id.lower(), [])
         out.append(Resource(provider="azure", type=NSG, id=group.id, name=group.name, account=subscription,
-                                 region=group.location, tags=flat_tags(group.tags), facts=facts, errors=errors))
+                            region=group.location, tags=flat_tags(group.tags), facts=facts, errors=errors,
+                            skipped={} if read_flow_logs else {"flow_logs": NOT_READ}))
     return out, []
 
 

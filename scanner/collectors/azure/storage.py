@@ -35,11 +35,15 @@ DiagnosticSettings_List on ``<account>/blobServices/default`` (``Microsoft.Insig
     blob_diagnostics          [{name, logs}]: ``logs`` = the enabled categories and category groups
                               (StorageRead, StorageWrite, StorageDelete, audit, allLogs)
 
-Account keys are never listed (no ``listKeys``) and no blob is ever read.
+Account keys are never listed (no ``listKeys``) and no blob is ever read. The four per-account
+requests are made only where the scan's read plan needs them (``reads.py``; ``Resource.skipped``
+names the others): not for an account outside the ``imaging_data`` scope, nor for a fact no selected
+rule reads.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -47,7 +51,10 @@ from azure.core.exceptions import AzureError
 
 from scanner.collectors.azure.errors import reason
 from scanner.collectors.azure.reader import FactReader, flat_tags, plain, resource_group
+from scanner.collectors.azure.reads import READS
 from scanner.collectors.azure.session import AzureSession
+from scanner.collectors.planned import read_planned
+from scanner.engine.plan import KindPlan
 from scanner.facts.resource import CollectionFailure, Resource
 
 ACCOUNT = "azure.storage.account"
@@ -156,26 +163,34 @@ def diagnostic_logs(setting: Any) -> list[str]:
     return out
 
 
-def _details(session: AzureSession, subscription: str, account: Any) -> Resource:
+def _details(session: AzureSession, subscription: str, account: Any, plan: KindPlan) -> Resource:
     storage, monitor = session.client("storage", subscription), session.client("monitor", subscription)
     group, name = resource_group(account.id), account.name
     reader = FactReader(facts=_account_facts(account))
-    reader.read("blob_service", lambda: storage.blob_services.get_service_properties(group, name), _blob_service)
-    reader.read("containers", lambda: list(storage.blob_containers.list(group, name)),
-                lambda items: [_container(i) for i in items])
-    reader.read("lifecycle_rules", lambda: storage.management_policies.get(group, name, "default"), _lifecycle)
     blob_uri = f"{account.id.lstrip('/')}/blobServices/default"  # the SDK's URL template adds the slash
-    reader.read("blob_diagnostics", lambda: list(monitor.diagnostic_settings.list(blob_uri)),
-                lambda items: [{"name": s.name, "logs": diagnostic_logs(s)} for s in items])
+    calls: dict[str, Callable[[], Any]] = {
+        "blob_service": lambda: reader.read(
+            "blob_service", lambda: storage.blob_services.get_service_properties(group, name), _blob_service),
+        "containers": lambda: reader.read("containers", lambda: list(storage.blob_containers.list(group, name)),
+                                          lambda items: [_container(i) for i in items]),
+        "lifecycle_rules": lambda: reader.read(
+            "lifecycle_rules", lambda: storage.management_policies.get(group, name, "default"), _lifecycle),
+        "blob_diagnostics": lambda: reader.read(
+            "blob_diagnostics", lambda: list(monitor.diagnostic_settings.list(blob_uri)),
+            lambda items: [{"name": s.name, "logs": diagnostic_logs(s)} for s in items]),
+    }
+    tags = flat_tags(account.tags)
+    skipped = read_planned(reader, plan, READS[ACCOUNT], calls, names=(name,), tags=lambda: tags)
     return Resource(provider="azure", type=ACCOUNT, id=account.id, name=name, account=subscription,
-                         region=account.location, tags=flat_tags(account.tags), facts=reader.facts,
-                         errors=reader.errors)
+                    region=account.location, tags=tags, facts=reader.facts, errors=reader.errors, skipped=skipped)
 
 
-def collect_storage(session: AzureSession, subscription: str,
-                    pool: ThreadPoolExecutor) -> tuple[list[Resource], list[CollectionFailure]]:
+def collect_storage(session: AzureSession, subscription: str, pool: ThreadPoolExecutor,
+                    plan: KindPlan | None = None) -> tuple[list[Resource], list[CollectionFailure]]:
+    """Every storage account (the listing), with the per-account reads the read plan needs."""
     try:
         accounts = list(session.client("storage", subscription).storage_accounts.list())
     except AzureError as err:
         return [], [CollectionFailure("azure", ACCOUNT, subscription, None, reason(err))]
-    return list(pool.map(lambda a: _details(session, subscription, a), accounts)), []
+    kind = plan or KindPlan(ACCOUNT, everything=True)
+    return list(pool.map(lambda a: _details(session, subscription, a, kind), accounts)), []

@@ -17,13 +17,16 @@ import random
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from scanner.collectors.base import Progress
 from scanner.collectors.deid.exif import photo_format, read_photo
 from scanner.collectors.deid.header import NotDicom, is_dicom, read_header
 from scanner.collectors.deid.sources import ListingError, ObjectRef, ObjectSource, ReadError
 from scanner.facts.resource import CollectionFailure, Inventory, Resource
+
+if TYPE_CHECKING:
+    from scanner.engine.plan import ReadPlan
 
 log = logging.getLogger("pacscan.deid")
 
@@ -51,7 +54,8 @@ class DeidCollector:
         self.sources = tuple(sources)
         self.options = options or DeidOptions()
 
-    def collect(self, progress: Progress | None = None) -> Inventory:
+    def collect(self, progress: Progress | None = None, plan: ReadPlan | None = None) -> Inventory:
+        del plan  # every fact it reads, its rules read
         resources: list[Resource] = []
         failures: list[CollectionFailure] = []
         notes: list[str] = []

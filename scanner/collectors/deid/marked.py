@@ -13,6 +13,7 @@ from typing import Any
 from scanner.collectors.base import Collector, Progress
 from scanner.collectors.deid.collector import KIND, SOURCE, DeidCollector, DeidOptions
 from scanner.collectors.deid.sources import ObjectSource
+from scanner.engine.plan import ReadPlan
 from scanner.facts.resource import CollectionFailure, Inventory, Resource
 from scanner.facts.values import Unknown
 from scanner.scope import ImagingScope
@@ -37,8 +38,12 @@ class WithDeidSample:
     def provider(self) -> str:
         return self.inner.provider
 
-    def collect(self, progress: Progress | None = None) -> Inventory:
-        inventory = self.inner.collect(progress)
+    def collect(self, progress: Progress | None = None, plan: ReadPlan | None = None) -> Inventory:
+        if plan is not None:  # the buckets are needed, and their tags where the marking reads tags
+            for kind in BUCKET_KINDS:
+                if kind.startswith(f"{self.provider}."):
+                    plan = plan.also(kind, ["tags"] if self.scope.tags else [])
+        inventory = self.inner.collect(progress, plan)
         if not self.scope.tags and not self.scope.name_patterns:
             note = "--deid-sample: no bucket is marked de-identified (the deidentified_data parameter is empty)"
             return replace(inventory, notes=(*inventory.notes, note))

@@ -23,7 +23,7 @@ import secrets
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from scanner.collectors.base import Progress
 from scanner.collectors.dicom.pdu import Answer
@@ -42,6 +42,9 @@ from scanner.collectors.dicom.transport import (
 )
 from scanner.facts.resource import Inventory, Resource
 from scanner.facts.values import Unknown
+
+if TYPE_CHECKING:
+    from scanner.engine.plan import ReadPlan
 
 log = logging.getLogger("pacscan.dicom")
 
@@ -72,7 +75,8 @@ class DicomProbe:
         self.endpoints = tuple(dict.fromkeys(endpoints))
         self.options = options or ProbeOptions()
 
-    def collect(self, progress: Progress | None = None) -> Inventory:
+    def collect(self, progress: Progress | None = None, plan: ReadPlan | None = None) -> Inventory:
+        del plan  # every fact it reads, its rules read
         found: dict[Endpoint, Resource] = {}
         workers = max(1, min(self.options.concurrency, len(self.endpoints)))
         with quiet_libraries(), ThreadPoolExecutor(max_workers=workers, thread_name_prefix="pacscan-dicom") as pool:

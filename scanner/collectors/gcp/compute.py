@@ -58,6 +58,7 @@ from typing import Any
 
 from scanner.collectors.gcp.errors import api_errors, reason
 from scanner.collectors.gcp.session import GcpSession
+from scanner.engine.plan import ReadPlan
 from scanner.facts.resource import CollectionFailure, Resource
 from scanner.facts.values import Unknown
 
@@ -71,10 +72,15 @@ RESOURCE_POLICY = "gcp.compute.resource_policy"
 Result = tuple[list[Resource], list[CollectionFailure]]
 
 
-def collect(session: GcpSession) -> Result:
+def collect(session: GcpSession, plan: ReadPlan | None = None) -> Result:
+    """Every listing whose kind the read plan needs (each is one call per project)."""
     resources: list[Resource] = []
     failures: list[CollectionFailure] = []
-    for part in (_firewalls, _ssl_policies, _subnetworks, _https_proxies, _ssl_proxies, _resource_policies):
+    parts = ((FIREWALL, _firewalls), (SSL_POLICY, _ssl_policies), (SUBNETWORK, _subnetworks),
+             (HTTPS_PROXY, _https_proxies), (SSL_PROXY, _ssl_proxies), (RESOURCE_POLICY, _resource_policies))
+    for kind, part in parts:
+        if plan is not None and not plan.wants_kind(kind):
+            continue
         found, failed = part(session)
         resources += found
         failures += failed

@@ -1,7 +1,7 @@
 """Cloud Storage buckets (resource type ``gcp.storage.bucket``).
 
 One ``buckets.list`` per project (projection ``noAcl`` returns every setting below) and one
-``buckets.getIamPolicy`` per bucket. Object contents are never read. ``address`` is the full resource
+``buckets.getIamPolicy`` per bucket the read plan needs it of. Object contents are never read. ``address`` is the full resource
 name ``//storage.googleapis.com/projects/_/buckets/NAME``; ``region`` is the bucket location (lower case).
 
 | key | meaning | source |
@@ -30,6 +30,7 @@ from typing import Any
 from scanner.collectors.gcp.errors import api_errors, reason
 from scanner.collectors.gcp.lifecycle import date_only_age
 from scanner.collectors.gcp.session import FactReader, GcpSession
+from scanner.engine.plan import KindPlan
 from scanner.facts.resource import CollectionFailure, Resource
 
 TYPE = "gcp.storage.bucket"
@@ -43,7 +44,10 @@ _CONDITION_KEYS = {
 }
 
 
-def collect(session: GcpSession, workers: int) -> tuple[list[Resource], list[CollectionFailure]]:
+def collect(session: GcpSession, workers: int,
+            plan: KindPlan | None = None) -> tuple[list[Resource], list[CollectionFailure]]:
+    """Every bucket; its IAM policy only where the read plan needs it (not for a bucket outside the
+    ``imaging_data`` scope, which the listing alone decides: names and labels)."""
     client = session.client("storage")
     try:
         buckets = session.call("storage:buckets.list", lambda: list(client.list_buckets(
@@ -51,21 +55,26 @@ def collect(session: GcpSession, workers: int) -> tuple[list[Resource], list[Col
     except api_errors() as err:
         return [], [CollectionFailure("gcp", TYPE, session.project, None, reason(err))]
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        resources = list(pool.map(lambda b: _bucket(session, b), buckets))
+        resources = list(pool.map(lambda b: _bucket(session, b, plan or KindPlan(TYPE, everything=True)), buckets))
     return resources, []
 
 
-def _bucket(session: GcpSession, bucket: Any) -> Resource:
+def _bucket(session: GcpSession, bucket: Any, plan: KindPlan) -> Resource:
     raw: Mapping[str, Any] = bucket._properties  # the JSON resource exactly as buckets.list returned it
     name = str(raw["name"])
+    labels = {str(k): str(v) for k, v in (raw.get("labels") or {}).items()}
     reader = FactReader(facts=settings(raw))
-    reader.read(("iam",), lambda: {"iam": _iam(session, bucket)})
+    needs = plan.needs(reader.facts, names=(name,), tags=labels)
+    skipped: dict[str, str] = {}
+    if "iam" in needs:
+        reader.read(("iam",), lambda: {"iam": _iam(session, bucket)})
+    else:
+        skipped["iam"] = needs.why_not("iam")
     location = raw.get("location")
     return Resource(
         provider="gcp", type=TYPE, id=f"//storage.googleapis.com/projects/_/buckets/{name}", name=name,
         account=session.project, region=str(location).lower() if location else None,
-        tags={str(k): str(v) for k, v in (raw.get("labels") or {}).items()},
-        facts=reader.facts, errors=reader.errors,
+        tags=labels, facts=reader.facts, errors=reader.errors, skipped=skipped,
     )
 
 
