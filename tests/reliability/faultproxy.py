@@ -204,7 +204,9 @@ def _operation(headers: Message, body: bytes) -> str:
 
 
 def _subresource(query: str) -> str:
-    keys = [k for k, _ in urllib.parse.parse_qsl(query, keep_blank_values=True) if not k.startswith("x-")]
+    """S3's subresource: the first key with no value (``?versioning``); parameters with a value
+    (ListBuckets' ``bucket-region=``) are not one."""
+    keys = [k for k, v in urllib.parse.parse_qsl(query, keep_blank_values=True) if not k.startswith("x-") and not v]
     return keys[0] if keys else ""
 
 

@@ -91,7 +91,9 @@ def test_an_endpoint_killed_mid_scan_of_300_buckets_ends_within_30_s_incomplete(
     assert len(buckets) == BUCKETS, "every bucket listed before the death is in the report"
     errors = [f for f in findings if f["status"] == "error"]
     stopped = [f for f in errors if "stopped answering" in f["message"]]
-    assert len(errors) > len(findings) / 2 and {f["status"] for f in findings} <= {"pass", "waived", "error",
+    # most buckets were never read (the read plan spares some reads: their rules are not_applicable)
+    judged = [f for f in findings if f["status"] != "not_applicable"]
+    assert len(errors) > len(judged) / 2 and {f["status"] for f in findings} <= {"pass", "waived", "error",
                                                                                   "not_applicable"}
     assert len(stopped) > 0.9 * len(errors), "the remaining reads carry the breaker's one reason"
     reasons = Counter(r for f in stopped for r in BREAKER_REASON.findall(f["message"]))

@@ -137,5 +137,6 @@ def test_a_50_mb_tf_file_finishes_or_errors_within_120_s(tmp_path: Path) -> None
         lines = done.stderr.strip().splitlines()
         assert len(lines) == 1 and "huge.tf" in lines[0], done.stderr[-2000:]
     else:
-        assert done.returncode in (0, 1), done.stderr[-2000:]
+        # 3: the file was left unread (over the size limit), which makes the scan incomplete
+        assert done.returncode in (0, 1, 3), done.stderr[-2000:]
         assert "huge.tf" in done.stdout
