@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from scanner.engine.predicates import Truth, all_of, any_of, negate, pick
+from scanner.facts.logic import Truth, all_of, any_of, negate, pick
 from scanner.facts.types import network
 from scanner.facts.values import Unknown, to_json
 from scanner.policydoc import Condition, as_list, conditions, document_of, effect_is, everyone, has, statements

@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from scanner.engine.predicates import Truth, all_of, any_of
+from scanner.facts.logic import Truth, all_of, any_of
 from scanner.facts.values import PartialDict, Unknown
 
 __all__ = ["as_list", "condition_values", "conditions", "document_of", "effect_is", "everyone", "has",

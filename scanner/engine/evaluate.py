@@ -20,8 +20,9 @@ from typing import Any
 from scanner.catalog import Catalog
 from scanner.engine import witness
 from scanner.engine.plan import covers
-from scanner.engine.predicates import PredicateError, Truth, evaluate, lookup
+from scanner.engine.predicates import PredicateError, evaluate, lookup
 from scanner.engine.rules import Rule
+from scanner.facts.logic import Truth
 from scanner.facts.resource import CollectionFailure, Inventory, Resource
 from scanner.facts.schema import KindSchema
 from scanner.facts.values import Unknown, to_json

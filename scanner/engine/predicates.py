@@ -24,66 +24,20 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
+from scanner.facts.logic import Truth, agree, all_of, any_of, negate, pick
 from scanner.facts.types import WORLD_WORDS, network
 from scanner.facts.values import PartialDict, Unknown, first_unknown
 
 Predicate = Mapping[str, Any]
-Truth = bool | Unknown
 LeafOp = Callable[[Any, Any], Truth]
 _MISSING = object()
 
 
 class PredicateError(ValueError):
     """A predicate that cannot be evaluated as written (bad regex, wrong value type)."""
-
-
-# --- three-valued combinators ---------------------------------------------------------------------
-
-
-def pick(unknowns: Iterable[Unknown]) -> Unknown:
-    """The unknown that explains a result: one that could not be read, if any, else the first."""
-    found = list(unknowns)
-    for unknown in found:
-        if unknown.error:
-            return unknown
-    return found[0]
-
-
-def all_of(parts: Iterable[Truth]) -> Truth:
-    pending: list[Unknown] = []
-    for part in parts:
-        if part is False:
-            return False
-        if isinstance(part, Unknown):
-            pending.append(part)
-    return pick(pending) if pending else True
-
-
-def any_of(parts: Iterable[Truth]) -> Truth:
-    pending: list[Unknown] = []
-    for part in parts:
-        if part is True:
-            return True
-        if isinstance(part, Unknown):
-            pending.append(part)
-    return pick(pending) if pending else False
-
-
-def negate(truth: Truth) -> Truth:
-    return truth if isinstance(truth, Unknown) else not truth
-
-
-def agree(results: list[Truth], why: Unknown) -> Truth:
-    """One answer for several candidates: the common one when they all agree, else unknown."""
-    if results and all(r is True for r in results):
-        return True
-    if results and all(r is False for r in results):
-        return False
-    unknown = [r for r in results if isinstance(r, Unknown)]
-    return pick(unknown) if unknown else why
 
 
 # --- fact lookup ----------------------------------------------------------------------------------

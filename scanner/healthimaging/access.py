@@ -22,7 +22,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from scanner.engine.predicates import Truth, all_of, any_of, negate
+from scanner.facts.logic import Truth, all_of, any_of, negate
 from scanner.facts.values import Unknown
 from scanner.healthimaging.arns import DataStore, covers, covers_everything, pattern
 from scanner.iam_privilege import as_items, matches

@@ -28,7 +28,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from scanner.engine.predicates import Truth
+from scanner.facts.logic import Truth
 from scanner.facts.values import Unknown
 
 Token = tuple[str, ...]  # ("c", char) | ("*",) | ("?",) | ("w",) | ("hole", name) | ("other",) | ("foreign",)

@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from scanner.engine.predicates import Truth, all_of, any_of, negate
+from scanner.facts.logic import Truth, all_of, any_of, negate
 from scanner.facts.values import Unknown
 from scanner.healthimaging.arns import STAR, DataStore, Token, arn_literal, covers, pattern
 

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from scanner.bucketpolicy import grants_everyone
-from scanner.engine.predicates import Truth, all_of, any_of, negate
+from scanner.facts.logic import Truth, all_of, any_of, negate
 from scanner.facts.values import PartialDict, Unknown
 from scanner.healthimaging.access import covers_actions, entries
 from scanner.iam_privilege import as_items

@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from scanner.engine.predicates import all_of, any_of, covers_world, evaluate, negate
+from scanner.engine.predicates import covers_world, evaluate
+from scanner.facts.logic import all_of, any_of, negate
 from scanner.facts.values import PartialDict, Unknown
 
 U = Unknown("var.cidrs has no value")

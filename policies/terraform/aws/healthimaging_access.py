@@ -35,7 +35,7 @@ from typing import Any
 
 from policies.terraform.attrs import blocks
 from policies.terraform.index import Index, Linked, config_address
-from scanner.engine.predicates import Truth, all_of, any_of
+from scanner.facts.logic import Truth, all_of, any_of
 from scanner.facts.values import Unknown
 from scanner.healthimaging.access import store_grants
 from scanner.healthimaging.arns import DataStore

@@ -25,7 +25,7 @@ from typing import Any
 
 from policies.terraform.attrs import arg, blocks
 from policies.terraform.index import Index
-from scanner.engine.predicates import Truth, all_of
+from scanner.facts.logic import Truth, all_of
 from scanner.facts.values import Unknown
 from scanner.healthimaging.arns import DataStore
 from scanner.healthimaging.events import selector_items, terraform_selectors

@@ -26,7 +26,7 @@ from typing import Any
 
 from policies.terraform.attrs import arg, resource, where
 from policies.terraform.index import Index, config_address
-from scanner.engine.predicates import Truth, agree
+from scanner.facts.logic import Truth, agree
 from scanner.facts.resource import Resource
 from scanner.facts.values import Unknown
 from scanner.iac.tfmodel import TfInstance

@@ -7,7 +7,7 @@ sent only when the matching ``send_..._if_zero`` is true (default false; for ``a
 changed between provider versions, so ``age = 0`` without ``send_age_if_zero`` is 0 or unset).
 Empty date strings are unset. ``with_state`` is ``is_live``: ``LIVE`` true, ``ARCHIVED`` false,
 ``ANY`` unset. A Delete rule matching by date only has an unknown age
-(:func:`scanner.collectors.gcp.lifecycle.date_only_age`).
+(:func:`scanner.gcs.date_only_age`).
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from policies.terraform.attrs import block
-from scanner.collectors.gcp.lifecycle import date_only_age
 from scanner.facts.values import Unknown
+from scanner.gcs import date_only_age
 
 #: integer conditions -> their send-if-zero flag and its default (None: the default depends on the version)
 _ZERO_FLAGS: dict[str, tuple[str, bool | None]] = {

@@ -20,9 +20,9 @@ from policies.terraform.gcp.bucket_iam import bucket_iam
 from policies.terraform.gcp.common import identifier, located, made, value
 from policies.terraform.gcp.lifecycle import lifecycle_rule
 from policies.terraform.index import Index
-from scanner.collectors.gcp.storage import API_MIN_TLS
 from scanner.facts.types import to_number
 from scanner.facts.values import Unknown
+from scanner.gcs import API_MIN_TLS
 from scanner.iac.tfmodel import TfInstance
 
 KIND = "gcp.storage.bucket"

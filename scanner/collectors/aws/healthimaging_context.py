@@ -29,7 +29,7 @@ from urllib.parse import unquote
 
 from scanner.collectors.aws.errors import api_errors, reason
 from scanner.collectors.aws.session import AwsSession
-from scanner.engine.predicates import Truth
+from scanner.facts.logic import Truth
 from scanner.facts.values import Unknown
 from scanner.healthimaging.access import store_grants
 from scanner.healthimaging.arns import DataStore

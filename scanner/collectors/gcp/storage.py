@@ -28,14 +28,12 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from scanner.collectors.gcp.errors import api_errors, reason
-from scanner.collectors.gcp.lifecycle import date_only_age
 from scanner.collectors.gcp.session import FactReader, GcpSession
 from scanner.engine.plan import KindPlan
 from scanner.facts.resource import CollectionFailure, Resource
+from scanner.gcs import API_MIN_TLS, date_only_age
 
 TYPE = "gcp.storage.bucket"
-#: Cloud Storage's JSON and XML APIs accept TLS 1.2 and newer only
-API_MIN_TLS = "TLS_1_2"
 _CONDITION_KEYS = {
     "age": "age", "daysSinceCustomTime": "days_since_custom_time", "isLive": "is_live",
     "numNewerVersions": "num_newer_versions", "daysSinceNoncurrentTime": "days_since_noncurrent_time",

@@ -1,4 +1,5 @@
-"""What a Cloud Storage lifecycle Delete rule deletes, for live and Terraform facts alike.
+"""What Terraform and live share about Cloud Storage: the TLS versions its APIs accept, and what a
+lifecycle Delete rule deletes.
 
 A Delete rule's conditions are ANDed. Its ``age`` (or, without one, ``days_since_custom_time``)
 says how old an object is at the earliest when it is deleted. A rule that matches by date only
@@ -13,6 +14,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from scanner.facts.values import Unknown
+
+#: Cloud Storage's JSON and XML APIs accept TLS 1.2 and newer only
+API_MIN_TLS = "TLS_1_2"
 
 #: conditions that match only noncurrent (previous) versions of an object
 NONCURRENT_ONLY = ("days_since_noncurrent_time", "noncurrent_time_before")
