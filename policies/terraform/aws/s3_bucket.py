@@ -169,9 +169,11 @@ def _bucket(index: Index, bucket: TfInstance, linked: dict[str, Linked],
     folded.fold("replication", settings.inline_replication(bucket), linked["replication"],
                 settings.child_replication, None)
     _policy(folded, bucket, name, linked["policy"])
-    # a plan gives tags_all (the provider's default_tags merged in); a folder only what the bucket says
+    # tags_all: the provider's default_tags merged in (a plan gives it; a folder scan computes it where
+    # default tags apply, else the bucket's own tags are all its tags)
     tags = bucket.attrs.get("tags_all")
-    if tags is None or isinstance(tags, Unknown):  # unknown in a plan when neither the bucket nor the provider tags
+    unknown_in_plan = isinstance(tags, Unknown) and bucket.input == "terraform-plan"
+    if tags is None or unknown_in_plan:  # unknown in a plan when neither the bucket nor the provider tags
         tags = arg(bucket.attrs, "tags", {})
     folded.put("tags", tags, arguments=("tags", "tags_all"))
     return resource(BUCKET, bucket, folded.facts, name=name, tags=tags, configured_by=folded.configured_by,

@@ -41,6 +41,10 @@ def to_tf_instance(inst: ResourceInstance, root_module: str = "") -> TfInstance:
     evaluated = {name: inst.value(name) for name in inst.names()}
     if (resource.mode, resource.type) in _REPORTED_DERIVED:
         evaluated.update(inst.derived_values())
+    elif resource.mode == "managed" and resource.type == "aws_s3_bucket" and "tags_all" not in evaluated:
+        tags_all = inst.derived("tags_all")  # the provider's default_tags merged in, where any apply
+        if tags_all is not None:
+            evaluated["tags_all"] = tags_all
     for name, value in evaluated.items():
         attrs[name] = plain(value.value)
         refs[name] = tuple(value.deps.refs)

@@ -4,6 +4,8 @@
 * ``aws_s3_bucket`` ``arn``: ``arn:aws:s3:::<bucket>``, unless an AWS provider block in the
   configuration sets a region outside the ``aws`` partition (``us-gov-*``, ``cn-*``) or a
   region that cannot be known: then unknown;
+* ``aws_s3_bucket`` ``tags_all``: its provider configuration's ``default_tags`` under its own
+  ``tags`` (:mod:`scanner.iac.hcl.default_tags`); absent where no default tags apply;
 * ``data.aws_iam_policy_document`` ``json`` and ``minified_json``: rendered as the provider
   does (:mod:`scanner.iac.hcl.iam`);
 * ``data.aws_partition`` ``partition`` and ``id`` (``aws``), ``dns_suffix`` (``amazonaws.com``),
@@ -19,12 +21,13 @@ from typing import TYPE_CHECKING, Any
 
 from scanner.facts.values import Unknown
 from scanner.iac.hcl.bindings import Evaluated
+from scanner.iac.hcl.default_tags import tags_all
 from scanner.iac.hcl.env import Deps
 
 if TYPE_CHECKING:
     from scanner.iac.hcl.resources import ResourceInstance
 
-DERIVED = {("managed", "aws_s3_bucket"): ("id", "bucket", "arn"),
+DERIVED = {("managed", "aws_s3_bucket"): ("id", "bucket", "arn", "tags_all"),
            ("data", "aws_iam_policy_document"): ("json", "minified_json"),
            ("data", "aws_partition"): ("partition", "id", "dns_suffix", "reverse_dns_prefix")}
 _AWS_PARTITION = {"partition": "aws", "id": "aws", "dns_suffix": "amazonaws.com", "reverse_dns_prefix": "com.amazonaws"}
@@ -38,7 +41,7 @@ def derived_attribute(instance: ResourceInstance, name: str) -> Evaluated | None
     if name not in derived_names(instance):
         return None
     if instance.resource.type == "aws_s3_bucket":
-        return _bucket(instance, name)
+        return tags_all(instance) if name == "tags_all" else _bucket(instance, name)
     if instance.resource.type == "aws_partition":
         return _partition(instance, name)
     return _policy_document(instance, name)
