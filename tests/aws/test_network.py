@@ -158,6 +158,10 @@ def seed_groups(region: str = "us-east-1") -> None:
     world = _prefix_list(ec2, "world-halves", "0.0.0.0/1", "128.0.0.0/1")
     _group(ec2, vpc, "pass-dicom-prefix-list-partners", [_via_prefix_list(104, 104, partners)])
     _group(ec2, vpc, "fail-dicom-prefix-list-world", [_via_prefix_list(11112, 11112, world)])
+    # permissions on overlapping port ranges add up on the ports they share (the API merges only
+    # permissions with the same protocol and ports)
+    _group(ec2, vpc, "fail-dicom-halves-on-overlapping-ranges", [_tcp(11112, 11112, "0.0.0.0/1"),
+                                                                 _tcp(11000, 12000, "128.0.0.0/1")])
     anyone = _prefix_list(ec2, "anyone", "0.0.0.0/0")
     _group(ec2, vpc, "fail-ssh-prefix-list-anyone", [_via_prefix_list(22, 22, anyone)])
 
@@ -172,10 +176,12 @@ def test_security_groups_dicom_and_admin(aws: str) -> None:
     _, findings = run(aws_session(), collect_security_groups)
     dicom = {**{n: "pass" for n in GROUP_PASS_BOTH}, "fail-dicom-range-100-200": "fail",
              "fail-dicom-ipv6-world": "fail", "fail-all-protocols-world": "fail", "fail-ssh-world": "pass",
-             "fail-dicom-prefix-list-world": "fail", "fail-ssh-prefix-list-anyone": "pass"}
+             "fail-dicom-prefix-list-world": "fail", "fail-ssh-prefix-list-anyone": "pass",
+             "fail-dicom-halves-on-overlapping-ranges": "fail"}
     admin = {**{n: "pass" for n in GROUP_PASS_BOTH}, "fail-dicom-range-100-200": "pass",
              "fail-dicom-ipv6-world": "pass", "fail-all-protocols-world": "fail", "fail-ssh-world": "fail",
-             "fail-dicom-prefix-list-world": "pass", "fail-ssh-prefix-list-anyone": "fail"}
+             "fail-dicom-prefix-list-world": "pass", "fail-ssh-prefix-list-anyone": "fail",
+             "fail-dicom-halves-on-overlapping-ranges": "pass"}
     assert verdicts(findings, "AWS-SG-DICOM") == dicom
     assert verdicts(findings, "AWS-SG-ADMIN") == admin
 
@@ -239,7 +245,8 @@ def test_denied_listing_is_error_for_that_region_only(aws: str) -> None:
         assert found["fail-ssh-world"] == ("fail" if rule == "AWS-SG-ADMIN" else "pass")
         assert set(found) == GROUP_PASS_BOTH | {"fail-dicom-range-100-200", "fail-dicom-ipv6-world",
                                                 "fail-all-protocols-world", "fail-ssh-world",
-                                                "fail-dicom-prefix-list-world", "fail-ssh-prefix-list-anyone"}
+                                                "fail-dicom-prefix-list-world", "fail-ssh-prefix-list-anyone",
+                                                "fail-dicom-halves-on-overlapping-ranges"}
     errors = [f for f in findings if f.status.value == "error"]
     assert errors and all("UnauthorizedOperation" in f.message for f in errors)
 

@@ -67,6 +67,7 @@ from scanner.collectors.aws.errors import reason
 from scanner.collectors.aws.session import AwsSession
 from scanner.facts.resource import CollectionFailure, Resource
 from scanner.facts.values import Unknown
+from scanner.netrules import overlaps
 
 Collected = tuple[list[Resource], list[CollectionFailure]]
 T = TypeVar("T")
@@ -158,6 +159,11 @@ def _source_groups(permission: Mapping[str, Any]) -> list[str]:
     return groups
 
 
+def with_overlaps(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The permissions, and what those on overlapping ports open together (:mod:`scanner.netrules`)."""
+    return [*items, *overlaps(items)]
+
+
 def permission_item(permission: Mapping[str, Any], entries: PrefixEntries | None = None) -> dict[str, Any]:
     protocol = protocol_name(permission.get("IpProtocol", "-1"))
     descriptions = {str(r["Description"]) for key in ("IpRanges", "Ipv6Ranges", "PrefixListIds", "UserIdGroupPairs")
@@ -239,7 +245,7 @@ def _security_group(group: Mapping[str, Any], region: str, account: str, entries
         facts={
             "group_id": group_id, "group_name": group.get("GroupName"), "vpc_id": group.get("VpcId"),
             "is_default": group.get("GroupName") == "default",
-            "ingress": [permission_item(p, entries) for p in group.get("IpPermissions", [])],
+            "ingress": with_overlaps([permission_item(p, entries) for p in group.get("IpPermissions", [])]),
         },
     )
 

@@ -92,6 +92,33 @@ def test_halves_of_the_world_in_two_rule_resources_on_the_same_port_are_merged()
     assert _dicom(text) == {"aws_security_group.fail_split": "fail"}
 
 
+def test_halves_of_the_world_on_overlapping_port_ranges_open_the_ports_they_share() -> None:
+    text = (_group("fail_overlap", _rule("tcp", 11112, 11112, '["0.0.0.0/1"]'),
+                   _rule("tcp", 11000, 12000, '["128.0.0.0/1"]'))
+            + _group("fail_all_protocols_and_tcp", _rule("-1", 0, 0, '["0.0.0.0/1"]'),
+                     _rule("tcp", 100, 110, '["128.0.0.0/1"]'))
+            + _group("pass_overlap_elsewhere", _rule("tcp", 11000, 11100, '["0.0.0.0/1"]'),
+                     _rule("tcp", 11050, 12000, '["128.0.0.0/1"]'))
+            + _group("pass_udp_half", _rule("udp", 104, 104, '["0.0.0.0/1"]'),
+                     _rule("tcp", 104, 104, '["128.0.0.0/1"]')))
+    assert _dicom(text) == {"aws_security_group.fail_overlap": "fail",
+                            "aws_security_group.fail_all_protocols_and_tcp": "fail",
+                            "aws_security_group.pass_overlap_elsewhere": "pass",
+                            "aws_security_group.pass_udp_half": "pass"}
+
+
+def test_overlapping_rules_keep_their_own_items_and_add_what_they_open_together() -> None:
+    a = {"protocol": "tcp", "ports": {"from": 11112, "to": 11112}, "sources": ["0.0.0.0/1"], "prefix_lists": [],
+         "source_groups": [], "description": "a"}
+    b = {**a, "ports": {"from": 11000, "to": 12000}, "sources": ["128.0.0.0/1"], "description": "b"}
+    same = {**a, "ports": {"from": 11000, "to": 12000}, "description": "c"}
+    out = merged([a, b])
+    assert out[:2] == [a, b]
+    assert out[2:] == [{**a, "sources": ["0.0.0.0/1", "128.0.0.0/1"],
+                        "description": "opened together by several rules on overlapping ports"}]
+    assert merged([a, same]) == [a, same], "a rule whose sources another already has adds nothing"
+
+
 def test_merging_keeps_items_whose_protocol_or_ports_are_not_known_apart() -> None:
     a = {"protocol": "tcp", "ports": {"from": 104, "to": 104}, "sources": ["0.0.0.0/1"], "prefix_lists": [],
          "source_groups": [], "description": "a"}
