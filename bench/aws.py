@@ -59,6 +59,7 @@ from scanner.catalog import load_catalog  # noqa: E402
 from scanner.collectors.aws.collector import AwsCollector  # noqa: E402
 from scanner.collectors.aws.session import AwsSession, AwsTarget, RetryPolicy  # noqa: E402
 from scanner.scan import read_plan  # noqa: E402
+from scripts.healthimaging_standin import StandIn  # noqa: E402
 
 TARGET_RATIO = 1.5
 TARGET_CALLS_PER_BUCKET = 8
@@ -369,8 +370,10 @@ def main(argv: list[str] | None = None) -> int:
     rows: list[Row] = []
     try:
         with tempfile.TemporaryDirectory(prefix="pacscan-bench-aws-") as scratch, moto_server() as url, \
-                runs.tree_at(REPO, args.previous) as tree:
+                runs.tree_at(REPO, args.previous) as tree, StandIn().serve() as imaging:
             _environment(url, Path(scratch))
+            # moto has no HealthImaging: an empty stand-in answers its listing, as in the tests and the demo
+            os.environ.update(imaging.environ(cloudtrail=False))
             before = (str(args.previous), tree) if tree is not None else None
             for size in args.sizes:
                 rows.append(bench_size(url, size, retry, max(1, args.rounds), before, args.aws_defaults))

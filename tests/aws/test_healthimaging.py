@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -196,3 +197,23 @@ def test_the_key_manager_of_a_key_that_cannot_be_described_is_an_error_not_false
     (eu,) = inventory.resources
     managed = eu.facts["encryption"]["customer_managed_key"]
     assert isinstance(managed, Unknown) and managed.error
+
+
+def test_a_region_without_healthimaging_is_not_asked_and_is_not_an_error(
+        aws: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """AWS publishes a HealthImaging endpoint name only where the service runs: a region whose
+    endpoint does not resolve has no data store (no request, no error); a region known to offer it
+    is always asked, so a failure there stays an error."""
+    from scanner.collectors.aws.healthimaging import OFFERED, offered
+
+    # the name AWS would use in a region without the service (STS and the rest stay on moto)
+    monkeypatch.setenv("AWS_ENDPOINT_URL_MEDICAL_IMAGING", "https://medical-imaging.xx-nowhere-1.amazonaws.com")
+    session = aws_session(("us-east-1", "xx-nowhere-1"))
+    assert "us-east-1" in OFFERED and offered(session, "us-east-1")
+    unpublished = "medical-imaging.xx-nowhere-1.amazonaws.com"
+    assert session.client("medical-imaging", "xx-nowhere-1").meta.endpoint_url.endswith(unpublished)
+    assert not offered(session, "xx-nowhere-1")
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        found, failed = collect_datastores(session, ["xx-nowhere-1"], pool)
+    assert found == [] and failed == []
+    assert not [c for c in session.calls if c.startswith("medical-imaging:")], "no request to HealthImaging"

@@ -1,10 +1,13 @@
 """AWS HealthImaging data stores (``aws.healthimaging.datastore``), per region, as facts.
 
-ListDatastores (paginated) in every scanned region; a data store being deleted (``DELETED``) is
-gone and skipped. A listing that fails in a region (denied, throttled past the retries, the service
-not offered there: ``UnrecognizedClientException``, an endpoint that does not answer) is a
-:class:`CollectionFailure` for that region, so every HealthImaging rule is ``error`` there, never
-"no data store, nothing wrong". Image data is never read: only configuration.
+ListDatastores (paginated) in every scanned region that offers HealthImaging; a data store being
+deleted (``DELETED``) is gone and skipped. HealthImaging is offered in a few regions only: a region
+outside :data:`OFFERED` whose HealthImaging endpoint has no DNS name (AWS publishes one only where
+the service runs) has no data store and is not asked (asking would cost a connection error per
+retry, and trip that region's circuit breaker). A listing that fails in a region that offers it
+(denied, throttled past the retries, ``UnrecognizedClientException``, an endpoint that does not
+answer) is a :class:`CollectionFailure` for that region, so every HealthImaging rule is ``error``
+there, never "no data store, nothing wrong". Image data is never read: only configuration.
 
 =============================  ===========================================================  =====================
 fact key                       meaning                                                      source
@@ -32,9 +35,12 @@ found (scanner/collectors/aws/healthimaging_context.py).
 
 from __future__ import annotations
 
+import logging
+import socket
 from collections.abc import Mapping, Sequence
 from concurrent.futures import Executor
 from typing import Any
+from urllib.parse import urlsplit
 
 from scanner.collectors.aws.errors import api_errors, reason
 from scanner.collectors.aws.healthimaging_context import Recorders, Roles
@@ -45,13 +51,34 @@ from scanner.facts.resource import CollectionFailure, Resource
 from scanner.facts.values import Unknown
 from scanner.healthimaging.arns import DataStore
 
+log = logging.getLogger("pacscan.aws")
+
+#: regions where AWS offers HealthImaging (2026); others are asked only when their endpoint resolves
+OFFERED = frozenset({"us-east-1", "us-west-2", "eu-west-1", "ap-southeast-2"})
 KIND = "aws.healthimaging.datastore"
 SERVICE = "medical-imaging"
 _GONE = ("DELETED",)
 _DESCRIBED = ("datastore_name", "status", "encryption")
 
 
+def offered(session: AwsSession, region: str) -> bool:
+    """Whether ``region`` may have HealthImaging data stores: a region known to offer it, an endpoint
+    configured for it (an emulator, a proxy), or an AWS endpoint name that resolves."""
+    if region in OFFERED:
+        return True
+    host = urlsplit(session.client(SERVICE, region).meta.endpoint_url).hostname or ""
+    if not host.endswith(".amazonaws.com"):
+        return True
+    try:
+        socket.getaddrinfo(host, 443, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError):
+        log.debug("HealthImaging is not offered in %s (%s has no address)", region, host)
+        return False
+    return True
+
+
 def collect_datastores(session: AwsSession, regions: Sequence[str], pool: Executor) -> Collected:
+    regions = [r for r, ok in zip(regions, pool.map(lambda r: offered(session, r), regions), strict=True) if ok]
     listings = {region: pool.submit(_list, session, region) for region in regions}
     failures: list[CollectionFailure] = []
     found: list[tuple[str, Mapping[str, Any]]] = []
