@@ -11,6 +11,7 @@ bench/results/msp.json. Never part of `make test`.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -20,6 +21,11 @@ import tempfile
 import time
 from pathlib import Path
 from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))  # bench/ is not a package; run from anywhere
+
+from scripts.healthimaging_standin import StandIn  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results" / "msp.json"
 
@@ -83,9 +89,12 @@ def main(argv: list[str] | None = None) -> int:
         env.pop("AWS_PROFILE", None)
         server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
         server.start()
+        stack = contextlib.ExitStack()
         try:
             host, port = server.get_host_and_port()
             env["AWS_ENDPOINT_URL"] = f"http://{host}:{port}"
+            # moto has no HealthImaging: an empty stand-in answers its listing (as in the tests and the demo)
+            env.update(stack.enter_context(StandIn().serve()).environ(cloudtrail=False))
             os.environ.update({k: v for k, v in env.items() if k.startswith("AWS_")})
             accounts = [f"{100000000000 + n:012d}" for n in range(1, args.tenants + 1)]
             for account in accounts:
@@ -97,6 +106,7 @@ def main(argv: list[str] | None = None) -> int:
                 seconds = _run(tenants, root / f"out-{level}", level, env)
                 rows.append({"tenant_concurrency": level, "seconds": round(seconds, 2)})
         finally:
+            stack.close()
             server.stop()
     base = rows[0]["seconds"]
     print(f"{'tenants':>7}  {'concurrency':>11}  {'wall s':>7}  {'s/tenant':>8}  {'vs sequential':>13}")
