@@ -25,13 +25,13 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from policies.terraform.attrs import arg, block, blocks
+from policies.terraform.attrs import arg, block
 from policies.terraform.azure.common import UNSURE, Facts, declared, enabled_word, mapped, text, unseen
 from policies.terraform.azure.diagnostics import diagnostic_logs, shape
 from policies.terraform.azure.links import Link, Target, arm_path, by_id
+from policies.terraform.azure.storage_parts import private_endpoints
 from policies.terraform.index import Index
 from scanner.facts.resource import Resource
-from scanner.facts.types import to_bool
 from scanner.facts.values import Unknown
 from scanner.iac.tfmodel import TfInstance
 
@@ -79,7 +79,7 @@ def _service(index: Index, instance: TfInstance) -> Resource:
     targets = [target]
     if workspace is not None:
         targets.append(Target(workspace, ((WORKSPACE_TYPE, workspace_name),)))
-    _private_endpoints(index, targets, facts)
+    private_endpoints(index, targets, facts, owner="service")
     _diagnostics(index, target, facts)
     return facts.resource(KIND, name=attrs.get("name"), tags=arg(attrs, "tags", {}))
 
@@ -103,36 +103,6 @@ def _valid_key_url(url: Any) -> Any:
     if isinstance(url, str) and _KEY_URL.fullmatch(url.strip()):
         return url.strip()
     return Unknown(f"not a Key Vault key URL: {url!r}")
-
-
-def _private_endpoints(index: Index, targets: list[Target], facts: Facts) -> None:
-    items: list[Any] = []
-    sources: list[TfInstance] = []
-    for endpoint in index.of_type(PRIVATE_ENDPOINT):
-        connections = blocks(endpoint.attrs, "private_service_connection")
-        links = [_endpoint_link(index, t, endpoint, c) for t in targets for c in connections]
-        if Link.CERTAIN in links:
-            manual = next((arg(c, "is_manual_connection", False) for c in connections if isinstance(c, Mapping)),
-                          False)
-            items.append({"id": endpoint.address, "status": mapped(manual, _status)})
-            sources.append(endpoint)
-        elif Link.POSSIBLE in links:
-            items.append(unseen(f"{declared(endpoint)} may be a private endpoint of this service ({UNSURE})"))
-            sources.append(endpoint)
-    facts.put("private_endpoints", items, "private_service_connection", sources=sources, own=False)
-
-
-def _endpoint_link(index: Index, target: Target, endpoint: TfInstance, connection: Any) -> Link | None:
-    if not isinstance(connection, Mapping):
-        return Link.POSSIBLE
-    shadow = replace(endpoint, attrs={"id": connection.get("private_connection_resource_id")},
-                     refs={"id": endpoint.refs.get("private_service_connection", ())})
-    return by_id(index, target, shadow, "id")
-
-
-def _status(manual: Any) -> Any:
-    flag = to_bool(manual)
-    return flag if isinstance(flag, Unknown) else ("Pending" if flag else "Approved")
 
 
 def _diagnostics(index: Index, target: Target, facts: Facts) -> None:

@@ -72,7 +72,7 @@ def account(index: Index, instance: TfInstance) -> Resource:
     containers(index, target, facts)
     lifecycle_rules(index, target, facts)
     blob_diagnostics(index, target, facts)
-    private_endpoints(index, target, facts)
+    private_endpoints(index, [target], facts)
     return facts.resource(KIND, name=attrs.get("name"), tags=arg(attrs, "tags", {}))
 
 

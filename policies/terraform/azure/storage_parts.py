@@ -6,7 +6,7 @@ resource that may belong to the account (its link cannot be known) is an unknown
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -132,20 +132,21 @@ def blob_diagnostics(index: Index, account: Target, facts: Facts) -> None:
               own=False)
 
 
-def private_endpoints(index: Index, account: Target, facts: Facts) -> None:
-    """Private endpoints whose ``private_service_connection`` points at the account."""
+def private_endpoints(index: Index, targets: Sequence[Target], facts: Facts, owner: str = "account") -> None:
+    """Private endpoints whose ``private_service_connection`` points at any of ``targets`` (the
+    storage account; a DICOM service by each way it may be named), the resource being this ``owner``."""
     items: list[Any] = []
     sources: list[TfInstance] = []
     for endpoint in index.of_type(PRIVATE_ENDPOINT):
         connections = blocks(endpoint.attrs, "private_service_connection")
-        links = [_endpoint_link(index, account, endpoint, c) for c in connections]
+        links = [_endpoint_link(index, t, endpoint, c) for t in targets for c in connections]
         if Link.CERTAIN in links:
             manual = next((arg(c, "is_manual_connection", False) for c in connections if isinstance(c, Mapping)),
                           False)
             items.append({"id": endpoint.address, "status": mapped(manual, _status)})
             sources.append(endpoint)
         elif Link.POSSIBLE in links:
-            items.append(_possibly(endpoint, "private endpoint"))
+            items.append(unseen(f"{declared(endpoint)} may be a private endpoint of this {owner} ({UNSURE})"))
             sources.append(endpoint)
     facts.put("private_endpoints", items, "private_service_connection", sources=sources, own=False)
 
