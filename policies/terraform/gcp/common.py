@@ -93,3 +93,13 @@ def made(instance: TfInstance, sources: Mapping[str, Iterable[str]]) -> tuple[di
 def known_text(raw: Any) -> str | None:
     """A known, non-empty string, else None."""
     return raw if isinstance(raw, str) and raw else None
+
+
+def labels(instance: TfInstance) -> Any:
+    """A resource's labels; in a plan, ``terraform_labels`` (provider default labels included)."""
+    if instance.input == "terraform-plan":
+        merged = instance.attrs.get("terraform_labels")
+        if isinstance(merged, Mapping):
+            return merged
+    own = instance.attrs.get("labels")
+    return {} if own is None else own

@@ -29,7 +29,7 @@ from typing import Any
 
 from policies.terraform.attrs import block, resource
 from policies.terraform.gcp.bucket_iam import PUBLIC, resource_iam
-from policies.terraform.gcp.common import identifier, located, made, value
+from policies.terraform.gcp.common import identifier, labels, located, made, value
 from policies.terraform.gcp.exports import store_exports, unique
 from policies.terraform.gcp.platform import project_audit_items
 from policies.terraform.index import Index
@@ -180,7 +180,7 @@ def _store(index: Index, store: TfInstance, owners: list[tuple[TfInstance, bool]
     if len(subs) > len(grants):
         origins["iam"] = ", ".join(located(g) for g in subs if g.type.endswith(("_iam_member", "_iam_binding",
                                                                                    "_iam_policy"))) or origins["iam"]
-    return resource("gcp.healthcare.dicom_store", store, facts, name=store.attrs.get("name"), tags=_labels(store),
+    return resource("gcp.healthcare.dicom_store", store, facts, name=store.attrs.get("name"), tags=labels(store),
                     configured_by=unique(subs), origins=origins, traced=traced)
 
 
@@ -215,13 +215,3 @@ def _merged(own: Mapping[str, Any], dataset: Mapping[str, Any]) -> dict[str, Any
     known = sorted({m for m in [*own["members"], *dataset["members"]] if isinstance(m, str)})
     unseen = [m for m in [*own["members"], *dataset["members"]] if not isinstance(m, str)]
     return {"members": known + unseen, "bindings": [*own["bindings"], *dataset["bindings"]]}
-
-
-def _labels(instance: TfInstance) -> Any:
-    if instance.input == "terraform-plan":
-        merged = instance.attrs.get("terraform_labels")
-        if isinstance(merged, Mapping):
-            return merged
-    labels = instance.attrs.get("labels")
-    return {} if labels is None else labels
-

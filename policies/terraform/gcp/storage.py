@@ -17,7 +17,7 @@ from typing import Any
 
 from policies.terraform.attrs import block, blocks, resource
 from policies.terraform.gcp.bucket_iam import bucket_iam
-from policies.terraform.gcp.common import identifier, located, made, value
+from policies.terraform.gcp.common import identifier, labels, located, made, value
 from policies.terraform.gcp.lifecycle import lifecycle_rule
 from policies.terraform.index import Index
 from scanner.facts.types import to_number
@@ -64,18 +64,10 @@ def bucket(index: Index, instance: TfInstance) -> Any:
     })
     if grants:
         origins["iam"] = ", ".join(located(g) for g in grants)
-    return resource(KIND, instance, facts, name=name, tags=_labels(instance), configured_by=grants,
+    return resource(KIND, instance, facts, name=name, tags=labels(instance), configured_by=grants,
                     origins=origins, traced=traced)
 
 
-def _labels(instance: TfInstance) -> Any:
-    """The bucket's labels; in a plan, ``terraform_labels`` (provider default labels included)."""
-    if instance.input == "terraform-plan":
-        merged = instance.attrs.get("terraform_labels")
-        if isinstance(merged, Mapping):
-            return merged
-    labels = instance.attrs.get("labels")
-    return {} if labels is None else labels
 
 
 def _versioning(attrs: Mapping[str, Any]) -> Any:

@@ -20,14 +20,13 @@ unknown; failed role details make ``external_access`` unreadable as a whole.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import unquote
 
 from scanner.collectors.aws.errors import api_errors, reason
+from scanner.collectors.aws.policies import document
 from scanner.collectors.aws.session import AwsSession
 from scanner.facts.logic import Truth
 from scanner.facts.values import Unknown
@@ -41,14 +40,7 @@ _EDS_STATES = {"ENABLED": True, "STOPPED_INGESTION": False, "STOPPING_INGESTION"
 
 
 def _document(raw: Any) -> Any:
-    if isinstance(raw, Mapping):
-        return raw
-    if isinstance(raw, str):
-        try:
-            return json.loads(unquote(raw))
-        except ValueError:
-            return Unknown(f"not a JSON policy document: {raw[:60]!r}", "GetAccountAuthorizationDetails")
-    return Unknown("no policy document returned", "GetAccountAuthorizationDetails")
+    return document(raw, "GetAccountAuthorizationDetails")
 
 
 class Roles:

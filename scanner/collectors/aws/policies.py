@@ -44,17 +44,17 @@ _INLINE = (("UserDetailList", "UserPolicyList", "user", "UserName"),
            ("RoleDetailList", "RolePolicyList", "role", "RoleName"))
 
 
-def document(raw: Any) -> Any:
+def document(raw: Any, origin: str | None = None) -> Any:
     """A policy document as the API returns it (botocore decodes it; a URL-encoded JSON string
-    is decoded here)."""
+    is decoded here); what is not one is unknown, from ``origin``."""
     if isinstance(raw, Mapping):
         return raw
     if isinstance(raw, str):
         try:
             return json.loads(unquote(raw))
         except ValueError:
-            return Unknown(f"not a JSON policy document: {raw[:60]!r}")
-    return Unknown("no policy document returned")
+            return Unknown(f"not a JSON policy document: {raw[:60]!r}", origin)
+    return Unknown("no policy document returned", origin)
 
 
 def collect_policies(session: AwsSession, regions: Sequence[str], pool: Executor) -> Collected:
