@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from policies.terraform.attrs import block, blocks, path, resource
+from policies.terraform.attrs import arg, block, blocks, path, resource
 from policies.terraform.aws.common import identifier, located, maybe, spread
 from policies.terraform.index import Index
 from scanner.facts.resource import Resource
@@ -49,7 +49,7 @@ def _vault(index: Index, vault: TfInstance) -> Resource:
         "encryption": _encryption(index, vault),
         "vault_lock": _lock(locks.certain, locks.possible),
         "recovery_points": None,
-        "tags": {} if attrs.get("tags") is None else attrs.get("tags"),
+        "tags": arg(attrs, "tags", {}),
     }
     origins = {key: located(vault) for key in facts}
     if locks:
@@ -136,7 +136,7 @@ def _plan(index: Index, plan: TfInstance) -> Resource:
         "rules": [_rule(plan, r) for r in blocks(attrs, "rule")],
         "selections": selections,
         "covered_resources": covered,
-        "tags": {} if attrs.get("tags") is None else attrs.get("tags"),
+        "tags": arg(attrs, "tags", {}),
     }
     origins = {key: located(plan) for key in facts}
     if chosen:

@@ -77,7 +77,7 @@ def _instance(index: Index, db: TfInstance) -> Resource:
         "publicly_accessible": arg(attrs, "publicly_accessible", False),
         "cluster_id": None,
         "deletion_protection": arg(attrs, "deletion_protection", False),
-        "tags": _tags(attrs),
+        "tags": arg(attrs, "tags", {}),
     }
     return _resource(INSTANCE, db, facts, "identifier")
 
@@ -108,7 +108,7 @@ def _cluster(cluster: TfInstance) -> Resource:
         "backup_retention_days": retention,
         "publicly_accessible": None,
         "deletion_protection": arg(attrs, "deletion_protection", False),
-        "tags": _tags(attrs),
+        "tags": arg(attrs, "tags", {}),
     }
     return _resource(CLUSTER, cluster, facts, "cluster_identifier")
 
@@ -126,15 +126,10 @@ def _member(index: Index, db: TfInstance, clusters: Mapping[str, Resource]) -> R
         "publicly_accessible": arg(attrs, "publicly_accessible", False),
         "cluster_id": identifier(db, "cluster_identifier"),
         "deletion_protection": cluster.facts["deletion_protection"] if cluster else why,
-        "tags": _tags(attrs),
+        "tags": arg(attrs, "tags", {}),
     }
     subs = found.parents[:1] if cluster else ()
     return _resource(INSTANCE, db, facts, "identifier", subs)
-
-
-def _tags(attrs: Mapping[str, Any]) -> Any:
-    tags = attrs.get("tags")
-    return {} if tags is None else tags
 
 
 def _resource(kind: str, db: TfInstance, facts: Mapping[str, Any], name_argument: str,
@@ -177,7 +172,7 @@ def _volume(volume: TfInstance, attached: list[Any]) -> Resource:
         "kms_key_id": identifier(volume, "kms_key_id"),
         "state": None,
         "attached_to": attached,
-        "tags": _tags(attrs),
+        "tags": arg(attrs, "tags", {}),
     }
     origins = {key: located(volume) for key in facts}
     return resource(VOLUME, volume, facts, tags=facts["tags"], origins=origins,
