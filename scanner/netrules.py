@@ -17,7 +17,7 @@ from typing import Any
 
 from scanner.facts.values import Unknown
 
-__all__ = ["TOGETHER", "overlaps"]
+__all__ = ["TOGETHER", "overlaps", "with_overlaps"]
 
 #: the description of an item standing for several rules' sources on the ports they share
 TOGETHER = "opened together by several rules on overlapping ports"
@@ -98,3 +98,8 @@ def overlaps(items: Sequence[Any], fields: tuple[str, ...] = ("sources", "prefix
             if len(out) >= _MAX_ITEMS:
                 return out
     return out
+
+
+def with_overlaps(items: Sequence[Any]) -> list[Any]:
+    """``items``, then what those on overlapping ports open together (:func:`overlaps`)."""
+    return [*items, *overlaps(items)]

@@ -42,7 +42,7 @@ from policies.terraform.index import Index
 from scanner.facts.resource import Resource
 from scanner.facts.values import Unknown
 from scanner.iac.tfmodel import TfInstance
-from scanner.netrules import overlaps
+from scanner.netrules import with_overlaps
 
 KIND = "aws.ec2.security_group"
 GROUP_TYPES = ("aws_security_group", "aws_default_security_group")
@@ -186,6 +186,7 @@ def _orphan(rule: TfInstance, item: Any) -> Resource:
 
 def merged(items: list[Any]) -> list[Any]:
     """Items with the same known protocol and ports as one item, as DescribeSecurityGroups reports
-    them (see :func:`~policies.terraform.aws.common.merge_by_ports`)."""
-    out = merge_by_ports(items, ("sources", "prefix_lists", "source_groups"), differing=("description",))
-    return [*out, *overlaps(out)]
+    them (see :func:`~policies.terraform.aws.common.merge_by_ports`), then what items on overlapping
+    ports open together (:func:`scanner.netrules.overlaps`)."""
+    return with_overlaps(merge_by_ports(items, ("sources", "prefix_lists", "source_groups"),
+                                        differing=("description",)))

@@ -67,7 +67,7 @@ from scanner.collectors.aws.errors import reason
 from scanner.collectors.aws.session import AwsSession
 from scanner.facts.resource import CollectionFailure, Resource
 from scanner.facts.values import Unknown
-from scanner.netrules import overlaps
+from scanner.netrules import with_overlaps
 
 Collected = tuple[list[Resource], list[CollectionFailure]]
 T = TypeVar("T")
@@ -157,11 +157,6 @@ def _source_groups(permission: Mapping[str, Any]) -> list[str]:
         group = str(pair.get("GroupId") or pair.get("GroupName") or "")
         groups.append(f"{pair['UserId']}/{group}" if pair.get("UserId") else group)
     return groups
-
-
-def with_overlaps(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The permissions, and what those on overlapping ports open together (:mod:`scanner.netrules`)."""
-    return [*items, *overlaps(items)]
 
 
 def permission_item(permission: Mapping[str, Any], entries: PrefixEntries | None = None) -> dict[str, Any]:
