@@ -6,7 +6,9 @@ into one item already (the EC2 API reports them so); rules whose ranges merely *
 so ``0.0.0.0/1`` on 11112 and ``128.0.0.0/1`` on 11000-12000 would each be judged on half the
 internet. :func:`overlaps` adds one item per port range that several rules open together (tcp and
 udp; a rule for every protocol counts for both), with the sources of all of them, so a rule that
-asks whether a port is open to the whole internet sees the union.
+asks whether a port is open to the whole internet sees the union. A rule whose protocol or ports
+are not known may complete another's sources: beside each rule with known ports it adds an item
+whose ports are those or none (unknown), so the union is judged unknown, never "not the world".
 """
 
 from __future__ import annotations
@@ -75,6 +77,7 @@ def overlaps(items: Sequence[Any], fields: tuple[str, ...] = ("sources", "prefix
     out: list[dict[str, Any]] = []
     for protocol in ("tcp", "udp"):
         covering = [(span, item) for item in items if (span := _span(item, protocol)) is not None]
+        out += _with_unsure(items, protocol, covering, fields)
         if len(covering) < 2:
             continue
         bounds = sorted({low for (low, _), _ in covering} | {high + 1 for (_, high), _ in covering})
@@ -97,6 +100,34 @@ def overlaps(items: Sequence[Any], fields: tuple[str, ...] = ("sources", "prefix
             previous = (ids, item)
             if len(out) >= _MAX_ITEMS:
                 return out
+    return out
+
+
+def _unsure(item: Any, protocol: str) -> bool:
+    """A rule that may open ``protocol`` ports nobody can name: its protocol or its ports are not known."""
+    if not isinstance(item, Mapping) or _span(item, protocol) is not None:
+        return False
+    have = item.get("protocol")
+    return isinstance(have, Unknown) or (have == protocol and item.get("ports") is not None)
+
+
+def _with_unsure(items: Sequence[Any], protocol: str, covering: Sequence[tuple[tuple[int, int], Any]],
+                 fields: tuple[str, ...]) -> list[dict[str, Any]]:
+    """For a rule whose ports are not known beside a rule whose are: the known rule's ports, opened to
+    both rules' sources if the unknown ports reach them (ports one of the range or none), so that
+    sources completing each other are unknown, never "not the whole internet"."""
+    out: list[dict[str, Any]] = []
+    for unsure in (item for item in items if _unsure(item, protocol)):
+        ports = unsure.get("ports")
+        origin = ports.origin if isinstance(ports, Unknown) else None
+        for (low, high), known in covering:
+            joined = {name: _joined([known, unsure], name) for name in fields}
+            if _adds_nothing([known], joined):
+                continue
+            span = {"from": low, "to": high}
+            reach = Unknown(f"ports {low}-{high} are opened to both rules' sources only if the ports of one of "
+                            "them, which are not known, reach them", origin, candidates=(span, None))
+            out.append({"protocol": protocol, "ports": reach, **joined, "description": TOGETHER})
     return out
 
 

@@ -107,6 +107,23 @@ def test_halves_of_the_world_on_overlapping_port_ranges_open_the_ports_they_shar
                             "aws_security_group.pass_udp_half": "pass"}
 
 
+def test_a_rule_whose_ports_are_not_known_may_complete_another_rules_sources() -> None:
+    unknown_port = "variable \"port\" { type = number }\n"
+    text = (unknown_port
+            + _group("unknown_halves", _rule("tcp", 11112, 11112, '["0.0.0.0/1"]'),
+                     _rule("tcp", "var.port", "var.port", '["128.0.0.0/1"]'))
+            + _group("pass_private_beside_unknown_ports", _rule("tcp", 11112, 11112, '["0.0.0.0/1"]'),
+                     _rule("tcp", "var.port", "var.port", '["10.0.0.0/8"]'))
+            + _group("pass_halves_off_the_dicom_ports", _rule("tcp", 443, 443, '["0.0.0.0/1"]'),
+                     _rule("tcp", "var.port", "var.port", '["128.0.0.0/1"]'))
+            + _group("pass_udp_halves", _rule("udp", 11112, 11112, '["0.0.0.0/1"]'),
+                     _rule("udp", "var.port", "var.port", '["128.0.0.0/1"]')))
+    assert _dicom(text) == {"aws_security_group.unknown_halves": "unknown",
+                            "aws_security_group.pass_private_beside_unknown_ports": "pass",
+                            "aws_security_group.pass_halves_off_the_dicom_ports": "pass",
+                            "aws_security_group.pass_udp_halves": "pass"}
+
+
 def test_overlapping_rules_keep_their_own_items_and_add_what_they_open_together() -> None:
     a = {"protocol": "tcp", "ports": {"from": 11112, "to": 11112}, "sources": ["0.0.0.0/1"], "prefix_lists": [],
          "source_groups": [], "description": "a"}
